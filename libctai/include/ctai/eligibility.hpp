@@ -1,0 +1,78 @@
+#pragma once
+/// \file eligibility.hpp
+/// R2 to R6: who is a primo-arrivant, a BPI, a BPT or AGIR-eligible at a date, and why.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <ctai/date.hpp>
+#include <ctai/model.hpp>
+#include <ctai/policy.hpp>
+
+namespace ctai {
+
+/// The outcome of evaluating one person at one date. `reasons` are human-readable
+/// sentences built from codes and dates only (never personal fields).
+struct Eligibility {
+    PersonId person_id;
+    Date on;
+    NationalityClass nationality_class = NationalityClass::undetermined;
+    bool primo_arrivant = false;
+    bool bpi = false;
+    bool bpt = false;
+    /// R6: AGIR-eligible if `on` were the orientation date.
+    bool agir = false;
+    /// In the public of the CTAI actions: primo_arrivant || bpi || bpt.
+    bool ctai_public = false;
+    /// Exclusive category bpi > bpt > primo_arrivant (`public` in Python and JSON).
+    std::optional<PublicCategory> public_category;
+    /// R2: T1, the anchor of the five-year window, if any.
+    std::optional<Date> primo_anchor;
+    /// R3: first day outside the five-year window (null without T1).
+    std::optional<Date> primo_window_end;
+    /// R4: protection date (decision date of the first qualifying decision), if any.
+    std::optional<Date> protection_date;
+    /// R6: first day outside the AGIR recency window (null without a protection date).
+    std::optional<Date> agir_window_end;
+    std::vector<std::string> reasons;
+};
+
+/// R2: T1 under the policy's anchor, or nullopt. For a BPI without a qualifying permit the
+/// anchor falls back to the protection date (R3, last paragraph).
+std::optional<Date> primo_anchor(const PersonCase& c, const Policy& p);
+
+/// R4: the protection date: decision date of the first refugee/subsidiary (and stateless
+/// when the policy says so) decision, or nullopt.
+std::optional<Date> protection_date(const PersonCase& c, const Policy& p);
+
+/// R4: BPI at `on`.
+bool is_bpi(const PersonCase& c, Date on, const Policy& p);
+
+/// R5: BPT at `on`.
+bool is_bpt(const PersonCase& c, Date on, const Policy& p);
+
+/// R3: primo-arrivant at `on`.
+bool is_primo_arrivant(const PersonCase& c, Date on, const Policy& p);
+
+/// R6: first day outside the AGIR recency window for a protection date.
+Date agir_window_end(Date protection, const Policy& p);
+
+/// R6: AGIR eligibility at orientation date `on`. `family_bpi` is the case of the BPI the
+/// person joins when person.rejoining_family_of is set (nullptr when unknown).
+bool is_agir_eligible(const PersonCase& c, Date on, const Policy& p,
+                      const PersonCase* family_bpi = nullptr);
+
+/// R1 to R6: the full evaluation with reasons.
+Eligibility evaluate(const PersonCase& c, Date on, const Policy& p,
+                     const PersonCase* family_bpi = nullptr);
+
+/// R6: support window: active on `d` iff entry <= d < add_months(entry, 24) (boundary
+/// policy applies to the end).
+bool agir_support_active(Date entry, Date d, const Policy& p);
+
+/// R6: AGIR positive exit: lasting housing AND (CDI, CDD of at least 6 months, or
+/// qualifying training).
+bool agir_positive_exit(const AgirSupport& s, const Policy& p);
+
+}  // namespace ctai

@@ -1,0 +1,65 @@
+#pragma once
+/// \file policy.hpp
+/// Every option the domain spec leaves to the territory, with its documented default, in
+/// one value that travels with every evaluation and is recorded in every report.
+/// The defaults live here and only here (STYLE principle 12). See docs/rules.md.
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <ctai/date.hpp>
+#include <ctai/vocab.hpp>
+
+namespace ctai {
+
+struct Policy {
+    /// R0.1: 29 February start landing in a common year.
+    Feb29 feb29 = Feb29::last_day_of_february;
+    /// R0.2: whether the anniversary day is still inside a period.
+    Boundary boundary = Boundary::strict;
+    /// R2: anchor T1 of the five-year primo-arrivant window.
+    PrimoAnchor primo_anchor = PrimoAnchor::first_qualifying_permit;
+    /// R2: permit motives that never qualify (CIR-exempt, CESEDA L. 413-5).
+    std::set<Motive> excluded_motives = default_excluded_motives();
+    /// R3.4: require a signed CIR on or before the date.
+    bool require_cir = false;
+    /// R3.4: with require_cir, Algerian nationals whose CIR was only proposed pass.
+    bool accept_cir_proposed = true;
+    /// R4: stateless persons count as BPI (the 2023-2024 contract lists them).
+    bool bpi_includes_stateless = true;
+    /// R5: successive end dates of the EU temporary protection; the last one is in force.
+    std::vector<Date> bpt_end_dates = default_bpt_end_dates();
+    /// R6: département -> first day AGIR is deployed there.
+    std::map<std::string, Date> agir_start = default_agir_start();
+    /// R6: AGIR recency rule.
+    AgirRecency agir_recency = AgirRecency::rolling_2_years;
+    /// R6: intermediated rental counts as lasting housing.
+    bool intermediated_rental_is_lasting = false;
+    /// R6: pension de famille counts as lasting housing.
+    bool pension_de_famille_is_lasting = false;
+    /// R8: date at which age and BPI status are taken in indicators.
+    AgeReference age_reference = AgeReference::entry;
+    /// R8: small-cell threshold for published tables.
+    int suppression_k = 11;
+    /// R9: years after the last contact before a case file leaves the active base.
+    int retention_years = 2;
+
+    static std::set<Motive> default_excluded_motives();
+    static std::vector<Date> default_bpt_end_dates();
+    static std::map<std::string, Date> default_agir_start();
+
+    /// The end of the EU temporary protection in force (last of bpt_end_dates).
+    Date bpt_end() const;
+    friend bool operator==(const Policy&, const Policy&) = default;
+};
+
+/// R0.2 shortcut: whether `on` is in the period of `years` years from `start` under `p`.
+bool within_years(Date start, int years, Date on, const Policy& p);
+
+/// R6: whether a housing type is lasting housing under the policy. Emergency and asylum
+/// accommodation are never housing.
+bool is_lasting_housing(HousingType type, const Policy& p);
+
+}  // namespace ctai
