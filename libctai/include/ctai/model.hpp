@@ -184,4 +184,21 @@ struct Cost {
     friend bool operator==(const Cost&, const Cost&) = default;
 };
 
+/// A whole set of case files in memory: what an exchange folder holds (interfaces.md
+/// section 1), what the synthetic cohort generator makes, what the importer validates
+/// before writing it to a store in one transaction.
+struct Dataset {
+    std::vector<PersonCase> cases;
+    std::vector<Journey> journeys;
+    std::vector<AgirSupport> agir;
+    std::vector<Referral> referrals;
+    std::vector<Activity> activities;
+    std::vector<Participation> participations;
+    std::vector<Volunteering> volunteering;
+    std::vector<HousingMove> housing;
+    std::vector<Partnership> partnerships;
+    std::vector<Cost> costs;
+    friend bool operator==(const Dataset&, const Dataset&) = default;
+};
+
 }  // namespace ctai
