@@ -6,6 +6,8 @@
 
 #include <map>
 #include <set>
+#include <span>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -54,6 +56,22 @@ struct Policy {
     Date bpt_end() const;
     friend bool operator==(const Policy&, const Policy&) = default;
 };
+
+/// The policy as a JSON object, every option with its value (keys = field names, values =
+/// enum spellings, dates ISO, sets as sorted arrays). Stable key order: reports embed it.
+std::string policy_to_json(const Policy& p);
+
+/// A policy from a JSON object: absent keys keep their defaults, unknown keys and bad
+/// values throw ValidationError naming the key. `source` names the file in messages.
+Policy policy_from_json(std::string_view json_text, std::string_view source = "<policy>");
+
+/// Sets one option from its text form, e.g. ("boundary", "inclusive"), ("require_cir",
+/// "true"), ("agir_start", "75=2023-01-01"), ("bpt_end_dates", "2023-03-04,2024-03-04"),
+/// ("excluded_motives", "student,visitor"). Throws ValidationError naming the option.
+void set_policy_option(Policy& p, std::string_view name, std::string_view value);
+
+/// The names of every option, in declaration order (for --help and docs).
+std::span<const std::string_view> policy_option_names() noexcept;
 
 /// R0.2 shortcut: whether `on` is in the period of `years` years from `start` under `p`.
 bool within_years(Date start, int years, Date on, const Policy& p);
