@@ -15,11 +15,11 @@ using date::year;
 using date::year_month_day;
 using date::year_month_day_last;
 
-// The text is never echoed when it is long: dates can be personal data (birth dates), so
-// the message names the expected format and quotes the value only for short inputs.
+// The text is never echoed: dates can be personal data (birth dates, R9), and this message
+// may reach a log. Callers that know the value is not personal (a command-line option) add
+// it themselves.
 [[noreturn]] void bad_date(std::string_view text, const char* expected) {
-    std::string msg = "invalid date";
-    if (!text.empty() && text.size() <= 10) msg += " '" + std::string(text) + "'";
+    std::string msg = text.empty() ? "empty date" : "invalid date";
     msg += " (expected ";
     msg += expected;
     msg += ")";
