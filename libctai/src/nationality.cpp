@@ -88,9 +88,9 @@ std::string normalize_nationality(std::string_view code) {
         if (up == c.alpha2) return std::string(c.alpha2);
         if (up == c.alpha3) return std::string(c.alpha2);
     }
-    std::string shown = up.size() <= 12 ? " '" + up + "'" : std::string();
-    throw ValidationError("unknown nationality code" + shown +
-                              " (expected ISO 3166-1 alpha-2 or alpha-3, STATELESS or UNKNOWN)",
+    // The code is not echoed: nationality is personal data (R9).
+    throw ValidationError("unknown nationality code (expected ISO 3166-1 alpha-2 or alpha-3, "
+                          "STATELESS or UNKNOWN)",
                           "nationalities");
 }
 

@@ -141,8 +141,9 @@ constexpr std::optional<E> try_from_string(std::string_view text) noexcept {
     return std::nullopt;
 }
 
-/// The value spelled `text`. Throws ValidationError naming the vocabulary and the value
-/// (vocabulary values are codes, never personal data).
+/// The value spelled `text`. Throws ValidationError naming the vocabulary and the allowed
+/// values; the text itself is not echoed (a shifted spreadsheet column can put a personal
+/// field where a code was expected, R9).
 template <class E>
 E from_string(std::string_view text) {
     if (auto v = try_from_string<E>(text)) return *v;
@@ -151,8 +152,8 @@ E from_string(std::string_view text) {
         if (!allowed.empty()) allowed += ", ";
         allowed += n;
     }
-    throw ValidationError("invalid " + std::string(EnumTraits<E>::name) + " '" +
-                              std::string(text) + "' (expected one of: " + allowed + ")",
+    throw ValidationError(std::string(text.empty() ? "missing " : "invalid ") +
+                              std::string(EnumTraits<E>::name) + " (expected one of: " + allowed + ")",
                           std::string(EnumTraits<E>::name));
 }
 
