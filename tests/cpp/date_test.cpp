@@ -73,7 +73,7 @@ TEST(Date, ErrorsAreCtaiErrorsThatNeverEchoTheValue) {
         FAIL();
     } catch (const ctai::Error& e) {
         EXPECT_EQ(std::string(e.what()).find("1990"), std::string::npos) << e.what();
-        EXPECT_NE(std::string(e.what()).find("YYYY-MM-DD"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("calendar day"), std::string::npos) << e.what();
     }
     EXPECT_THROW(parse_date("nope"), std::runtime_error);
 }

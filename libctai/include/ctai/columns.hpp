@@ -1,0 +1,117 @@
+#pragma once
+/// \file columns.hpp
+/// Bulk query results in COLUMNAR form: one contiguous std::vector per column, all of the
+/// same length (performance.md: no object per row; NumPy/Arrow can wrap them as is).
+/// Conventions:
+/// - dates are int32 day numbers (days since 1970-01-01, NumPy datetime64[D] / Arrow
+///   date32); a missing date is `no_date` (INT32_MIN);
+/// - flags are uint8 (0/1);
+/// - closed vocabularies are uint8 codes: the index of the value in enum_names<E>()
+///   (`no_code` = 255 when missing);
+/// - open vocabularies and ids are std::string.
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace ctai {
+
+/// Sentinel of a missing date in a day-number column.
+inline constexpr std::int32_t no_date = std::numeric_limits<std::int32_t>::min();
+/// Sentinel of a missing vocabulary code in a uint8 code column.
+inline constexpr std::uint8_t no_code = 255;
+
+/// R7: one row per journey (Store::journeys).
+struct JourneyColumns {
+    std::vector<std::string> journey_id;
+    std::vector<std::string> person_id;
+    std::vector<std::string> contract_id;
+    std::vector<std::int32_t> action;
+    std::vector<std::int32_t> entry;
+    /// `no_date` when open.
+    std::vector<std::int32_t> exit;
+    /// 1 when the journey has no exit (censored in statistics).
+    std::vector<std::uint8_t> open;
+    /// Code of ReferralSource.
+    std::vector<std::uint8_t> referral_source;
+    /// Exit reason code of the contract's vocabulary, "" when open.
+    std::vector<std::string> exit_reason;
+    /// 1 for a positive exit under the contract's vocabulary (R7).
+    std::vector<std::uint8_t> positive;
+    /// exit - entry in days; for an open journey: censor_on - entry when a censoring date was
+    /// given, else -1.
+    std::vector<std::int32_t> length;
+    /// 1 when the journey was recorded with an override reason (R6).
+    std::vector<std::uint8_t> overridden;
+    /// Number of steps; the date of the first `follow_on` or `end_of_support` step (or
+    /// `no_date`).
+    std::vector<std::int32_t> steps;
+    std::vector<std::int32_t> end_step_date;
+
+    std::size_t size() const noexcept { return journey_id.size(); }
+};
+
+/// R1-R6: one row per person evaluated at one date (Store::eligibility_table).
+struct EligibilityColumns {
+    std::int32_t on = 0;
+    std::vector<std::string> person_id;
+    /// Code of NationalityClass.
+    std::vector<std::uint8_t> nationality_class;
+    std::vector<std::uint8_t> primo_arrivant;
+    std::vector<std::uint8_t> bpi;
+    std::vector<std::uint8_t> bpt;
+    std::vector<std::uint8_t> agir;
+    std::vector<std::uint8_t> ctai_public;
+    /// Code of PublicCategory, `no_code` when none.
+    std::vector<std::uint8_t> public_category;
+    std::vector<std::int32_t> primo_anchor;
+    /// First day outside the windows, `no_date` when none.
+    std::vector<std::int32_t> primo_window_end;
+    std::vector<std::int32_t> protection_date;
+    std::vector<std::int32_t> agir_window_end;
+    /// Code of Sex; birth year (0 when unknown); 1 when in an AGIR support window on `on`.
+    std::vector<std::uint8_t> sex;
+    std::vector<std::int32_t> birth_year;
+    std::vector<std::uint8_t> in_agir_support;
+
+    std::size_t size() const noexcept { return person_id.size(); }
+};
+
+/// R6: one row per referral (Store::referral_columns).
+struct ReferralColumns {
+    std::vector<std::string> referral_id;
+    std::vector<std::string> person_id;
+    std::vector<std::string> from;
+    std::vector<std::string> to;
+    /// Codes of Need and ReferralStatus.
+    std::vector<std::uint8_t> need;
+    std::vector<std::uint8_t> status;
+    std::vector<std::int32_t> proposed_on;
+    std::vector<std::int32_t> decided_on;
+    std::vector<std::int32_t> completed_on;
+
+    std::size_t size() const noexcept { return referral_id.size(); }
+};
+
+/// R8: one row per activity (Store::activity_columns).
+struct ActivityColumns {
+    std::vector<std::string> activity_id;
+    std::vector<std::string> contract_id;
+    std::vector<std::int32_t> action;
+    /// Code of ActivityKind.
+    std::vector<std::uint8_t> kind;
+    std::vector<std::string> type;
+    std::vector<std::int32_t> date;
+    std::vector<double> hours;
+    std::vector<std::uint8_t> co_animated;
+    std::vector<std::string> structure;
+    /// Number of participations recorded; mean satisfaction (NaN when none recorded).
+    std::vector<std::int32_t> participants;
+    std::vector<double> mean_satisfaction;
+
+    std::size_t size() const noexcept { return activity_id.size(); }
+};
+
+}  // namespace ctai

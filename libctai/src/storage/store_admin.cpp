@@ -1,0 +1,395 @@
+// Store lifecycle: opening, schema migrations, transactions, the audit writer, the data
+// fingerprint and small utilities.
+
+#include <array>
+#include <cerrno>
+#include <charconv>
+#include <chrono>
+#include <cstring>
+#include <random>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <sqlite3.h>
+
+#include <date/date.h>
+
+#include "embedded.hpp"
+#include "storage/store_impl.hpp"
+
+namespace ctai {
+namespace detail {
+
+std::vector<std::pair<int, std::string_view>> migrations() {
+    std::vector<std::pair<int, std::string_view>> out;
+    for (const auto& f : embedded_migrations()) {
+        int n = 0;
+        const auto [ptr, ec] = std::from_chars(f.name.data(), f.name.data() + f.name.size(), n);
+        if (ec != std::errc{} || ptr == f.name.data() || *ptr != '_' ||
+            n != static_cast<int>(out.size()) + 1)
+            throw StorageError("embedded migration '" + std::string(f.name) +
+                               "' is not numbered in sequence");
+        out.emplace_back(n, f.content);
+    }
+    return out;
+}
+
+std::string random_id(std::string_view prefix) {
+    static thread_local std::mt19937_64 gen{[] {
+        std::random_device rd;
+        std::seed_seq seq{rd(), rd(), rd(), rd()};
+        return std::mt19937_64(seq);
+    }()};
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out(prefix);
+    std::uint64_t v = gen();
+    for (int i = 0; i < 16; ++i) {
+        out += hex[v & 0xF];
+        v >>= 4;
+    }
+    return out;
+}
+
+std::string utc_now_iso() {
+    const auto now = std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
+    return date::format("%FT%TZ", now);
+}
+
+Query StoreImpl::query(const std::string& sql) {
+    auto it = statements.find(sql);
+    if (it == statements.end())
+        it = statements.emplace(sql, std::make_unique<SQLite::Statement>(*db, sql)).first;
+    return Query(*it->second);
+}
+
+std::optional<std::string> StoreImpl::tx_reason() const {
+    for (auto it = reasons.rbegin(); it != reasons.rend(); ++it)
+        if (!it->empty()) return *it;
+    return std::nullopt;
+}
+
+void StoreImpl::audit(std::string_view entity, const std::string& entity_id,
+                      const std::optional<PersonId>& person, std::string_view operation,
+                      const Json& change, std::optional<std::string> reason) {
+    if (!reason) reason = tx_reason();
+    query("INSERT INTO audit_log (at, actor, entity, entity_id, person_id, operation, change, "
+          "reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        .bind(utc_now_iso(), options.actor, entity, entity_id, person, operation,
+              change.dump(), reason)
+        .exec();
+}
+
+void StoreImpl::audit_upsert(std::string_view entity, const std::string& entity_id,
+                             const std::optional<PersonId>& person, const Json* before,
+                             const Json& after, std::optional<std::string> reason) {
+    if (before)
+        audit(entity, entity_id, person, "update", json_diff(*before, after), std::move(reason));
+    else
+        audit(entity, entity_id, person, "insert", after, std::move(reason));
+}
+
+Json json_diff(const Json& before, const Json& after) {
+    Json out = Json::object();
+    for (auto it = after.begin(); it != after.end(); ++it) {
+        const auto old = before.find(it.key());
+        const Json old_value = old == before.end() ? Json() : *old;
+        if (old_value != it.value()) out[it.key()] = Json::array({old_value, it.value()});
+    }
+    for (auto it = before.begin(); it != before.end(); ++it)
+        if (!after.contains(it.key())) out[it.key()] = Json::array({it.value(), Json()});
+    return out;
+}
+
+namespace {
+
+bool is_memory_path(const std::filesystem::path& p) {
+    const auto s = p.string();
+    return s.empty() || s == ":memory:" || s.rfind("file:", 0) == 0;
+}
+
+// Creates the file with mode 0600 before SQLite does (SQLite would honour the umask, and
+// then gives its -wal and -shm files the mode of the database file).
+void create_private_file(const std::filesystem::path& p) {
+    const int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        if (errno == EEXIST) return;
+        throw StorageError("cannot create the store file '" + p.string() +
+                               "': " + std::strerror(errno),
+                           SQLITE_CANTOPEN);
+    }
+    ::fchmod(fd, 0600);
+    ::close(fd);
+}
+
+int pragma_int(SQLite::Database& db, const char* name) {
+    return db.execAndGet(std::string("PRAGMA ") + name).getInt();
+}
+
+void migrate(StoreImpl& impl) {
+    auto& db = *impl.db;
+    const auto all = migrations();
+    const int latest = static_cast<int>(all.size());
+    for (const auto& [version, sql] : all) {
+        if (version <= pragma_int(db, "user_version")) continue;
+        db.exec("BEGIN IMMEDIATE");
+        try {
+            // Another connection may have migrated while we waited for the lock.
+            if (pragma_int(db, "user_version") < version) {
+                db.exec(std::string(sql));
+                db.exec("PRAGMA user_version = " + std::to_string(version));
+                db.exec("PRAGMA application_id = " + std::to_string(store_application_id));
+            }
+            db.exec("COMMIT");
+        } catch (...) {
+            db.tryExec("ROLLBACK");
+            throw;
+        }
+    }
+    (void)latest;
+}
+
+void check_identity(SQLite::Database& db, const std::filesystem::path& path) {
+    const int app = pragma_int(db, "application_id");
+    const int version = pragma_int(db, "user_version");
+    const int latest = Store::latest_schema_version();
+    if (app != 0 && app != store_application_id)
+        throw SchemaVersionError("'" + path.string() + "' is not a libctai store (application_id " +
+                                     std::to_string(app) + ")",
+                                 version, latest);
+    if (app == 0) {
+        const auto objects = db.execAndGet("SELECT count(*) FROM sqlite_master").getInt64();
+        if (objects != 0 || version != 0)
+            throw SchemaVersionError("'" + path.string() +
+                                         "' is an SQLite database but not a libctai store",
+                                     version, latest);
+    }
+    if (version > latest)
+        throw SchemaVersionError("'" + path.string() + "' has schema version " +
+                                     std::to_string(version) + ", newer than this library (" +
+                                     std::to_string(latest) + "): upgrade libctai",
+                                 version, latest);
+}
+
+}  // namespace
+}  // namespace detail
+
+// ---- Transaction ------------------------------------------------------------------------
+
+Transaction::Transaction(detail::StoreImpl& impl, std::string reason) {
+    detail::guard([&] {
+        if (impl.depth == 0)
+            impl.db->exec("BEGIN IMMEDIATE");
+        else
+            impl.db->exec("SAVEPOINT ctai_" + std::to_string(impl.depth + 1));
+    });
+    impl_ = &impl;
+    depth_ = ++impl.depth;
+    impl.reasons.push_back(std::move(reason));
+}
+
+Transaction::Transaction(Transaction&& other) noexcept
+    : impl_(std::exchange(other.impl_, nullptr)), depth_(other.depth_) {}
+
+Transaction::~Transaction() { rollback(); }
+
+void Transaction::commit() {
+    if (!impl_) throw StorageError("commit of a finished transaction");
+    if (impl_->depth != depth_)
+        throw StorageError("commit of a transaction while an inner one is still active");
+    try {
+        detail::guard([&] {
+            if (depth_ == 1)
+                impl_->db->exec("COMMIT");
+            else
+                impl_->db->exec("RELEASE ctai_" + std::to_string(depth_));
+        });
+    } catch (...) {
+        rollback();
+        throw;
+    }
+    --impl_->depth;
+    impl_->reasons.pop_back();
+    impl_ = nullptr;
+}
+
+void Transaction::rollback() noexcept {
+    if (!impl_) return;
+    // Inner transactions still open (misuse) are rolled back with this one.
+    while (impl_->depth > depth_) {
+        --impl_->depth;
+        impl_->reasons.pop_back();
+    }
+    if (depth_ == 1) {
+        impl_->db->tryExec("ROLLBACK");
+    } else {
+        const auto name = "ctai_" + std::to_string(depth_);
+        impl_->db->tryExec(("ROLLBACK TO " + name + "; RELEASE " + name).c_str());
+    }
+    --impl_->depth;
+    impl_->reasons.pop_back();
+    impl_ = nullptr;
+}
+
+// ---- Store lifecycle --------------------------------------------------------------------
+
+Store::Store(std::unique_ptr<detail::StoreImpl> impl) : impl_(std::move(impl)) {}
+Store::Store(Store&&) noexcept = default;
+Store& Store::operator=(Store&&) noexcept = default;
+Store::~Store() = default;
+
+int Store::latest_schema_version() noexcept {
+    return static_cast<int>(detail::embedded_migrations().size());
+}
+
+Store Store::open(const std::filesystem::path& path, StoreOptions options) {
+    return detail::guard([&] {
+        auto impl = std::make_unique<detail::StoreImpl>();
+        impl->path = path.empty() ? std::filesystem::path(":memory:") : path;
+        const bool memory = detail::is_memory_path(impl->path);
+        int flags = SQLite::OPEN_READWRITE | SQLite::OPEN_NOMUTEX;
+        if (memory && impl->path.string().rfind("file:", 0) == 0) flags |= SQLite::OPEN_URI;
+        if (!memory) {
+            if (!std::filesystem::exists(impl->path)) {
+                if (options.must_exist)
+                    throw StorageError("no store at '" + impl->path.string() + "'",
+                                       SQLITE_CANTOPEN);
+                detail::create_private_file(impl->path);
+            }
+        } else {
+            flags |= SQLite::OPEN_CREATE;
+        }
+        impl->db = std::make_unique<SQLite::Database>(impl->path.string(), flags,
+                                                      options.busy_timeout_ms);
+        impl->options = std::move(options);
+        auto& db = *impl->db;
+        detail::check_identity(db, impl->path);
+        db.exec("PRAGMA foreign_keys = ON");
+        if (!memory) {
+            const auto mode = db.execAndGet("PRAGMA journal_mode = WAL").getString();
+            if (mode != "wal")
+                throw StorageError("cannot switch '" + impl->path.string() + "' to WAL mode");
+        }
+        detail::migrate(*impl);
+        return Store(std::move(impl));
+    });
+}
+
+int Store::schema_version() const {
+    return detail::guard([&] { return detail::pragma_int(*impl_->db, "user_version"); });
+}
+
+const std::filesystem::path& Store::path() const noexcept { return impl_->path; }
+const Policy& Store::policy() const noexcept { return impl_->options.policy; }
+void Store::set_policy(Policy p) { impl_->options.policy = std::move(p); }
+const std::string& Store::actor() const noexcept { return impl_->options.actor; }
+void Store::set_actor(std::string actor) { impl_->options.actor = std::move(actor); }
+
+Transaction Store::transaction(std::string reason) { return Transaction(*impl_, std::move(reason)); }
+bool Store::in_transaction() const noexcept { return impl_->depth > 0; }
+
+std::string Store::integrity_check() const {
+    return detail::guard([&] {
+        std::string out;
+        SQLite::Statement s(*impl_->db, "PRAGMA integrity_check");
+        while (s.executeStep()) {
+            if (!out.empty()) out += '\n';
+            out += s.getColumn(0).getString();
+        }
+        return out;
+    });
+}
+
+// ---- fingerprint ------------------------------------------------------------------------
+
+namespace {
+
+struct Sha256 {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    Sha256() {
+        if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) != 1)
+            throw StorageError("SHA-256 unavailable");
+    }
+    ~Sha256() { EVP_MD_CTX_free(ctx); }
+    Sha256(const Sha256&) = delete;
+    Sha256& operator=(const Sha256&) = delete;
+    void update(const void* data, std::size_t n) { EVP_DigestUpdate(ctx, data, n); }
+    void update_u64(std::uint64_t v) {
+        std::array<unsigned char, 8> b{};
+        for (std::size_t i = 0; i < 8; ++i) b[i] = static_cast<unsigned char>(v >> (8 * i));
+        update(b.data(), b.size());
+    }
+    std::string hex() {
+        std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
+        unsigned int n = 0;
+        EVP_DigestFinal_ex(ctx, md.data(), &n);
+        static constexpr char digits[] = "0123456789abcdef";
+        std::string out;
+        for (unsigned int i = 0; i < n; ++i) {
+            out += digits[md[i] >> 4];
+            out += digits[md[i] & 0xF];
+        }
+        return out;
+    }
+};
+
+// Data tables and their key order: the fingerprint does not depend on insertion order.
+constexpr std::array<std::pair<const char*, const char*>, 14> fingerprint_tables{{
+    {"persons", "person_id"},
+    {"permits", "person_id, position"},
+    {"protections", "person_id, position"},
+    {"situations", "person_id, position"},
+    {"contracts", "contract_id"},
+    {"journeys", "journey_id"},
+    {"steps", "journey_id, position"},
+    {"agir_supports", "person_id, orientation_date"},
+    {"referrals", "referral_id"},
+    {"activities", "activity_id"},
+    {"participations", "activity_id, person_id"},
+    {"volunteering", "person_id, kind, start"},
+    {"housing_moves", "household_id, date"},
+    {"partnerships", "contract_id, action, partner, theme, date"},
+}};
+
+}  // namespace
+
+DataFingerprint Store::fingerprint() const {
+    return detail::guard([&] {
+        Sha256 sha;
+        auto hash_table = [&](const std::string& table, const std::string& order) {
+            sha.update(table.data(), table.size() + 1);
+            SQLite::Statement s(*impl_->db, "SELECT * FROM " + table + " ORDER BY " + order);
+            const int n = s.getColumnCount();
+            while (s.executeStep()) {
+                for (int i = 0; i < n; ++i) {
+                    const auto c = s.getColumn(i);
+                    const int type = c.getType();
+                    sha.update_u64(static_cast<std::uint64_t>(type));
+                    if (type == SQLite::INTEGER) {
+                        sha.update_u64(static_cast<std::uint64_t>(c.getInt64()));
+                    } else if (type == SQLite::FLOAT) {
+                        const double d = c.getDouble();
+                        std::uint64_t bits = 0;
+                        std::memcpy(&bits, &d, sizeof bits);
+                        sha.update_u64(bits);
+                    } else if (type != SQLite::Null) {
+                        const int bytes = c.getBytes();
+                        sha.update_u64(static_cast<std::uint64_t>(bytes));
+                        sha.update(c.getBlob(), static_cast<std::size_t>(bytes));
+                    }
+                }
+            }
+        };
+        for (const auto& [table, order] : fingerprint_tables) hash_table(table, order);
+        hash_table("costs", "contract_id, action");
+        DataFingerprint f;
+        f.sha256 = sha.hex();
+        f.change_counter =
+            impl_->db->execAndGet("SELECT coalesce(max(seq), 0) FROM audit_log").getInt64();
+        return f;
+    });
+}
+
+}  // namespace ctai

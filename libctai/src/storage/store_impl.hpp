@@ -1,0 +1,197 @@
+#pragma once
+// Private to the storage layer: the SQLite connection behind ctai::Store, statement cache,
+// row <-> model codecs and the audit writer. The only place (with the .cpp files next to it)
+// that knows SQL.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <nlohmann/json.hpp>
+
+#include <ctai/store.hpp>
+
+namespace ctai::detail {
+
+using Json = nlohmann::ordered_json;
+
+/// Runs f, translating SQLite::Exception into StorageError (the message of SQLite names
+/// tables, columns and constraints, never values).
+template <class F>
+auto guard(F&& f) -> decltype(f()) {
+    try {
+        return f();
+    } catch (const SQLite::Exception& e) {
+        throw StorageError(std::string("storage error: ") + e.what(), e.getErrorCode());
+    }
+}
+
+// ---- binding and reading values ---------------------------------------------------------
+
+inline void bind_value(SQLite::Statement& s, int i, const std::string& v) { s.bind(i, v); }
+inline void bind_value(SQLite::Statement& s, int i, std::string_view v) {
+    s.bind(i, std::string(v));
+}
+inline void bind_value(SQLite::Statement& s, int i, const char* v) { s.bind(i, v); }
+inline void bind_value(SQLite::Statement& s, int i, int v) { s.bind(i, v); }
+inline void bind_value(SQLite::Statement& s, int i, std::int64_t v) { s.bind(i, v); }
+inline void bind_value(SQLite::Statement& s, int i, double v) { s.bind(i, v); }
+inline void bind_value(SQLite::Statement& s, int i, bool v) { s.bind(i, v ? 1 : 0); }
+inline void bind_value(SQLite::Statement& s, int i, Date v) { s.bind(i, v.days()); }
+inline void bind_value(SQLite::Statement& s, int i, std::nullopt_t) { s.bind(i); }
+template <class Tag>
+void bind_value(SQLite::Statement& s, int i, const Id<Tag>& v) {
+    s.bind(i, v.str());
+}
+template <class E>
+    requires std::is_enum_v<E>
+void bind_value(SQLite::Statement& s, int i, E v) {
+    s.bind(i, std::string(to_string(v)));
+}
+template <class T>
+void bind_value(SQLite::Statement& s, int i, const std::optional<T>& v) {
+    if (v)
+        bind_value(s, i, *v);
+    else
+        s.bind(i);
+}
+
+/// A cached statement in use: binds, steps, and resets when it goes out of scope (so that
+/// no read snapshot stays open between calls).
+class Query {
+public:
+    explicit Query(SQLite::Statement& s) : s_(&s) {}
+    Query(const Query&) = delete;
+    Query& operator=(const Query&) = delete;
+    ~Query() { s_->tryReset(); }
+
+    template <class... Args>
+    Query& bind(const Args&... args) {
+        int i = 0;
+        (bind_value(*s_, ++i, args), ...);
+        return *this;
+    }
+    bool step() { return s_->executeStep(); }
+    /// Runs a statement that returns no row; returns the number of rows changed.
+    int exec() { return s_->exec(); }
+    SQLite::Column col(int i) const { return s_->getColumn(i); }
+    bool null(int i) const { return s_->isColumnNull(i); }
+    std::string text(int i) const { return s_->getColumn(i).getString(); }
+    std::int64_t i64(int i) const { return s_->getColumn(i).getInt64(); }
+    int i32(int i) const { return s_->getColumn(i).getInt(); }
+    double real(int i) const { return s_->getColumn(i).getDouble(); }
+    Date date(int i) const {
+        return Date::from_days(static_cast<std::int32_t>(s_->getColumn(i).getInt64()));
+    }
+    std::optional<Date> opt_date(int i) const {
+        if (null(i)) return std::nullopt;
+        return date(i);
+    }
+    std::optional<std::string> opt_text(int i) const {
+        if (null(i)) return std::nullopt;
+        return text(i);
+    }
+    template <class E>
+    E enumv(int i) const {
+        return from_string<E>(s_->getColumn(i).getText());
+    }
+    template <class E>
+    std::optional<E> opt_enum(int i) const {
+        if (null(i)) return std::nullopt;
+        return enumv<E>(i);
+    }
+    SQLite::Statement& statement() { return *s_; }
+
+private:
+    SQLite::Statement* s_;
+};
+
+// ---- JSON of the records (audit log changes) -----------------------------------------------
+
+Json to_json(const Person& p);
+Json to_json(const PersonCase& c);
+Json to_json(const Journey& j);
+Json to_json(const AgirSupport& s);
+Json to_json(const Referral& r);
+Json to_json(const Activity& a);
+Json to_json(const Participation& p);
+Json to_json(const Volunteering& v);
+Json to_json(const HousingMove& m);
+Json to_json(const Partnership& p);
+Json to_json(const Cost& c);
+/// {"field": [old, new]} for the top-level fields that differ.
+Json json_diff(const Json& before, const Json& after);
+
+/// A random opaque id: prefix + 16 lowercase hex digits.
+std::string random_id(std::string_view prefix);
+/// Current UTC time as ISO 8601 with milliseconds and a Z.
+std::string utc_now_iso();
+
+// ---- the connection --------------------------------------------------------------------
+
+struct StoreImpl {
+    std::filesystem::path path;
+    StoreOptions options;
+    std::unique_ptr<SQLite::Database> db;
+    std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> statements;
+    int depth = 0;
+    std::vector<std::string> reasons;
+    /// Loaded contracts by id (cache; cleared by put_contract).
+    mutable std::map<std::string, Contract> contract_cache;
+
+    /// The cached prepared statement for `sql`, ready to bind.
+    Query query(const std::string& sql);
+    /// Executes SQL without result rows.
+    void exec(const std::string& sql) { db->exec(sql); }
+
+    /// Innermost non-empty transaction reason, if any.
+    std::optional<std::string> tx_reason() const;
+    /// Appends one audit row. `reason` defaults to tx_reason().
+    void audit(std::string_view entity, const std::string& entity_id,
+               const std::optional<PersonId>& person, std::string_view operation,
+               const Json& change, std::optional<std::string> reason = std::nullopt);
+    /// Audits an upsert: insert (before = null) or update (diff).
+    void audit_upsert(std::string_view entity, const std::string& entity_id,
+                      const std::optional<PersonId>& person, const Json* before,
+                      const Json& after, std::optional<std::string> reason = std::nullopt);
+
+    // reads used by writes and by the public reads
+    std::optional<Person> load_person(const PersonId& id);
+    std::optional<PersonCase> load_case(const PersonId& id);
+    std::optional<Journey> load_journey(const JourneyId& id);
+    std::vector<Journey> load_journeys_of(const PersonId& id);
+    std::vector<AgirSupport> load_agir_of(const PersonId& id);
+    std::optional<Referral> load_referral(const ReferralId& id);
+    std::optional<Activity> load_activity(const ActivityId& id);
+    std::vector<Referral> load_referrals_of(const PersonId& id);
+    bool person_exists(const PersonId& id);
+    /// Built-in or loaded contract, or nullopt.
+    std::optional<Contract> find_contract(const ContractId& id);
+    /// Built-in or loaded contract; throws NotFoundError.
+    Contract require_contract(const ContractId& id);
+
+    // writes (no validation, no audit)
+    void write_person(const Person& p);
+    void write_case_lists(const PersonCase& c);
+    void write_journey(const Journey& j);
+    void write_referral(const Referral& r);
+
+    /// Validates and writes a journey (put_journey, enroll, add_step, exit_journey).
+    bool store_journey(const Journey& j, std::optional<Need> need, std::string_view operation_hint);
+};
+
+/// Reads every row of persons + permits + protections + situations in person id order.
+void for_each_case_impl(StoreImpl& impl, const std::function<void(const PersonCase&)>& f);
+
+/// The schema migrations: (version, sql) in order; version n is 000n_*.sql.
+std::vector<std::pair<int, std::string_view>> migrations();
+
+}  // namespace ctai::detail

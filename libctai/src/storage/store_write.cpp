@@ -1,0 +1,932 @@
+// Writes: idempotent upserts (import), the service-style API, contracts, anonymisation.
+// Every write runs in a Transaction (joining the caller's) and writes one audit row per
+// changed entity; a no-op writes nothing.
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include <ctai/journeys.hpp>
+#include <ctai/nationality.hpp>
+#include <ctai/referrals.hpp>
+
+#include "storage/store_impl.hpp"
+
+namespace ctai {
+namespace detail {
+namespace {
+
+Json date_json(const std::optional<Date>& d) { return d ? Json(to_iso(*d)) : Json(); }
+Json date_json(Date d) { return Json(to_iso(d)); }
+template <class E>
+Json enum_json(const std::optional<E>& e) {
+    return e ? Json(std::string(to_string(*e))) : Json();
+}
+template <class T>
+Json opt_json(const std::optional<T>& v) {
+    return v ? Json(*v) : Json();
+}
+
+std::string join(const std::vector<std::string>& v, char sep) {
+    std::string out;
+    for (const auto& s : v) {
+        if (!out.empty()) out += sep;
+        out += s;
+    }
+    return out;
+}
+
+}  // namespace
+
+Json to_json(const Person& p) {
+    return Json{{"person_id", p.id.str()},
+                {"sex", to_string(p.sex)},
+                {"birth_date", p.birth_date ? Json(to_string(*p.birth_date)) : Json()},
+                {"nationalities", join(p.nationalities, '|')},
+                {"household_id", p.household_id ? Json(p.household_id->str()) : Json()},
+                {"department", p.department},
+                {"cir_status", to_string(p.cir_status)},
+                {"cir_date", date_json(p.cir_date)},
+                {"rejoining_family_of",
+                 p.rejoining_family_of ? Json(p.rejoining_family_of->str()) : Json()},
+                {"last_contact", date_json(p.last_contact)}};
+}
+
+Json to_json(const PersonCase& c) {
+    Json j = to_json(c.person);
+    Json permits = Json::array();
+    for (const auto& p : c.permits)
+        permits.push_back({{"kind", to_string(p.kind)},
+                           {"motive", to_string(p.motive)},
+                           {"valid_from", date_json(p.valid_from)},
+                           {"valid_to", date_json(p.valid_to)}});
+    Json protections = Json::array();
+    for (const auto& p : c.protections)
+        protections.push_back({{"type", to_string(p.type)},
+                               {"authority", to_string(p.authority)},
+                               {"decision_date", date_json(p.decision_date)},
+                               {"notification_date", date_json(p.notification_date)},
+                               {"displaced_on", date_json(p.displaced_on)},
+                               {"end_date", date_json(p.end_date)}});
+    Json situations = Json::array();
+    for (const auto& s : c.situations)
+        situations.push_back({{"situation", to_string(s.kind)},
+                              {"start", date_json(s.start)},
+                              {"end", date_json(s.end)}});
+    j["permits"] = std::move(permits);
+    j["protections"] = std::move(protections);
+    j["situations"] = std::move(situations);
+    return j;
+}
+
+// The person id is in the audit row's person_id column, not repeated in the change.
+Json to_json(const Journey& j) {
+    Json steps = Json::array();
+    for (const auto& s : j.steps)
+        steps.push_back(Json::array({to_string(s.kind), to_iso(s.date)}));
+    return Json{{"contract_id", j.contract_id.str()},
+                {"action", j.action},
+                {"entry_date", date_json(j.entry_date)},
+                {"referral_source", to_string(j.referral_source)},
+                {"exit_date", date_json(j.exit_date)},
+                {"exit_reason", opt_json(j.exit_reason)},
+                {"override_reason", opt_json(j.override_reason)},
+                {"steps", std::move(steps)}};
+}
+
+Json to_json(const AgirSupport& s) {
+    return Json{{"orientation_date", date_json(s.orientation_date)},
+                {"entry_date", date_json(s.entry_date)},
+                {"exit_date", date_json(s.exit_date)},
+                {"exit_housing", enum_json(s.exit_housing)},
+                {"exit_activity", enum_json(s.exit_activity)},
+                {"cdd_months", opt_json(s.cdd_months)}};
+}
+
+Json to_json(const Referral& r) {
+    return Json{{"from", r.from},
+                {"to", r.to},
+                {"need", to_string(r.need)},
+                {"status", to_string(r.status)},
+                {"proposed_on", date_json(r.proposed_on)},
+                {"decided_on", date_json(r.decided_on)},
+                {"completed_on", date_json(r.completed_on)},
+                {"reason", opt_json(r.reason)}};
+}
+
+Json to_json(const Activity& a) {
+    return Json{{"contract_id", a.contract_id.str()}, {"action", a.action},
+                {"kind", to_string(a.kind)},          {"type", a.type},
+                {"date", date_json(a.date)},          {"hours", a.hours},
+                {"co_animated", a.co_animated},       {"structure", a.structure}};
+}
+
+Json to_json(const Participation& p) {
+    return Json{{"activity_id", p.activity_id.str()}, {"satisfaction", opt_json(p.satisfaction)}};
+}
+
+Json to_json(const Volunteering& v) {
+    return Json{{"kind", to_string(v.kind)},
+                {"start", date_json(v.start)},
+                {"end", date_json(v.end)},
+                {"association_type", v.association_type}};
+}
+
+Json to_json(const HousingMove& m) {
+    return Json{{"date", date_json(m.date)}, {"housing_type", to_string(m.housing_type)}};
+}
+
+Json to_json(const Partnership& p) {
+    return Json{{"contract_id", p.contract_id.str()},
+                {"action", p.action},
+                {"partner", p.partner},
+                {"theme", p.theme},
+                {"date", date_json(p.date)}};
+}
+
+Json to_json(const Cost& c) {
+    return Json{{"contract_id", c.contract_id.str()},
+                {"action", c.action},
+                {"total_cost", c.total_cost},
+                {"subsidy_p104", c.subsidy_p104}};
+}
+
+// ---- raw writes -------------------------------------------------------------------------
+
+void StoreImpl::write_person(const Person& p) {
+    std::optional<Date> birth;
+    std::optional<DatePrecision> precision;
+    if (p.birth_date) {
+        birth = p.birth_date->first;
+        precision = p.birth_date->precision;
+    }
+    std::optional<std::string> household;
+    if (p.household_id) household = p.household_id->str();
+    std::optional<std::string> family;
+    if (p.rejoining_family_of) family = p.rejoining_family_of->str();
+    query("INSERT INTO persons (person_id, sex, birth_date, birth_precision, nationalities, "
+          "household_id, department, cir_status, cir_date, rejoining_family_of, last_contact) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (person_id) DO UPDATE SET "
+          "sex = excluded.sex, birth_date = excluded.birth_date, "
+          "birth_precision = excluded.birth_precision, nationalities = excluded.nationalities, "
+          "household_id = excluded.household_id, department = excluded.department, "
+          "cir_status = excluded.cir_status, cir_date = excluded.cir_date, "
+          "rejoining_family_of = excluded.rejoining_family_of, "
+          "last_contact = excluded.last_contact")
+        .bind(p.id, p.sex, birth, precision, join(p.nationalities, '|'), household,
+              p.department, p.cir_status, p.cir_date, family, p.last_contact)
+        .exec();
+}
+
+void StoreImpl::write_case_lists(const PersonCase& c) {
+    const auto& id = c.person.id;
+    query("DELETE FROM permits WHERE person_id = ?").bind(id).exec();
+    query("DELETE FROM protections WHERE person_id = ?").bind(id).exec();
+    query("DELETE FROM situations WHERE person_id = ?").bind(id).exec();
+    int i = 0;
+    for (const auto& p : c.permits)
+        query("INSERT INTO permits (person_id, position, kind, motive, valid_from, valid_to) "
+              "VALUES (?, ?, ?, ?, ?, ?)")
+            .bind(id, i++, p.kind, p.motive, p.valid_from, p.valid_to)
+            .exec();
+    i = 0;
+    for (const auto& p : c.protections)
+        query("INSERT INTO protections (person_id, position, type, authority, decision_date, "
+              "notification_date, displaced_on, end_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+            .bind(id, i++, p.type, p.authority, p.decision_date, p.notification_date,
+                  p.displaced_on, p.end_date)
+            .exec();
+    i = 0;
+    for (const auto& s : c.situations)
+        query("INSERT INTO situations (person_id, position, situation, start, \"end\") "
+              "VALUES (?, ?, ?, ?, ?)")
+            .bind(id, i++, s.kind, s.start, s.end)
+            .exec();
+}
+
+void StoreImpl::write_journey(const Journey& j) {
+    query("INSERT INTO journeys (journey_id, person_id, contract_id, action, entry_date, "
+          "referral_source, exit_date, exit_reason, override_reason) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (journey_id) DO UPDATE SET "
+          "person_id = excluded.person_id, contract_id = excluded.contract_id, "
+          "action = excluded.action, entry_date = excluded.entry_date, "
+          "referral_source = excluded.referral_source, exit_date = excluded.exit_date, "
+          "exit_reason = excluded.exit_reason, override_reason = excluded.override_reason")
+        .bind(j.id, j.person_id, j.contract_id, j.action, j.entry_date, j.referral_source,
+              j.exit_date, j.exit_reason, j.override_reason)
+        .exec();
+    query("DELETE FROM steps WHERE journey_id = ?").bind(j.id).exec();
+    int i = 0;
+    for (const auto& s : j.steps)
+        query("INSERT INTO steps (journey_id, position, step, date) VALUES (?, ?, ?, ?)")
+            .bind(j.id, i++, s.kind, s.date)
+            .exec();
+}
+
+void StoreImpl::write_referral(const Referral& r) {
+    query("INSERT INTO referrals (referral_id, person_id, \"from\", \"to\", need, status, "
+          "proposed_on, decided_on, completed_on, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+          "ON CONFLICT (referral_id) DO UPDATE SET person_id = excluded.person_id, "
+          "\"from\" = excluded.\"from\", \"to\" = excluded.\"to\", need = excluded.need, "
+          "status = excluded.status, proposed_on = excluded.proposed_on, "
+          "decided_on = excluded.decided_on, completed_on = excluded.completed_on, "
+          "reason = excluded.reason")
+        .bind(r.id, r.person_id, r.from, r.to, r.need, r.status, r.proposed_on, r.decided_on,
+              r.completed_on, r.reason)
+        .exec();
+}
+
+bool StoreImpl::store_journey(const Journey& j, std::optional<Need> need,
+                              std::string_view /*operation_hint*/) {
+    if (j.id.empty()) throw ValidationError("journey without id", "journey_id");
+    if (!person_exists(j.person_id))
+        throw NotFoundError("journey '" + j.id.str() + "': unknown person '" +
+                                j.person_id.str() + "'",
+                            "person", j.person_id.str());
+    const Contract contract = require_contract(j.contract_id);
+    const auto old = load_journey(j.id);
+    if (old && *old == j) return false;
+
+    const auto others = load_journeys_of(j.person_id);
+    const bool enrollment_unchanged =
+        old && old->person_id == j.person_id && old->contract_id == j.contract_id &&
+        old->action == j.action && old->entry_date == j.entry_date &&
+        old->referral_source == j.referral_source && old->override_reason == j.override_reason;
+    EnrollmentCheck check;
+    if (enrollment_unchanged) {
+        // Exits, steps: the entry was validated when recorded; later facts (e.g. an AGIR
+        // support recorded afterwards) do not reopen it.
+        check_journey_shape(j, contract);
+        check_one_open_journey(j, others);
+    } else {
+        const auto c = load_case(j.person_id);
+        std::optional<PersonCase> family;
+        if (c->person.rejoining_family_of) family = load_case(*c->person.rejoining_family_of);
+        const auto agir = load_agir_of(j.person_id);
+        if (!need && j.referral_source == ReferralSource::agir) {
+            auto q = query("SELECT need FROM referrals WHERE person_id = ? AND \"from\" = 'agir' "
+                           "AND \"to\" = ? AND status IN ('accepted', 'completed') "
+                           "ORDER BY proposed_on DESC, referral_id DESC LIMIT 1");
+            q.bind(j.person_id, j.contract_id.str() + ":" + std::to_string(j.action));
+            if (q.step()) need = q.enumv<Need>(0);
+        }
+        check = check_enrollment(contract, j, *c, others, agir, options.policy, need,
+                                 family ? &*family : nullptr);
+    }
+    write_journey(j);
+    Json after = to_json(j);
+    std::optional<std::string> reason;
+    if (!check.overridden_rules.empty()) {
+        after["overridden_rules"] = check.overridden_rules;
+        reason = j.override_reason;
+    }
+    if (old) {
+        const Json before = to_json(*old);
+        audit_upsert("journey", j.id.str(), j.person_id, &before, after, reason);
+    } else {
+        audit_upsert("journey", j.id.str(), j.person_id, nullptr, after, reason);
+    }
+    return true;
+}
+
+}  // namespace detail
+
+// ---- validation helpers -----------------------------------------------------------------
+
+namespace {
+
+void validate_person(const Person& p) {
+    if (p.id.empty()) throw ValidationError("person without id", "person_id");
+    for (std::size_t i = 0; i < p.nationalities.size(); ++i) {
+        // Nationalities are personal data: the error names the position, not the code.
+        bool ok = false;
+        try {
+            ok = normalize_nationality(p.nationalities[i]) == p.nationalities[i];
+        } catch (const ValidationError&) {
+            ok = false;
+        }
+        if (!ok)
+            throw ValidationError("person '" + p.id.str() + "': nationalities[" +
+                                      std::to_string(i) + "] is not a normalised code",
+                                  "nationalities");
+    }
+    if (p.household_id && p.household_id->empty())
+        throw ValidationError("person '" + p.id.str() + "': empty household id", "household_id");
+    if (p.rejoining_family_of && p.rejoining_family_of->empty())
+        throw ValidationError("person '" + p.id.str() + "': empty rejoining_family_of",
+                              "rejoining_family_of");
+}
+
+void validate_case(const PersonCase& c) {
+    validate_person(c.person);
+    const auto who = "person '" + c.person.id.str() + "': ";
+    for (std::size_t i = 0; i < c.permits.size(); ++i)
+        if (c.permits[i].valid_to && *c.permits[i].valid_to < c.permits[i].valid_from)
+            throw ValidationError(who + "permits[" + std::to_string(i) +
+                                      "]: valid_to before valid_from",
+                                  "valid_to");
+    for (std::size_t i = 0; i < c.protections.size(); ++i) {
+        const auto& p = c.protections[i];
+        if ((p.end_date && *p.end_date < p.decision_date) ||
+            (p.notification_date && *p.notification_date < p.decision_date))
+            throw ValidationError(who + "protections[" + std::to_string(i) +
+                                      "]: date before the decision date",
+                                  "decision_date");
+    }
+    for (std::size_t i = 0; i < c.situations.size(); ++i)
+        if (c.situations[i].end && *c.situations[i].end < c.situations[i].start)
+            throw ValidationError(who + "situations[" + std::to_string(i) + "]: end before start",
+                                  "end");
+}
+
+void require_action(const Contract& c, int action, const std::string& what) {
+    if (!c.has_action(action))
+        throw ValidationError(what + ": contract '" + c.id.str() + "' has no action " +
+                                  std::to_string(action),
+                              "action");
+}
+
+// R6: a referral already recorded may only move forward along the lifecycle.
+bool reachable(ReferralStatus from, ReferralStatus to) {
+    return from == to || referral_transition_allowed(from, to) ||
+           (from == ReferralStatus::proposed &&
+            (to == ReferralStatus::completed || to == ReferralStatus::cancelled));
+}
+
+}  // namespace
+
+// ---- contracts --------------------------------------------------------------------------
+
+bool Store::put_contract(const Contract& c) {
+    return detail::guard([&] {
+        if (c.id.empty()) throw ValidationError("contract without id", "id");
+        for (const auto& b : builtin_contracts())
+            if (b.id == c.id)
+                throw ConflictError("contract '" + c.id.str() + "' is a built-in contract",
+                                    "contract.builtin_id");
+        const std::string text = contract_to_json(c);
+        auto tx = transaction();
+        std::optional<std::string> old;
+        {
+            auto q = impl_->query("SELECT json FROM contracts WHERE contract_id = ?");
+            q.bind(c.id);
+            if (q.step()) old = q.text(0);
+        }
+        if (old && parse_contract(*old, c.id.str()) == c) return false;
+        impl_->query("INSERT INTO contracts (contract_id, json) VALUES (?, ?) ON CONFLICT "
+                     "(contract_id) DO UPDATE SET json = excluded.json")
+            .bind(c.id, text)
+            .exec();
+        const detail::Json after{{"json", detail::Json::parse(text)}};
+        if (old) {
+            const detail::Json before{{"json", detail::Json::parse(*old)}};
+            impl_->audit_upsert("contract", c.id.str(), std::nullopt, &before, after);
+        } else {
+            impl_->audit_upsert("contract", c.id.str(), std::nullopt, nullptr, after);
+        }
+        impl_->contract_cache.erase(c.id.str());
+        tx.commit();
+        return true;
+    });
+}
+
+// ---- upserts ----------------------------------------------------------------------------
+
+bool Store::put_person(const Person& p) {
+    return detail::guard([&] {
+        validate_person(p);
+        auto tx = transaction();
+        const auto old = impl_->load_person(p.id);
+        if (old && *old == p) return false;
+        impl_->write_person(p);
+        const auto after = detail::to_json(p);
+        if (old) {
+            const auto before = detail::to_json(*old);
+            impl_->audit_upsert("person", p.id.str(), p.id, &before, after);
+        } else {
+            impl_->audit_upsert("person", p.id.str(), p.id, nullptr, after);
+        }
+        tx.commit();
+        return true;
+    });
+}
+
+bool Store::put_case(const PersonCase& c) {
+    return detail::guard([&] {
+        validate_case(c);
+        auto tx = transaction();
+        const auto old = impl_->load_case(c.person.id);
+        if (old && *old == c) return false;
+        if (!old || old->person != c.person) impl_->write_person(c.person);
+        if (!old || old->permits != c.permits || old->protections != c.protections ||
+            old->situations != c.situations)
+            impl_->write_case_lists(c);
+        const auto after = detail::to_json(c);
+        if (old) {
+            const auto before = detail::to_json(*old);
+            impl_->audit_upsert("case", c.person.id.str(), c.person.id, &before, after);
+        } else {
+            impl_->audit_upsert("case", c.person.id.str(), c.person.id, nullptr, after);
+        }
+        tx.commit();
+        return true;
+    });
+}
+
+bool Store::put_journey(const Journey& j) {
+    return detail::guard([&] {
+        auto tx = transaction();
+        const bool changed = impl_->store_journey(j, std::nullopt, "put");
+        if (changed) tx.commit();
+        return changed;
+    });
+}
+
+bool Store::put_agir_support(const AgirSupport& s) {
+    return detail::guard([&] {
+        const std::string label = "AGIR support of person '" + s.person_id.str() + "'";
+        if (s.person_id.empty()) throw ValidationError("AGIR support without person", "person_id");
+        if (s.entry_date && *s.entry_date < s.orientation_date)
+            throw ValidationError(label + ": entry before orientation", "entry_date");
+        if (s.exit_date && !s.entry_date)
+            throw ValidationError(label + ": exit without entry", "exit_date");
+        if (s.exit_date && *s.exit_date < *s.entry_date)
+            throw ValidationError(label + ": exit before entry", "exit_date");
+        if (s.cdd_months && *s.cdd_months < 0)
+            throw ValidationError(label + ": negative cdd_months", "cdd_months");
+        auto tx = transaction();
+        if (!impl_->person_exists(s.person_id))
+            throw NotFoundError(label + ": unknown person", "person", s.person_id.str());
+        std::optional<AgirSupport> old;
+        for (auto& a : impl_->load_agir_of(s.person_id))
+            if (a.orientation_date == s.orientation_date) old = a;
+        if (old && *old == s) return false;
+        impl_->query("INSERT INTO agir_supports (person_id, orientation_date, entry_date, "
+                     "exit_date, exit_housing, exit_activity, cdd_months) VALUES (?, ?, ?, ?, ?, "
+                     "?, ?) ON CONFLICT (person_id, orientation_date) DO UPDATE SET "
+                     "entry_date = excluded.entry_date, exit_date = excluded.exit_date, "
+                     "exit_housing = excluded.exit_housing, exit_activity = "
+                     "excluded.exit_activity, cdd_months = excluded.cdd_months")
+            .bind(s.person_id, s.orientation_date, s.entry_date, s.exit_date, s.exit_housing,
+                  s.exit_activity, s.cdd_months)
+            .exec();
+        const auto after = detail::to_json(s);
+        if (old) {
+            const auto before = detail::to_json(*old);
+            impl_->audit_upsert("agir_support", s.person_id.str(), s.person_id, &before, after);
+        } else {
+            impl_->audit_upsert("agir_support", s.person_id.str(), s.person_id, nullptr, after);
+        }
+        tx.commit();
+        return true;
+    });
+}
+
+bool Store::put_referral(const Referral& r) {
+    return detail::guard([&] {
+        check_referral(r);
+        auto tx = transaction();
+        if (!impl_->person_exists(r.person_id))
+            throw NotFoundError("referral '" + r.id.str() + "': unknown person", "person",
+                                r.person_id.str());
+        for (const auto* end : {&r.from, &r.to}) {
+            const auto e = parse_referral_endpoint(*end);
+            if (!e.is_agir())
+                require_action(impl_->require_contract(e.contract_id), e.action,
+                               "referral '" + r.id.str() + "'");
+        }
+        const auto old = impl_->load_referral(r.id);
+        if (old && *old == r) return false;
+        if (old && !reachable(old->status, r.status))
+            throw ConflictError("referral '" + r.id.str() + "': cannot go from " +
+                                    std::string(to_string(old->status)) + " to " +
+                                    std::string(to_string(r.status)),
+                                "R6.referral_transition");
+        impl_->write_referral(r);
+        const auto after = detail::to_json(r);
+        if (old) {
+            const auto before = detail::to_json(*old);
+            impl_->audit_upsert("referral", r.id.str(), r.person_id, &before, after);
+        } else {
+            impl_->audit_upsert("referral", r.id.str(), r.person_id, nullptr, after);
+        }
+        tx.commit();
+        return true;
+    });
+}
+
+bool Store::put_activity(const Activity& a) {
+    return detail::guard([&] {
+        if (a.id.empty()) throw ValidationError("activity without id", "activity_id");
+        const std::string label = "activity '" + a.id.str() + "'";
+        if (!std::isfinite(a.hours) || a.hours < 0)
+            throw ValidationError(label + ": hours must be a non-negative number", "hours");
+        auto tx = transaction();
+        require_action(impl_->require_contract(a.contract_id), a.action, label);
+        const auto old = impl_->load_activity(a.id);
+        if (old && *old == a) return false;
+        impl_->query("INSERT INTO activities (activity_id, contract_id, action, kind, type, date, "
+                     "hours, co_animated, structure) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON "
+                     "CONFLICT (activity_id) DO UPDATE SET contract_id = excluded.contract_id, "
+                     "action = excluded.action, kind = excluded.kind, type = excluded.type, "
+                     "date = excluded.date, hours = excluded.hours, co_animated = "
+                     "excluded.co_animated, structure = excluded.structure")
+            .bind(a.id, a.contract_id, a.action, a.kind, a.type, a.date, a.hours, a.co_animated,
+                  a.structure)
+            .exec();
+        const auto after = detail::to_json(a);
+        if (old) {
+            const auto before = detail::to_json(*old);
+            impl_->audit_upsert("activity", a.id.str(), std::nullopt, &before, after);
+        } else {
+            impl_->audit_upsert("activity", a.id.str(), std::nullopt, nullptr, after);
+        }
+        tx.commit();
+        return true;
+    });
+}
+
+bool Store::put_participation(const Participation& p) {
+    return detail::guard([&] {
+        const std::string label = "participation in activity '" + p.activity_id.str() + "'";
+        if (p.satisfaction && (*p.satisfaction < 1 || *p.satisfaction > 5))
+            throw ValidationError(label + ": satisfaction must be 1 to 5", "satisfaction");
+        auto tx = transaction();
+        if (!impl_->person_exists(p.person_id))
+            throw NotFoundError(label + ": unknown person", "person", p.person_id.str());
+        std::optional<Participation> old;
+        bool activity_known = false;
+        {
+            auto q = impl_->query(
+                "SELECT a.activity_id, p.person_id, p.satisfaction FROM activities a LEFT JOIN "
+                "participations p ON p.activity_id = a.activity_id AND p.person_id = ? "
+                "WHERE a.activity_id = ?");
+            q.bind(p.person_id, p.activity_id);
+            if (q.step()) {
+                activity_known = true;
+                if (!q.null(1)) {
+                    Participation x{p.activity_id, p.person_id, std::nullopt};
+                    if (!q.null(2)) x.satisfaction = q.i32(2);
+                    old = x;
+                }
+            }
+        }
+        if (!activity_known)
+            throw NotFoundError(label + ": unknown activity", "activity", p.activity_id.str());
+        if (old && *old == p) return false;
+        impl_->query("INSERT INTO participations (activity_id, person_id, satisfaction) VALUES "
+                     "(?, ?, ?) ON CONFLICT (activity_id, person_id) DO UPDATE SET "
+                     "satisfaction = excluded.satisfaction")
+            .bind(p.activity_id, p.person_id, p.satisfaction)
+            .exec();
+        const auto after = detail::to_json(p);
+        if (old) {
+            const auto before = detail::to_json(*old);
+            impl_->audit_upsert("participation", p.activity_id.str(), p.person_id, &before, after);
+        } else {
+            impl_->audit_upsert("participation", p.activity_id.str(), p.person_id, nullptr, after);
+        }
+        tx.commit();
+        return true;
+    });
+}
+
+bool Store::put_volunteering(const Volunteering& v) {
+    return detail::guard([&] {
+        const std::string label = "volunteering of person '" + v.person_id.str() + "'";
+        if (v.end && *v.end < v.start) throw ValidationError(label + ": end before start", "end");
+        auto tx = transaction();
+        if (!impl_->person_exists(v.person_id))
+            throw NotFoundError(label + ": unknown person", "person", v.person_id.str());
+        std::optional<Volunteering> old;
+        {
+            auto q = impl_->query("SELECT \"end\", association_type FROM volunteering WHERE "
+                                  "person_id = ? AND kind = ? AND start = ?");
+            q.bind(v.person_id, v.kind, v.start);
+            if (q.step()) old = Volunteering{v.person_id, v.kind, v.start, q.opt_date(0), q.text(1)};
+        }
+        if (old && *old == v) return false;
+        impl_->query("INSERT INTO volunteering (person_id, kind, start, \"end\", association_type) "
+                     "VALUES (?, ?, ?, ?, ?) ON CONFLICT (person_id, kind, start) DO UPDATE SET "
+                     "\"end\" = excluded.\"end\", association_type = excluded.association_type")
+            .bind(v.person_id, v.kind, v.start, v.end, v.association_type)
+            .exec();
+        const auto after = detail::to_json(v);
+        if (old) {
+            const auto before = detail::to_json(*old);
+            impl_->audit_upsert("volunteering", v.person_id.str(), v.person_id, &before, after);
+        } else {
+            impl_->audit_upsert("volunteering", v.person_id.str(), v.person_id, nullptr, after);
+        }
+        tx.commit();
+        return true;
+    });
+}
+
+bool Store::put_housing_move(const HousingMove& m) {
+    return detail::guard([&] {
+        if (m.household_id.empty())
+            throw ValidationError("housing move without household", "household_id");
+        auto tx = transaction();
+        std::optional<HousingMove> old;
+        {
+            auto q = impl_->query(
+                "SELECT housing_type FROM housing_moves WHERE household_id = ? AND date = ?");
+            q.bind(m.household_id, m.date);
+            if (q.step()) old = HousingMove{m.household_id, m.date, q.enumv<HousingType>(0)};
+        }
+        if (old && *old == m) return false;
+        impl_->query("INSERT INTO housing_moves (household_id, date, housing_type) VALUES (?, ?, "
+                     "?) ON CONFLICT (household_id, date) DO UPDATE SET housing_type = "
+                     "excluded.housing_type")
+            .bind(m.household_id, m.date, m.housing_type)
+            .exec();
+        const auto after = detail::to_json(m);
+        if (old) {
+            const auto before = detail::to_json(*old);
+            impl_->audit_upsert("housing_move", m.household_id.str(), std::nullopt, &before, after);
+        } else {
+            impl_->audit_upsert("housing_move", m.household_id.str(), std::nullopt, nullptr, after);
+        }
+        tx.commit();
+        return true;
+    });
+}
+
+bool Store::put_partnership(const Partnership& p) {
+    return detail::guard([&] {
+        auto tx = transaction();
+        require_action(impl_->require_contract(p.contract_id), p.action, "partnership");
+        {
+            auto q = impl_->query("SELECT 1 FROM partnerships WHERE contract_id = ? AND action = ? "
+                                  "AND partner = ? AND theme = ? AND date = ?");
+            q.bind(p.contract_id, p.action, p.partner, p.theme, p.date);
+            if (q.step()) return false;
+        }
+        impl_->query("INSERT INTO partnerships (contract_id, action, partner, theme, date) VALUES "
+                     "(?, ?, ?, ?, ?)")
+            .bind(p.contract_id, p.action, p.partner, p.theme, p.date)
+            .exec();
+        impl_->audit_upsert("partnership", p.contract_id.str() + ":" + std::to_string(p.action),
+                            std::nullopt, nullptr, detail::to_json(p));
+        tx.commit();
+        return true;
+    });
+}
+
+bool Store::put_cost(const Cost& c) {
+    return detail::guard([&] {
+        const std::string label = "cost of " + c.contract_id.str() + ":" + std::to_string(c.action);
+        if (!std::isfinite(c.total_cost) || !std::isfinite(c.subsidy_p104) || c.total_cost < 0 ||
+            c.subsidy_p104 < 0)
+            throw ValidationError(label + ": amounts must be non-negative numbers", "total_cost");
+        if (c.subsidy_p104 > c.total_cost)
+            throw ValidationError(label + ": subsidy greater than the total cost", "subsidy_p104");
+        auto tx = transaction();
+        require_action(impl_->require_contract(c.contract_id), c.action, label);
+        std::optional<Cost> old;
+        {
+            auto q = impl_->query(
+                "SELECT total_cost, subsidy_p104 FROM costs WHERE contract_id = ? AND action = ?");
+            q.bind(c.contract_id, c.action);
+            if (q.step()) old = Cost{c.contract_id, c.action, q.real(0), q.real(1)};
+        }
+        if (old && *old == c) return false;
+        impl_->query("INSERT INTO costs (contract_id, action, total_cost, subsidy_p104) VALUES (?, "
+                     "?, ?, ?) ON CONFLICT (contract_id, action) DO UPDATE SET total_cost = "
+                     "excluded.total_cost, subsidy_p104 = excluded.subsidy_p104")
+            .bind(c.contract_id, c.action, c.total_cost, c.subsidy_p104)
+            .exec();
+        const auto id = c.contract_id.str() + ":" + std::to_string(c.action);
+        const auto after = detail::to_json(c);
+        if (old) {
+            const auto before = detail::to_json(*old);
+            impl_->audit_upsert("cost", id, std::nullopt, &before, after);
+        } else {
+            impl_->audit_upsert("cost", id, std::nullopt, nullptr, after);
+        }
+        tx.commit();
+        return true;
+    });
+}
+
+// ---- service-style API ------------------------------------------------------------------
+
+JourneyId Store::enroll(const PersonId& person, const ContractId& contract, int action, Date on,
+                        ReferralSource source, const EnrollOptions& options) {
+    return detail::guard([&] {
+        auto tx = transaction();
+        Journey j;
+        j.id = options.id ? *options.id : JourneyId{detail::random_id("J-")};
+        if (impl_->load_journey(j.id))
+            throw ConflictError("journey '" + j.id.str() + "' already exists",
+                                "R7.journey_id_exists");
+        j.person_id = person;
+        j.contract_id = contract;
+        j.action = action;
+        j.entry_date = on;
+        j.referral_source = source;
+        j.override_reason = options.override_reason;
+        j.steps.push_back(Step{StepKind::intake, on});
+        impl_->store_journey(j, options.need, "enroll");
+        tx.commit();
+        return j.id;
+    });
+}
+
+void Store::add_step(const JourneyId& journey, StepKind step, Date on) {
+    detail::guard([&] {
+        auto tx = transaction();
+        auto j = impl_->load_journey(journey);
+        if (!j) throw NotFoundError("unknown journey '" + journey.str() + "'", "journey", journey.str());
+        j->steps.push_back(Step{step, on});
+        std::stable_sort(j->steps.begin(), j->steps.end(),
+                         [](const Step& a, const Step& b) { return a.date < b.date; });
+        impl_->store_journey(*j, std::nullopt, "add_step");
+        tx.commit();
+    });
+}
+
+void Store::exit_journey(const JourneyId& journey, Date on, std::string_view reason) {
+    detail::guard([&] {
+        auto tx = transaction();
+        auto j = impl_->load_journey(journey);
+        if (!j) throw NotFoundError("unknown journey '" + journey.str() + "'", "journey", journey.str());
+        if (j->exit_date)
+            throw ConflictError("journey '" + journey.str() + "' has already exited",
+                                "R7.already_exited");
+        j->exit_date = on;
+        j->exit_reason = std::string(reason);
+        impl_->store_journey(*j, std::nullopt, "exit");
+        tx.commit();
+    });
+}
+
+ReferralId Store::propose_referral(const PersonId& person, std::string_view from,
+                                   std::string_view to, Need need, Date on,
+                                   std::optional<ReferralId> id) {
+    return detail::guard([&] {
+        Referral r;
+        r.id = id ? *id : ReferralId{detail::random_id("R-")};
+        r.person_id = person;
+        r.from = std::string(from);
+        r.to = std::string(to);
+        r.need = need;
+        r.status = ReferralStatus::proposed;
+        r.proposed_on = on;
+        auto tx = transaction();
+        if (impl_->load_referral(r.id))
+            throw ConflictError("referral '" + r.id.str() + "' already exists",
+                                "R6.referral_id_exists");
+        put_referral(r);
+        tx.commit();
+        return r.id;
+    });
+}
+
+namespace {
+
+void transition(detail::StoreImpl& impl, Store& store, const ReferralId& id, ReferralStatus to,
+                Date on, std::optional<std::string> reason) {
+    auto tx = store.transaction();
+    const auto r = impl.load_referral(id);
+    if (!r) throw NotFoundError("unknown referral '" + id.str() + "'", "referral", id.str());
+    const auto next = apply_referral_transition(*r, to, on, reason);
+    impl.write_referral(next);
+    const auto before = detail::to_json(*r);
+    impl.audit_upsert("referral", id.str(), r->person_id, &before, detail::to_json(next),
+                      reason);
+    tx.commit();
+}
+
+}  // namespace
+
+void Store::accept_referral(const ReferralId& id, Date on) {
+    detail::guard([&] { transition(*impl_, *this, id, ReferralStatus::accepted, on, {}); });
+}
+void Store::decline_referral(const ReferralId& id, Date on, std::string_view reason) {
+    detail::guard([&] {
+        transition(*impl_, *this, id, ReferralStatus::declined, on, std::string(reason));
+    });
+}
+void Store::complete_referral(const ReferralId& id, Date on) {
+    detail::guard([&] { transition(*impl_, *this, id, ReferralStatus::completed, on, {}); });
+}
+void Store::cancel_referral(const ReferralId& id, Date on, std::string_view reason) {
+    detail::guard([&] {
+        transition(*impl_, *this, id, ReferralStatus::cancelled, on, std::string(reason));
+    });
+}
+
+// ---- retention (R9) ---------------------------------------------------------------------
+
+std::vector<PersonId> Store::retention_candidates(Date today) const {
+    return detail::guard([&] {
+        const auto& p = impl_->options.policy;
+        std::vector<PersonId> out;
+        auto q = impl_->query("SELECT person_id, last_contact FROM persons WHERE last_contact IS "
+                              "NOT NULL AND anonymised_on IS NULL ORDER BY person_id");
+        while (q.step())
+            if (today >= period_end_years(q.date(1), p.retention_years, p.boundary, p.feb29))
+                out.emplace_back(q.text(0));
+        return out;
+    });
+}
+
+AnonymisationReport Store::anonymise_expired(Date today) {
+    return detail::guard([&] {
+        AnonymisationReport report;
+        report.today = today;
+        auto tx = transaction("R9 retention: anonymisation");
+        const auto candidates = retention_candidates(today);
+        auto unused = [&](const std::string& table, const std::string& column,
+                          const std::string& prefix) {
+            for (;;) {
+                auto id = detail::random_id(prefix);
+                auto q = impl_->query("SELECT 1 FROM " + table + " WHERE " + column + " = ?");
+                q.bind(id);
+                if (!q.step()) return id;
+            }
+        };
+        std::set<std::string> households;
+        for (const auto& old_id : candidates) {
+            const std::string old = old_id.str();
+            const std::string fresh = unused("persons", "person_id", "ANON-");
+            {
+                auto q = impl_->query("SELECT household_id FROM persons WHERE person_id = ?");
+                q.bind(old);
+                if (q.step() && !q.null(0)) households.insert(q.text(0));
+            }
+            // ON UPDATE CASCADE re-keys permits, protections, situations, journeys,
+            // AGIR supports, referrals, participations, volunteering and family links.
+            impl_->query("UPDATE persons SET person_id = ? WHERE person_id = ?").bind(fresh, old).exec();
+            impl_->query(
+                     "UPDATE persons SET birth_date = CASE WHEN birth_date IS NULL THEN NULL ELSE "
+                     "CAST(julianday(strftime('%Y-01-01', birth_date + 2440587.5)) - 2440587.5 "
+                     "AS INTEGER) END, birth_precision = CASE WHEN birth_date IS NULL THEN NULL "
+                     "ELSE 'year' END, last_contact = NULL, anonymised_on = ?, "
+                     "rejoining_family_of = CASE WHEN rejoining_family_of IN (SELECT person_id "
+                     "FROM persons WHERE anonymised_on IS NOT NULL) THEN rejoining_family_of "
+                     "ELSE NULL END WHERE person_id = ?")
+                .bind(today, fresh)
+                .exec();
+            impl_->query("UPDATE journeys SET override_reason = '[anonymised]' WHERE "
+                         "person_id = ? AND override_reason IS NOT NULL")
+                .bind(fresh)
+                .exec();
+            impl_->query("UPDATE referrals SET reason = '[anonymised]' WHERE person_id = ? AND "
+                         "reason IS NOT NULL")
+                .bind(fresh)
+                .exec();
+            auto count = [&](const char* table) {
+                auto q = impl_->query(std::string("SELECT count(*) FROM ") + table +
+                                      " WHERE person_id = ?");
+                q.bind(fresh);
+                q.step();
+                return q.i64(0);
+            };
+            report.referrals += count("referrals");
+            report.agir_supports += count("agir_supports");
+            const auto journeys = count("journeys");
+            report.journeys += journeys;
+            report.audit_rows += impl_->query(
+                    "UPDATE audit_log SET person_id = ?1, entity_id = CASE WHEN entity_id = ?2 "
+                    "THEN ?1 ELSE entity_id END, change = '{\"redacted\":true}', reason = NULL "
+                    "WHERE person_id = ?2")
+                                     .bind(fresh, old)
+                                     .exec();
+            // Other rows mentioning the id (another person's family link).
+            impl_->query("UPDATE audit_log SET change = replace(change, ?1, ?2) WHERE "
+                         "instr(change, ?1) > 0")
+                .bind("\"" + old + "\"", "\"" + fresh + "\"")
+                .exec();
+            impl_->audit("person", fresh, PersonId{fresh}, "anonymise",
+                         detail::Json{{"anonymised_on", to_iso(today)}, {"journeys", journeys}});
+            report.persons += 1;
+        }
+        // Households whose members are all anonymised get an opaque id too.
+        for (const auto& h : households) {
+            {
+                auto q = impl_->query("SELECT count(*) FROM persons WHERE household_id = ? AND "
+                                      "anonymised_on IS NULL");
+                q.bind(h);
+                q.step();
+                if (q.i64(0) != 0) continue;
+            }
+            const std::string fresh = unused("persons", "household_id", "ANON-H-");
+            impl_->query("UPDATE persons SET household_id = ? WHERE household_id = ?").bind(fresh, h).exec();
+            impl_->query("UPDATE housing_moves SET household_id = ? WHERE household_id = ?")
+                .bind(fresh, h)
+                .exec();
+            impl_->query("UPDATE audit_log SET entity_id = ? WHERE entity = 'housing_move' AND "
+                         "entity_id = ?")
+                .bind(fresh, h)
+                .exec();
+            report.households += 1;
+        }
+        tx.commit();
+        return report;
+    });
+}
+
+}  // namespace ctai
