@@ -13,6 +13,9 @@
 #include <ctai/nationality.hpp>
 #include <ctai/policy.hpp>
 #include <ctai/referrals.hpp>
+#include <ctai/report.hpp>
+#include <ctai/stats.hpp>
 #include <ctai/store.hpp>
+#include <ctai/synthetic.hpp>
 #include <ctai/version.hpp>
 #include <ctai/vocab.hpp>

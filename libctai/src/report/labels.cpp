@@ -1,0 +1,140 @@
+// French labels of the report keys that the contract files do not carry.
+#include "report/report_detail.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <map>
+
+namespace ctai::detail {
+
+std::string_view extra_label(std::string_view key) {
+    static const std::map<std::string_view, std::string_view> labels{
+        {"total", "Nombre total d'étrangers éligibles bénéficiaires de l'action"},
+        {"men", "dont hommes"},
+        {"women", "dont femmes"},
+        {"under_25", "dont moins de 25 ans"},
+        {"bpi", "dont BPI"},
+        {"bpi_men", "dont BPI hommes"},
+        {"bpi_women", "dont BPI femmes"},
+        {"bpi_under_25", "dont BPI moins de 25 ans"},
+        {"primo_arrivants", "dont primo-arrivants (hors BPI et BPT)"},
+        {"bpt", "dont BPT"},
+        {"not_eligible", "Participants hors public éligible (comptés à part)"},
+        {"count", "Nombre de parcours (période)"},
+        {"completed", "dont parcours terminés"},
+        {"open", "dont parcours en cours à la date d'évaluation"},
+        {"mean_days", "Durée moyenne d'accompagnement, parcours terminés (jours)"},
+        {"median_days", "Durée médiane, parcours terminés (jours)"},
+        {"km_median_days", "Durée médiane estimée, parcours en cours inclus (Kaplan-Meier, jours)"},
+        {"km_restricted_mean_days", "Durée moyenne restreinte (Kaplan-Meier, jours)"},
+        {"positive_exits", "Nombre de sorties positives du dispositif"},
+        {"total_cost", "Coût total de l'action"},
+        {"subsidy_p104", "Dont montant de la subvention sur les crédits du programme 104"},
+        {"entrants", "Bénéficiaires entrés dans le dispositif pendant la période"},
+        {"entrants_by_sex", "Entrés par sexe"},
+        {"entrants_by_age_band", "Entrés par âge à l'entrée"},
+        {"entrants_by_public", "Entrés par public à l'entrée"},
+        {"entrants_by_referral_source", "Entrés par origine de l'orientation"},
+        {"sex_unknown", "Bénéficiaires de sexe non renseigné (dans le total seulement)"},
+        {"age_unknown", "Bénéficiaires dont l'âge ne peut être déterminé (date de naissance partielle ou absente)"},
+        {"steps_reached", "Étapes de parcours atteintes (nombre de parcours)"},
+        {"exits_by_reason", "Sorties par motif"},
+        {"workshops", "Nombre d'ateliers collectifs mis en œuvre"},
+        {"workshops_by_type", "Ateliers collectifs par type"},
+        {"individual_practice_sessions", "Nombre de mises en pratique individuelles"},
+        {"individual_practice_by_type", "Mises en pratique individuelles par type"},
+        {"events", "Nombre d'événements organisés ou co-organisés"},
+        {"events_by_type", "Événements par type"},
+        {"participations", "Nombre de participations aux ateliers, activités, événements"},
+        {"mean_satisfaction", "Satisfaction moyenne des bénéficiaires (1 à 5)"},
+        {"satisfaction_responses", "Nombre de réponses de satisfaction"},
+        {"structures_trained", "Nombre d'acteurs de l'intégration bénéficiaires d'une action de formation"},
+        {"training_hours", "Nombre d'heures de formation dispensées aux acteurs de l'intégration"},
+        {"co_animated_activities", "Nombre d'actions co-animées par un bénévole"},
+        {"co_animated_by_type", "Actions co-animées par type"},
+        {"co_animated_beneficiaries", "Bénéficiaires d'une action co-animée par un bénévole"},
+        {"co_animated_men", "dont hommes"},
+        {"co_animated_women", "dont femmes"},
+        {"co_animated_sex_unknown", "dont sexe non renseigné"},
+        {"co_animated_under_25", "dont moins de 25 ans"},
+        {"co_animated_bpi", "dont BPI"},
+        {"co_animated_bpi_men", "dont BPI hommes"},
+        {"co_animated_bpi_women", "dont BPI femmes"},
+        {"co_animated_bpi_under_25", "dont BPI moins de 25 ans"},
+        {"co_animated_not_eligible", "Participants hors public éligible (comptés à part)"},
+        {"volunteers", "Bénévoles anciens bénéficiaires"},
+        {"volunteer_engagements", "Nombre d'engagements comme bénévole au sein d'une association"},
+        {"mean_volunteer_days", "Durée moyenne de l'engagement des bénévoles (jours)"},
+        {"engagements_by_association_type", "Engagements bénévoles par type d'association"},
+        {"memberships", "Nombre d'adhésions à des associations, des organisations"},
+        {"one_off_participations", "Nombre de participations de bénévoles à des événements ponctuels"},
+        {"households_housed", "Nombre de ménages d'étrangers éligibles ayant pu accéder à un logement pérenne"},
+        {"partnerships", "Nombre de partenariats développés"},
+        {"partnerships_by_theme", "Partenariats par thématique"},
+    };
+    auto it = labels.find(key);
+    return it == labels.end() ? key : it->second;
+}
+
+std::string breakdown_label(std::string_view extra_key, std::string_view entry) {
+    static const std::map<std::string_view, std::string_view> common{
+        {"female", "femmes"}, {"male", "hommes"}, {"unknown", "non renseigné"},
+        {"0-17", "moins de 18 ans"}, {"18-24", "18 à 24 ans"}, {"25-34", "25 à 34 ans"},
+        {"35-49", "35 à 49 ans"}, {"50+", "50 ans et plus"}, {"bpi", "BPI"},
+        {"bpt", "BPT"}, {"primo_arrivant", "primo-arrivants"},
+        {"not_eligible", "hors public éligible"}, {"intake", "accueil"},
+        {"diagnosis", "diagnostic"}, {"support", "accompagnement"},
+        {"follow_on", "suite de parcours"}, {"end_of_support", "fin d'accompagnement"},
+        {"agir", "AGIR"}, {"siao", "SIAO"}, {"ccas", "CCAS"},
+        {"social_worker", "travailleur social"}, {"association", "association"},
+        {"self", "démarche personnelle"}, {"other", "autre"},
+        {"lasting_housing", "accès à un logement pérenne"},
+        {"lasting_job", "accès à un emploi durable"},
+        {"qualifying_training", "entrée en formation qualifiante"},
+        {"autonomy", "autonomie acquise"}, {"common_law", "relais vers le droit commun"},
+        {"dropped_out", "abandon"}, {"lost_contact", "perte de contact"},
+        {"moved_away", "déménagement"}};
+    const bool vocabulary = extra_key.starts_with("entrants") || extra_key == "steps_reached" ||
+                            extra_key == "exits_by_reason";
+    if (entry.empty()) return "non renseigné";
+    if (vocabulary || entry == "unknown") {
+        auto it = common.find(entry);
+        if (it != common.end()) return std::string(it->second);
+    }
+    return std::string(entry);
+}
+
+std::string format_number(double v, bool french) {
+    char buf[64];
+    std::string s;
+    if (std::nearbyint(v) == v && std::fabs(v) < 1e15) {
+        std::snprintf(buf, sizeof buf, "%.0f", v);
+        s = buf;
+    } else {
+        std::snprintf(buf, sizeof buf, "%.2f", v);
+        s = buf;
+        while (!s.empty() && s.back() == '0') s.pop_back();
+        if (!s.empty() && s.back() == '.') s.pop_back();
+    }
+    if (!french) return s;
+    auto dot = s.find('.');
+    std::string intpart = s.substr(0, dot);
+    std::string frac = dot == std::string::npos ? "" : "," + s.substr(dot + 1);
+    std::string sign;
+    if (!intpart.empty() && intpart[0] == '-') {
+        sign = "-";
+        intpart.erase(0, 1);
+    }
+    std::string grouped;
+    for (std::size_t i = 0; i < intpart.size(); ++i) {
+        if (i > 0 && (intpart.size() - i) % 3 == 0) grouped += "\u202f";
+        grouped += intpart[i];
+    }
+    return sign + grouped + frac;
+}
+
+std::string format_optional(const std::optional<double>& v, bool french, std::string_view none) {
+    return v ? format_number(*v, french) : std::string(none);
+}
+
+}  // namespace ctai::detail

@@ -1,0 +1,184 @@
+// R8: the report as Markdown (the questionnaire tables) and as long CSV.
+#include <ctai/report.hpp>
+
+#include <sstream>
+
+#include "report/report_detail.hpp"
+
+namespace ctai {
+namespace {
+
+using detail::format_optional;
+
+std::string md_escape(std::string_view s) {
+    std::string out;
+    for (char c : s) {
+        if (c == '|' || c == '\\') out += '\\';
+        if (c == '\n') {
+            out += ' ';
+            continue;
+        }
+        out += c;
+    }
+    return out;
+}
+
+std::string realised_md(const std::optional<double>& v, bool suppressed) {
+    if (suppressed && !v) return "secret";
+    return format_optional(v, true, "n.d.");
+}
+
+std::string csv_field(std::string_view s) {
+    if (s.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(s);
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    return out + "\"";
+}
+
+std::string csv_num(const std::optional<double>& v) {
+    return v ? detail::format_number(*v) : std::string();
+}
+
+std::optional<double> opt(const std::optional<std::int64_t>& v) {
+    if (!v) return std::nullopt;
+    return static_cast<double>(*v);
+}
+
+}  // namespace
+
+std::string to_markdown(const Report& r) {
+    std::ostringstream o;
+    o << "# Rapport d'évaluation du CTAI `" << r.contract_id.str() << "`\n\n";
+    o << md_escape(r.contract_title) << "\n\n";
+    o << "| | |\n|---|---|\n";
+    o << "| Période | du " << to_iso(r.from) << " au " << to_iso(r.to) << " (inclus) |\n";
+    o << "| Date d'évaluation | " << to_iso(r.evaluated_on) << " |\n";
+    o << "| Âge et statut BPI pris à | " << detail::age_reference_label(r.policy.age_reference) << " |\n";
+    o << "| Diffusion | "
+      << (r.publish ? "publique, secret statistique k = " + std::to_string(r.k)
+                    : std::string("questionnaire (sans masquage)"))
+      << " |\n";
+    o << "| Empreinte des données (SHA-256) | `" << r.fingerprint << "` |\n";
+    o << "| Version de libctai | " << r.library_version << " |\n\n";
+
+    for (const auto& a : r.actions) {
+        o << "## Fiche action n°" << a.number << " : " << md_escape(a.title) << "\n\n";
+        o << "### 1. Indicateurs relatifs au public-cible\n\n";
+        o << "| Indicateur | Objectif | Réalisé |\n|---|---:|---:|\n";
+        for (std::size_t i = 0; i < a.public_cells.size() && i < 8; ++i) {
+            const auto& c = a.public_cells[i];
+            const std::string label = c.key == "total" ? "**" + md_escape(c.label_fr) + "**"
+                                                       : md_escape(c.label_fr);
+            o << "| " << label << " | " << format_optional(c.target, true, "") << " | "
+              << realised_md(c.realised, c.suppressed) << " |\n";
+        }
+        o << "\n**Objectifs par public** (catégories exclusives à la date de référence : "
+             "BPI, puis BPT, puis primo-arrivants)\n\n";
+        o << "| Public | Objectif | Réalisé |\n|---|---:|---:|\n";
+        for (std::size_t i = 8; i < a.public_cells.size(); ++i) {
+            const auto& c = a.public_cells[i];
+            o << "| " << md_escape(c.label_fr) << " | " << format_optional(c.target, true, "")
+              << " | " << realised_md(c.realised, c.suppressed) << " |\n";
+        }
+        if (!a.specific.empty()) {
+            o << "\n**Indicateurs spécifiques de la fiche**\n\n";
+            o << "| Indicateur | Objectif | Réalisé |\n|---|---:|---:|\n";
+            for (const auto& c : a.specific)
+                o << "| " << md_escape(c.label_fr) << " | "
+                  << format_optional(c.target, true, "") << " | "
+                  << realised_md(c.realised, c.suppressed) << " |\n";
+        }
+        o << "\n### 2. Indicateurs financiers\n\n| Indicateur | Réalisé (€) |\n|---|---:|\n";
+        o << "| **" << detail::extra_label("total_cost") << "** | "
+          << format_optional(a.financial.total_cost, true, "n.d.") << " |\n";
+        o << "| **" << detail::extra_label("subsidy_p104") << "** | "
+          << format_optional(a.financial.subsidy_p104, true, "n.d.") << " |\n";
+        const auto& j = a.journeys;
+        o << "\n### 3. Parcours et durée d'accompagnement\n\n| Indicateur | Valeur |\n|---|---:|\n";
+        const std::pair<const char*, std::optional<double>> rows[] = {
+            {"count", opt(j.count)},
+            {"completed", opt(j.completed)},
+            {"open", opt(j.open)},
+            {"mean_days", j.mean_days},
+            {"median_days", j.median_days},
+            {"km_median_days", j.km_median_days},
+            {"km_restricted_mean_days", j.km_restricted_mean_days},
+            {"positive_exits", opt(j.positive_exits)}};
+        for (const auto& [k, v] : rows)
+            o << "| " << detail::extra_label(k) << " | " << format_optional(v, true, "n.d.")
+              << " |\n";
+        o << "\n### 4. Indicateurs complémentaires\n\n";
+        o << "| Indicateur | Valeur |\n|---|---:|\n";
+        for (const auto& x : a.extra) {
+            if (x.is_breakdown) continue;
+            o << "| " << md_escape(x.label_fr) << " | "
+              << realised_md(x.value, x.suppressed) << " |\n";
+        }
+        for (const auto& x : a.extra) {
+            if (!x.is_breakdown) continue;
+            o << "\n**" << md_escape(x.label_fr) << "**";
+            if (x.breakdown.empty()) {
+                o << " : aucun\n";
+                continue;
+            }
+            o << "\n\n| | Nombre |\n|---|---:|\n";
+            for (const auto& [k, v] : x.breakdown)
+                o << "| " << md_escape(detail::breakdown_label(x.key, k)) << " | "
+                  << realised_md(v, x.suppressed) << " |\n";
+        }
+        o << "\n";
+    }
+    if (!r.notes.empty()) {
+        o << "## Notes\n\n";
+        for (const auto& n : r.notes) o << "- " << md_escape(n) << "\n";
+        o << "\n";
+    }
+    return o.str();
+}
+
+std::string to_csv(const Report& r) {
+    std::ostringstream o;
+    o << "action,indicator,label,target,realised\n";
+    auto row = [&](int action, const std::string& key, std::string_view label,
+                   const std::optional<double>& target, const std::optional<double>& realised) {
+        o << action << ',' << csv_field(key) << ',' << csv_field(label) << ','
+          << csv_num(target) << ',' << csv_num(realised) << '\n';
+    };
+    for (const auto& a : r.actions) {
+        for (const auto& c : a.public_cells)
+            row(a.number, "public." + c.key, c.label_fr, c.target, c.realised);
+        for (const auto& c : a.specific)
+            row(a.number, "specific." + c.key, c.label_fr, c.target, c.realised);
+        const auto& j = a.journeys;
+        const std::pair<const char*, std::optional<double>> rows[] = {
+            {"count", opt(j.count)},
+            {"completed", opt(j.completed)},
+            {"open", opt(j.open)},
+            {"mean_days", j.mean_days},
+            {"median_days", j.median_days},
+            {"km_median_days", j.km_median_days},
+            {"positive_exits", opt(j.positive_exits)},
+            {"km_restricted_mean_days", j.km_restricted_mean_days}};
+        for (const auto& [k, v] : rows)
+            row(a.number, std::string("journeys.") + k, detail::extra_label(k), std::nullopt, v);
+        row(a.number, "financial.total_cost", detail::extra_label("total_cost"), std::nullopt,
+            a.financial.total_cost);
+        row(a.number, "financial.subsidy_p104", detail::extra_label("subsidy_p104"),
+            std::nullopt, a.financial.subsidy_p104);
+        for (const auto& x : a.extra) {
+            if (!x.is_breakdown) {
+                row(a.number, "extra." + x.key, x.label_fr, std::nullopt, x.value);
+                continue;
+            }
+            for (const auto& [k, v] : x.breakdown)
+                row(a.number, "extra." + x.key + "." + k,
+                    x.label_fr + " : " + detail::breakdown_label(x.key, k), std::nullopt, v);
+        }
+    }
+    return o.str();
+}
+
+}  // namespace ctai

@@ -1,0 +1,39 @@
+#pragma once
+// Internals shared by the report builder and renderers (not public API).
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <ctai/vocab.hpp>
+
+namespace ctai::detail {
+
+/// Keys of the public block, in output order (interfaces.md section 2).
+inline constexpr std::array<const char*, 11> public_keys{
+    "total", "men", "women", "under_25", "bpi", "bpi_men", "bpi_women", "bpi_under_25",
+    "primo_arrivants", "bpt", "not_eligible"};
+
+/// French wording of the age reference option.
+inline std::string age_reference_label(AgeReference a) {
+    switch (a) {
+    case AgeReference::entry: return "date d'entrée dans l'action (entry)";
+    case AgeReference::period_end: return "fin de période (period_end)";
+    case AgeReference::december_31: return "31 décembre (december_31)";
+    }
+    return std::string(to_string(a));
+}
+
+/// French label of a report key (public rows not in the fiche, extras, journeys, financial).
+std::string_view extra_label(std::string_view key);
+
+/// French label of a breakdown entry (sex, age band, public, step, referral source...), or
+/// the entry itself when it is free text (workshop types, themes).
+std::string breakdown_label(std::string_view extra_key, std::string_view entry);
+
+/// A number as text: integral values without decimals, others with up to 2 decimals
+/// (point as decimal separator; `french` uses a comma and thin-space thousands).
+std::string format_number(double v, bool french = false);
+std::string format_optional(const std::optional<double>& v, bool french, std::string_view none);
+
+}  // namespace ctai::detail

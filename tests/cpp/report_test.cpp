@@ -1,0 +1,613 @@
+// R8 evaluation report on a small hand-built store (synthetic persons). Every expected
+// figure is derived by hand in the comments of build_fixture() and of each test.
+#include <ctai/report.hpp>
+#include <ctai/stats.hpp>
+#include <ctai/store.hpp>
+#include <ctai/synthetic.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <algorithm>
+#include <set>
+#include <tuple>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace {
+
+using namespace ctai;
+
+Date d(const char* iso) { return parse_date(iso); }
+const ContractId contract{"dijon-2023-2024"};  // period 2023-10-15 .. 2024-10-15
+
+PersonCase person(const char* id, Sex sex, std::optional<PartialDate> birth, const char* nat) {
+    PersonCase c;
+    c.person.id = PersonId{id};
+    c.person.sex = sex;
+    c.person.birth_date = birth;
+    c.person.nationalities = {nat};
+    c.person.department = "21";
+    return c;
+}
+PartialDate born(const char* iso) { return PartialDate{d(iso), DatePrecision::day}; }
+void refugee(PersonCase& c, const char* decided) {
+    c.protections.push_back(Protection{ProtectionType::refugee, Authority::ofpra, d(decided),
+                                       std::nullopt, std::nullopt, std::nullopt});
+}
+void family_card(PersonCase& c, const char* from) {
+    c.permits.push_back(Permit{PermitKind::card, Motive::family, d(from), std::nullopt});
+}
+
+void journey(Store& s, const char* id, const char* person, int action, const char* entry,
+             std::optional<const char*> exit = std::nullopt, const char* reason = "",
+             std::vector<Step> steps = {}, ReferralSource source = ReferralSource::self) {
+    Journey j;
+    j.id = JourneyId{id};
+    j.person_id = PersonId{person};
+    j.contract_id = contract;
+    j.action = action;
+    j.entry_date = d(entry);
+    j.referral_source = source;
+    if (exit) {
+        j.exit_date = d(*exit);
+        j.exit_reason = reason;
+    }
+    j.steps = std::move(steps);
+    s.put_journey(j);
+}
+
+void activity(Store& s, const char* id, int action, ActivityKind kind, const char* type,
+              const char* date, double hours, bool co, const char* structure = "") {
+    s.put_activity(Activity{ActivityId{id}, contract, action, kind, type, d(date), hours, co,
+                            structure});
+}
+void participation(Store& s, const char* activity_id, const char* person,
+                   std::optional<int> satisfaction = std::nullopt) {
+    s.put_participation(Participation{ActivityId{activity_id}, PersonId{person}, satisfaction});
+}
+
+// The fixture (default age_reference = entry, period 2023-10-15 .. 2024-10-15):
+// P01 M 1990 BPI(2022)        a1 2023-11-01..2024-03-01 lasting_housing(+); a4 2024-03-15 open
+// P02 F 2001-05-05 BPI(2023)  a1 2023-12-01 open (age 22 at entry), referred by SIAO
+// P03 M 1985 primo            a1 2023-10-20..2023-12-20 dropped_out; a1 again 2024-02-01 open
+// P04 sex unknown 1995 BPI    a1 2024-01-10 open
+// P05 F born "1999" BPT       a1 2024-06-01 open (under 25 undecidable: age_unknown)
+// P06 M 1999-11-20 primo, BPI only from 2024-05-01; a1 2024-02-01 open (24 at entry)
+// P07 F 1999-03-10 BPI        a1 2023-11-15..2024-01-14 common_law(+) (24 at entry, 25 at
+//                             period end); a3 2024-02-01 open; volunteer from 2024-02-15
+// P08 M French (not eligible) a2 2024-04-01..2024-04-01 other
+// P09 F 1992 BPI              a2 2024-03-01..2024-03-31 autonomy(+); one-off volunteering
+void build_fixture(Store& s) {
+    auto tx = s.transaction("report fixture");
+    auto p01 = person("P01", Sex::male, born("1990-01-01"), "AF");
+    refugee(p01, "2022-01-10");
+    p01.person.household_id = HouseholdId{"H1"};
+    auto p02 = person("P02", Sex::female, born("2001-05-05"), "SY");
+    refugee(p02, "2023-01-01");
+    auto p03 = person("P03", Sex::male, born("1985-07-07"), "MA");
+    family_card(p03, "2021-06-01");
+    auto p04 = person("P04", Sex::unknown, born("1995-02-02"), "ER");
+    refugee(p04, "2021-05-05");
+    auto p05 = person("P05", Sex::female, PartialDate{d("1999-01-01"), DatePrecision::year}, "UA");
+    p05.protections.push_back(Protection{ProtectionType::temporary, Authority::prefecture,
+                                         d("2022-04-01"), std::nullopt, d("2022-03-01"),
+                                         std::nullopt});
+    auto p06 = person("P06", Sex::male, born("1999-11-20"), "MA");
+    family_card(p06, "2022-01-01");
+    refugee(p06, "2024-05-01");
+    auto p07 = person("P07", Sex::female, born("1999-03-10"), "AF");
+    refugee(p07, "2022-06-01");
+    auto p08 = person("P08", Sex::male, born("1980-01-01"), "FR");
+    auto p09 = person("P09", Sex::female, born("1992-02-02"), "SY");
+    refugee(p09, "2020-01-01");
+    for (const auto* c : {&p01, &p02, &p03, &p04, &p05, &p06, &p07, &p08, &p09}) s.put_case(*c);
+
+    journey(s, "J01a", "P01", 1, "2023-11-01", "2024-03-01", "lasting_housing",
+            {{StepKind::intake, d("2023-11-01")},
+             {StepKind::diagnosis, d("2023-11-15")},
+             {StepKind::end_of_support, d("2024-03-01")}});
+    journey(s, "J02", "P02", 1, "2023-12-01", std::nullopt, "", {}, ReferralSource::siao);
+    journey(s, "J03a", "P03", 1, "2023-10-20", "2023-12-20", "dropped_out");
+    journey(s, "J03b", "P03", 1, "2024-02-01");
+    journey(s, "J04", "P04", 1, "2024-01-10");
+    journey(s, "J05", "P05", 1, "2024-06-01");
+    journey(s, "J06", "P06", 1, "2024-02-01");
+    journey(s, "J07", "P07", 1, "2023-11-15", "2024-01-14", "common_law",
+            {{StepKind::intake, d("2023-11-15")}, {StepKind::follow_on, d("2024-01-10")}});
+    journey(s, "J08", "P08", 2, "2024-04-01", "2024-04-01", "other");
+    journey(s, "J09", "P09", 2, "2024-03-01", "2024-03-31", "autonomy");
+    journey(s, "J07b", "P07", 3, "2024-02-01");
+    journey(s, "J01b", "P01", 4, "2024-03-15");
+
+    // Action 1: two workshops (one co-animated), one individual practice; one workshop
+    // before the period (ignored).
+    activity(s, "A1", 1, ActivityKind::workshop, "numérique", "2024-01-10", 2, true);
+    activity(s, "A2", 1, ActivityKind::workshop, "logement", "2024-02-10", 2, false);
+    activity(s, "A3", 1, ActivityKind::individual_practice, "banque", "2024-03-05", 1, false);
+    activity(s, "A4", 1, ActivityKind::workshop, "numérique", "2023-09-01", 2, false);
+    participation(s, "A1", "P01", 4);
+    participation(s, "A1", "P02", 5);
+    participation(s, "A1", "P09");
+    participation(s, "A2", "P01", 3);
+    participation(s, "A3", "P03");
+    participation(s, "A4", "P03", 1);
+    // Action 2: three trainings of two structures (6 + 3.5 + 6 hours, counted once per
+    // session whatever the participants), one event.
+    activity(s, "A5", 2, ActivityKind::actor_training, "accueil", "2024-01-20", 6, false, "MJC Nord");
+    activity(s, "A6", 2, ActivityKind::actor_training, "accueil", "2024-02-20", 3.5, false, "CCAS");
+    activity(s, "A7", 2, ActivityKind::actor_training, "accueil", "2024-03-20", 6, false, "MJC Nord");
+    activity(s, "A8", 2, ActivityKind::event, "café itinérant", "2024-05-01", 3, false);
+    participation(s, "A5", "P08");
+    participation(s, "A5", "P09");
+    participation(s, "A8", "P08");
+    participation(s, "A8", "P09", 5);
+
+    s.put_volunteering(Volunteering{PersonId{"P07"}, VolunteeringKind::engagement,
+                                    d("2024-02-15"), std::nullopt, "sport"});
+    s.put_volunteering(Volunteering{PersonId{"P07"}, VolunteeringKind::membership,
+                                    d("2024-03-01"), std::nullopt, "culture"});
+    s.put_volunteering(Volunteering{PersonId{"P09"}, VolunteeringKind::one_off,
+                                    d("2024-06-01"), d("2024-06-01"), "festival"});
+    s.put_housing_move(HousingMove{HouseholdId{"H1"}, d("2023-06-01"), HousingType::hotel});
+    s.put_housing_move(HousingMove{HouseholdId{"H1"}, d("2024-05-01"), HousingType::social_rental});
+    s.put_partnership(Partnership{contract, 1, "ADOMA", "logement", d("2024-01-05")});
+    s.put_partnership(Partnership{contract, 1, "MJC", "culture", d("2024-02-05")});
+    s.put_partnership(Partnership{contract, 1, "France Travail", "emploi", d("2023-05-01")});
+    s.put_cost(Cost{contract, 1, 175000, 150000});
+    tx.commit();
+}
+
+Store fixture_store() {
+    Store s = Store::open(":memory:");
+    build_fixture(s);
+    return s;
+}
+
+double realised(const ActionReport& a, const char* key) {
+    const auto& c = a.cell(key);
+    EXPECT_TRUE(c.realised.has_value()) << key;
+    return c.realised.value_or(-1);
+}
+double extra(const ActionReport& a, const char* key) {
+    const auto& x = a.extra_indicator(key);
+    EXPECT_TRUE(x.value.has_value()) << key;
+    return x.value.value_or(-1);
+}
+std::map<std::string, double> breakdown(const ActionReport& a, const char* key) {
+    std::map<std::string, double> m;
+    for (const auto& [k, v] : a.extra_indicator(key).breakdown) m[k] = v.value_or(-1);
+    return m;
+}
+
+TEST(Report, PublicTableOfActionOneIsCountedByHandAtEntry) {
+    const Store s = fixture_store();
+    const Report r = build_report(s, contract);
+    EXPECT_EQ(r.from, d("2023-10-15"));
+    EXPECT_EQ(r.to, d("2024-10-15"));
+    EXPECT_EQ(r.evaluated_on, d("2024-10-15"));
+    const auto& a = r.action(1);
+    // P01..P07 (P03 has two journeys: counted once).
+    EXPECT_EQ(realised(a, "total"), 7);
+    EXPECT_EQ(realised(a, "men"), 3);    // P01 P03 P06
+    EXPECT_EQ(realised(a, "women"), 3);  // P02 P05 P07; P04 (unknown sex) in total only
+    EXPECT_EQ(extra(a, "sex_unknown"), 1);
+    EXPECT_EQ(realised(a, "under_25"), 3);  // P02 (22), P06 (24), P07 (24 at entry)
+    EXPECT_EQ(extra(a, "age_unknown"), 1);  // P05 born "1999", entry 2024-06-01
+    EXPECT_EQ(realised(a, "bpi"), 4);       // P01 P02 P04 P07; P06 is BPI only after entry
+    EXPECT_EQ(realised(a, "bpi_men"), 1);
+    EXPECT_EQ(realised(a, "bpi_women"), 2);
+    EXPECT_EQ(realised(a, "bpi_under_25"), 2);  // P02 P07
+    EXPECT_EQ(realised(a, "primo_arrivants"), 2);  // P03 P06
+    EXPECT_EQ(realised(a, "bpt"), 1);              // P05
+    EXPECT_EQ(realised(a, "not_eligible"), 0);
+    // Targets: the fiche's table (total 200) and the targets by public (150 / 30 / 20).
+    EXPECT_EQ(a.cell("total").target, 200);
+    EXPECT_EQ(a.cell("total").label_fr,
+              "Nombre total d'étrangers éligibles bénéficiaires de l'action");
+    EXPECT_EQ(a.cell("bpi_women").label_fr, "dont BPI femmes");
+    EXPECT_EQ(a.cell("bpi").target, 150);
+    EXPECT_EQ(a.cell("primo_arrivants").target, 30);
+    EXPECT_EQ(a.cell("bpt").target, 20);
+    EXPECT_FALSE(a.cell("men").target);
+    EXPECT_FALSE(a.cell("not_eligible").target);
+}
+
+TEST(Report, AgeAndStatusAtPeriodEndWhenThePolicySaysSo) {
+    Store s = fixture_store();
+    Policy p = s.policy();
+    p.age_reference = AgeReference::period_end;
+    s.set_policy(p);
+    const Report r = build_report(s, contract);
+    const auto& a = r.action(1);
+    // At 2024-10-15: P06 is BPI (decision 2024-05-01), P07 is 25.
+    EXPECT_EQ(realised(a, "total"), 7);
+    EXPECT_EQ(realised(a, "bpi"), 5);
+    EXPECT_EQ(realised(a, "bpi_men"), 2);
+    EXPECT_EQ(realised(a, "primo_arrivants"), 1);
+    EXPECT_EQ(realised(a, "under_25"), 2);      // P02, P06
+    EXPECT_EQ(realised(a, "bpi_under_25"), 2);  // P02, P06
+    EXPECT_EQ(extra(a, "age_unknown"), 1);
+}
+
+TEST(Report, JourneyBlockOfActionOneIsComputedByHand) {
+    const auto r = build_report(fixture_store(), contract);
+    const auto& j = r.action(1).journeys;
+    // 8 journeys; completed: J01a 121 d, J03a 61 d, J07 60 d; open: J02 319, J03b 257,
+    // J04 279, J05 136, J06 257 days at 2024-10-15.
+    EXPECT_EQ(j.count, 8);
+    EXPECT_EQ(j.completed, 3);
+    EXPECT_EQ(j.open, 5);
+    EXPECT_DOUBLE_EQ(*j.mean_days, 80.7);  // 242 / 3 rounded to 0.1
+    EXPECT_DOUBLE_EQ(*j.median_days, 61.0);
+    // S: 7/8 at 60, 6/8 at 61, 0.75 * 5/6 = 0.625 at 121; never <= 0.5.
+    EXPECT_FALSE(j.km_median_days);
+    // 60 * 1 + 1 * 0.875 + 60 * 0.75 + 198 * 0.625 = 229.625 -> 229.6
+    EXPECT_DOUBLE_EQ(*j.km_restricted_mean_days, 229.6);
+    EXPECT_EQ(j.positive_exits, 2);  // lasting_housing, common_law
+    const auto& a = r.action(1);
+    EXPECT_EQ(breakdown(a, "exits_by_reason"),
+              (std::map<std::string, double>{{"common_law", 1}, {"dropped_out", 1},
+                                             {"lasting_housing", 1}}));
+    EXPECT_EQ(breakdown(a, "steps_reached"),
+              (std::map<std::string, double>{{"diagnosis", 1}, {"end_of_support", 1},
+                                             {"follow_on", 1}, {"intake", 2}, {"support", 0}}));
+    // Action 2: lengths 0 and 30, both completed: S(0) = 0.5 -> KM median 0.
+    const auto& j2 = r.action(2).journeys;
+    EXPECT_EQ(j2.count, 2);
+    EXPECT_EQ(j2.open, 0);
+    EXPECT_DOUBLE_EQ(*j2.mean_days, 15.0);
+    EXPECT_DOUBLE_EQ(*j2.km_median_days, 0.0);
+    EXPECT_EQ(j2.positive_exits, 1);
+}
+
+TEST(Report, ComplementaryIndicatorsOfActionOne) {
+    const auto r = build_report(fixture_store(), contract);
+    const auto& a = r.action(1);
+    EXPECT_EQ(extra(a, "entrants"), 7);
+    EXPECT_EQ(breakdown(a, "entrants_by_sex"),
+              (std::map<std::string, double>{{"female", 3}, {"male", 3}, {"unknown", 1}}));
+    // At entry: P01 33, P02 22, P03 38, P04 28, P05 ?, P06 24, P07 24.
+    EXPECT_EQ(breakdown(a, "entrants_by_age_band"),
+              (std::map<std::string, double>{{"0-17", 0}, {"18-24", 3}, {"25-34", 2},
+                                             {"35-49", 1}, {"50+", 0}, {"unknown", 1}}));
+    EXPECT_EQ(breakdown(a, "entrants_by_referral_source"),
+              (std::map<std::string, double>{{"self", 6}, {"siao", 1}}));
+    EXPECT_EQ(extra(a, "workshops"), 2);  // A4 is before the period
+    EXPECT_EQ(breakdown(a, "workshops_by_type"),
+              (std::map<std::string, double>{{"logement", 1}, {"numérique", 1}}));
+    EXPECT_EQ(extra(a, "individual_practice_sessions"), 1);
+    EXPECT_EQ(extra(a, "participations"), 5);
+    EXPECT_DOUBLE_EQ(extra(a, "mean_satisfaction"), 4.0);  // (4 + 5 + 3) / 3
+    EXPECT_EQ(extra(a, "co_animated_activities"), 1);
+    // A1's participants P01 (M BPI 34), P02 (F BPI 22), P09 (F BPI 31).
+    EXPECT_EQ(extra(a, "co_animated_beneficiaries"), 3);
+    EXPECT_EQ(extra(a, "co_animated_women"), 2);
+    EXPECT_EQ(extra(a, "co_animated_bpi_under_25"), 1);
+    EXPECT_EQ(extra(a, "households_housed"), 1);  // H1: social rental on 2024-05-01
+    EXPECT_EQ(extra(a, "partnerships"), 2);
+    EXPECT_EQ(breakdown(a, "partnerships_by_theme"),
+              (std::map<std::string, double>{{"culture", 1}, {"logement", 1}}));
+    EXPECT_EQ(a.financial.total_cost, 175000);
+    EXPECT_EQ(a.financial.subsidy_p104, 150000);
+    EXPECT_FALSE(r.action(4).financial.total_cost);
+}
+
+TEST(Report, ActionTwoCountsNonEligibleApartAndTrainingHoursOncePerSession) {
+    const auto r = build_report(fixture_store(), contract);
+    const auto& a = r.action(2);
+    EXPECT_EQ(realised(a, "total"), 1);  // P09; P08 (French) is counted apart
+    EXPECT_EQ(realised(a, "women"), 1);
+    EXPECT_EQ(realised(a, "bpi"), 1);
+    EXPECT_EQ(realised(a, "not_eligible"), 1);
+    EXPECT_EQ(realised(a, "structures_trained"), 2);  // MJC Nord, CCAS
+    EXPECT_EQ(a.cell("structures_trained").target, 50);
+    EXPECT_DOUBLE_EQ(realised(a, "training_hours"), 15.5);
+    EXPECT_EQ(extra(a, "events"), 1);
+    EXPECT_EQ(extra(a, "participations"), 2);  // the event only: trainings are for actors
+    EXPECT_DOUBLE_EQ(extra(a, "mean_satisfaction"), 5.0);
+    EXPECT_EQ(extra(a, "one_off_participations"), 1);
+    EXPECT_EQ(extra(a, "memberships"), 0);
+    // Action 2 is open to the general population: no flag.
+    for (const auto& n : r.notes) EXPECT_EQ(n.find("Fiche 2"), std::string::npos) << n;
+}
+
+TEST(Report, ActionsThreeAndFour) {
+    const auto r = build_report(fixture_store(), contract);
+    const auto& a3 = r.action(3);
+    EXPECT_EQ(realised(a3, "total"), 1);
+    EXPECT_EQ(realised(a3, "bpi_under_25"), 1);  // P07 is 24 on 2024-02-01
+    EXPECT_EQ(realised(a3, "volunteers"), 1);
+    EXPECT_EQ(a3.cell("volunteers").target, 50);
+    EXPECT_EQ(realised(a3, "co_animated_beneficiaries"), 0);
+    EXPECT_EQ(a3.cell("co_animated_beneficiaries").target, 200);
+    // Engagement from 2024-02-15, open: censored at the period end 2024-10-15 = 243 days.
+    EXPECT_DOUBLE_EQ(extra(a3, "mean_volunteer_days"), 243.0);
+    EXPECT_EQ(breakdown(a3, "engagements_by_association_type"),
+              (std::map<std::string, double>{{"sport", 1}}));
+    EXPECT_EQ(extra(a3, "memberships"), 1);
+    const auto& a4 = r.action(4);
+    EXPECT_EQ(realised(a4, "total"), 1);
+    EXPECT_EQ(realised(a4, "bpi_men"), 1);
+    EXPECT_EQ(realised(a4, "households_housed"), 1);
+    EXPECT_EQ(a4.journeys.open, 1);
+}
+
+TEST(Report, PersonWithTwoJourneysInThePeriodIsCountedOnceAndPeriodIsAnOverlap) {
+    const Store s = fixture_store();
+    ReportOptions o;
+    o.from = d("2024-01-01");
+    o.to = d("2024-03-31");
+    const auto r = build_report(s, contract, o);
+    const auto& a = r.action(1);
+    // Overlapping 2024-01-01..2024-03-31: J01a, J02, J03b, J04, J06, J07 -> P01 P02 P03 P04
+    // P06 P07 (J03a ended 2023-12-20, J05 starts 2024-06-01).
+    EXPECT_EQ(realised(a, "total"), 6);
+    EXPECT_EQ(a.journeys.count, 6);
+    // Censored at 2024-03-31; J01a exited 2024-03-01 and J07 2024-01-14.
+    EXPECT_EQ(a.journeys.completed, 2);
+    EXPECT_EQ(r.evaluated_on, d("2024-03-31"));
+    // P03 is described at the entry of J03b (2024-02-01): primo; entrants in the period:
+    // P03 (J03b), P04, P06 = 3.
+    EXPECT_EQ(extra(a, "entrants"), 3);
+    ReportOptions bad;
+    bad.from = d("2024-05-01");
+    bad.to = d("2024-04-01");
+    EXPECT_THROW(build_report(s, contract, bad), ValidationError);
+    EXPECT_THROW(build_report(s, ContractId{"nope"}), NotFoundError);
+}
+
+TEST(Report, StoreLevelJourneyStatsMatchTheReport) {
+    const Store s = fixture_store();
+    const auto st = journey_stats(s, contract, 1, d("2024-10-15"));
+    EXPECT_EQ(st.count, 8);
+    EXPECT_EQ(st.completed, 3);
+    const auto by = journey_stats_by_public(s, contract, 1, d("2024-10-15"));
+    // At entry: BPI P01 P02 P04 P07 (4 journeys), primo P03 x2 + P06, BPT P05.
+    ASSERT_EQ(by.size(), 3u);
+    EXPECT_EQ(by.at("bpi").count, 4);
+    EXPECT_EQ(by.at("primo_arrivant").count, 3);
+    EXPECT_EQ(by.at("bpt").count, 1);
+}
+
+// ---- suppression --------------------------------------------------------------------
+
+Report hand_report(std::map<std::string, double> cells, double sex_unknown = 0) {
+    Report r;
+    ActionReport a;
+    a.number = 1;
+    for (const char* k : {"total", "men", "women", "under_25", "bpi", "bpi_men", "bpi_women",
+                          "bpi_under_25", "primo_arrivants", "bpt", "not_eligible"}) {
+        ReportCell c;
+        c.key = k;
+        c.realised = cells.contains(k) ? cells[k] : 0.0;
+        a.public_cells.push_back(c);
+    }
+    ExtraIndicator x;
+    x.key = "sex_unknown";
+    x.value = sex_unknown;
+    x.counts_people = true;
+    a.extra.push_back(x);
+    r.actions.push_back(a);
+    return r;
+}
+
+const std::string* reason_of(const Report& r, const std::string& path) {
+    for (const auto& s : r.suppressed)
+        if (s.path == path) return &s.reason;
+    return nullptr;
+}
+
+TEST(ReportSuppression, WorkedCaseHidesWomenThenMenAndShowsTotal) {
+    Report r = hand_report({{"total", 15}, {"men", 12}, {"women", 3}, {"primo_arrivants", 15}});
+    suppress_small_cells(r, 11);
+    const auto& a = r.actions[0];
+    EXPECT_FALSE(a.cell("women").realised);
+    EXPECT_FALSE(a.cell("men").realised);
+    EXPECT_TRUE(a.cell("women").suppressed);
+    EXPECT_EQ(a.cell("total").realised, 15);
+    EXPECT_EQ(a.cell("bpi").realised, 0);  // zero is shown
+    ASSERT_NE(reason_of(r, "actions[0].public.women"), nullptr);
+    EXPECT_EQ(*reason_of(r, "actions[0].public.women"), "primary");
+    EXPECT_EQ(*reason_of(r, "actions[0].public.men"), "secondary");
+    EXPECT_EQ(r.suppressed.size(), 2u);
+    ASSERT_FALSE(r.notes.empty());
+    EXPECT_NE(r.notes.back().find("k = 11"), std::string::npos);
+}
+
+TEST(ReportSuppression, TwoSmallCellsProtectEachOther) {
+    // women 5 and sex_unknown 3 both < 11: 20 - 12 = 8 cannot be split, men stays shown.
+    Report r = hand_report({{"total", 20}, {"men", 12}, {"women", 5}, {"primo_arrivants", 20}}, 3);
+    suppress_small_cells(r, 11);
+    const auto& a = r.actions[0];
+    EXPECT_EQ(a.cell("men").realised, 12);
+    EXPECT_FALSE(a.cell("women").realised);
+    EXPECT_FALSE(a.extra_indicator("sex_unknown").value);
+    EXPECT_EQ(r.suppressed.size(), 2u);
+}
+
+TEST(ReportSuppression, ThresholdIsTheGivenK) {
+    Report r = hand_report({{"total", 15}, {"men", 12}, {"women", 3}, {"primo_arrivants", 15}});
+    suppress_small_cells(r, 3);  // 3 is not < 3
+    EXPECT_TRUE(r.suppressed.empty());
+    EXPECT_EQ(r.actions[0].cell("women").realised, 3);
+}
+
+TEST(ReportSuppression, PublishedFixtureWithKTwoIsSuppressedAsComputedByHand) {
+    ReportOptions o;
+    o.publish = true;
+    o.k = 2;
+    const auto r = build_report(fixture_store(), contract, o);
+    EXPECT_EQ(r.k, 2);
+    EXPECT_EQ(r.policy.suppression_k, 2);
+    const auto& a = r.action(1);
+    // Primary (n = 1): sex_unknown, bpi_men, bpt, age_unknown.
+    EXPECT_FALSE(a.extra_indicator("sex_unknown").value);
+    EXPECT_FALSE(a.cell("bpi_men").realised);
+    EXPECT_FALSE(a.cell("bpt").realised);
+    EXPECT_FALSE(a.extra_indicator("age_unknown").value);
+    // Secondary: men (first smallest of men 3 / women 3), bpi_women (2), primo (2).
+    EXPECT_FALSE(a.cell("men").realised);
+    EXPECT_EQ(a.cell("women").realised, 3);
+    EXPECT_FALSE(a.cell("bpi_women").realised);
+    EXPECT_FALSE(a.cell("primo_arrivants").realised);
+    EXPECT_EQ(*reason_of(r, "actions[0].public.primo_arrivants"), "secondary");
+    EXPECT_EQ(a.cell("total").realised, 7);
+    EXPECT_EQ(a.cell("bpi").realised, 4);
+    EXPECT_EQ(a.cell("not_eligible").realised, 0);
+    EXPECT_EQ(a.journeys.count, 8);
+    // Action 3 (one person): total 1 hidden; nothing else can reveal it.
+    EXPECT_FALSE(r.action(3).cell("total").realised);
+    EXPECT_FALSE(r.action(3).cell("volunteers").realised);
+    EXPECT_TRUE(r.action(3).cell("volunteers").suppressed);
+    EXPECT_FALSE(r.action(3).journeys.count);
+    EXPECT_FALSE(r.action(3).journeys.km_median_days);
+    // JSON shows null for hidden cells.
+    const auto j = nlohmann::json::parse(to_json(r));
+    EXPECT_TRUE(j["actions"][0]["public"]["bpt"]["realised"].is_null());
+    EXPECT_EQ(j["actions"][0]["public"]["total"]["realised"], 7);
+    EXPECT_FALSE(j["suppressed"].empty());
+}
+
+TEST(ReportSuppression, QuestionnaireIsNotSuppressedByDefault) {
+    const auto r = build_report(fixture_store(), contract);
+    EXPECT_FALSE(r.publish);
+    EXPECT_TRUE(r.suppressed.empty());
+    EXPECT_EQ(r.action(3).cell("total").realised, 1);
+}
+
+// ---- reproducibility and renderers ----------------------------------------------------
+
+TEST(ReportJson, SameDataGiveByteIdenticalJson) {
+    const auto a = to_json(build_report(fixture_store(), contract));
+    const auto b = to_json(build_report(fixture_store(), contract));  // another store
+    EXPECT_EQ(a, b);
+    EXPECT_EQ(a.find("T0"), std::string::npos);  // no timestamp
+}
+
+TEST(ReportJson, KeysAreExactlyThoseOfTheInterface) {
+    const Store s = fixture_store();
+    const auto r = build_report(s, contract);
+    const auto j = nlohmann::json::parse(to_json(r));
+    EXPECT_EQ(j["contract"], "dijon-2023-2024");
+    EXPECT_EQ(j["period"], (nlohmann::json{{"from", "2023-10-15"}, {"to", "2024-10-15"}}));
+    EXPECT_EQ(j["evaluated_on"], "2024-10-15");
+    EXPECT_TRUE(j["policy"].is_object());
+    EXPECT_EQ(j["policy"]["age_reference"], "entry");
+    EXPECT_EQ(j["fingerprint"], s.fingerprint().sha256);
+    EXPECT_FALSE(j["library_version"].get<std::string>().empty());
+    ASSERT_EQ(j["actions"].size(), 4u);
+    const std::set<std::string> public_keys{"total", "men", "women", "under_25", "bpi",
+                                            "bpi_men", "bpi_women", "bpi_under_25",
+                                            "primo_arrivants", "bpt", "not_eligible"};
+    const std::set<std::string> journey_keys{"count", "completed", "open", "mean_days",
+                                             "median_days", "km_median_days",
+                                             "positive_exits"};
+    for (const auto& a : j["actions"]) {
+        for (const char* k : {"number", "title", "public", "journeys", "financial", "extra"})
+            EXPECT_TRUE(a.contains(k)) << k;
+        std::set<std::string> keys;
+        for (const auto& [k, v] : a["public"].items()) {
+            keys.insert(k);
+            std::set<std::string> cell;
+            for (const auto& [ck, cv] : v.items()) cell.insert(ck);
+            EXPECT_EQ(cell, (std::set<std::string>{"target", "realised"}));
+        }
+        EXPECT_EQ(keys, public_keys);
+        for (const auto& k : journey_keys) EXPECT_TRUE(a["journeys"].contains(k)) << k;
+        EXPECT_TRUE(a["financial"].contains("total_cost"));
+        EXPECT_TRUE(a["financial"].contains("subsidy_p104"));
+    }
+    EXPECT_EQ(j["actions"][0]["public"]["total"]["target"], 200);
+    EXPECT_TRUE(j["actions"][0]["public"]["total"]["target"].is_number_integer());
+    EXPECT_EQ(j["actions"][0]["public"]["men"]["realised"], 3);
+    EXPECT_TRUE(j["actions"][0]["journeys"]["km_median_days"].is_null());
+    EXPECT_EQ(j["actions"][1]["extra"]["training_hours"], 15.5);
+    EXPECT_EQ(j["actions"][3]["extra"]["households_housed"], 1);
+    EXPECT_EQ(j["actions"][0]["extra"]["workshops_by_type"]["logement"], 1);
+}
+
+TEST(ReportText, MarkdownAndCsvCarryTheFrenchLabelsAndFigures) {
+    const auto r = build_report(fixture_store(), contract);
+    const auto md = to_markdown(r);
+    EXPECT_NE(md.find("| **Nombre total d'étrangers éligibles bénéficiaires de l'action** | 200 | 7 |"),
+              std::string::npos);
+    EXPECT_NE(md.find("| dont BPI moins de 25 ans |  | 2 |"), std::string::npos);
+    EXPECT_NE(md.find("Coût total de l'action** | 175\u202f000 |"), std::string::npos);
+    EXPECT_NE(md.find("## Fiche action n°4"), std::string::npos);
+    const auto csv = to_csv(r);
+    EXPECT_EQ(csv.rfind("action,indicator,label,target,realised\n", 0), 0u);
+    EXPECT_NE(csv.find("1,public.total,Nombre total d'étrangers éligibles bénéficiaires de l'action,200,7\n"),
+              std::string::npos);
+    EXPECT_NE(csv.find("2,specific.training_hours,"), std::string::npos);
+    EXPECT_NE(csv.find(",15.5\n"), std::string::npos);
+}
+
+TEST(ReportHtml, StandalonePageWithTablesAndSvgCharts) {
+    const auto r = build_report(fixture_store(), contract);
+    const auto html = to_html(r);
+    EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+    EXPECT_NE(html.find("<html lang=\"fr\">"), std::string::npos);
+    EXPECT_NE(html.find("<caption>Public-cible</caption>"), std::string::npos);
+    EXPECT_NE(html.find("class=\"chart-km\""), std::string::npos);
+    EXPECT_NE(html.find("class=\"chart-histogram\""), std::string::npos);
+    EXPECT_NE(html.find("class=\"chart-targets\""), std::string::npos);
+    EXPECT_NE(html.find(r.fingerprint), std::string::npos);
+    // No external asset.
+    EXPECT_EQ(html.find("src="), std::string::npos);
+    EXPECT_EQ(html.find("http"), std::string::npos);
+    EXPECT_EQ(html.find("<link"), std::string::npos);
+}
+
+// A synthetic cohort through the whole contract: the report's own arithmetic must hold for
+// every action (the laws of the tables), and the page is written for render_check.sh.
+TEST(ReportHtml, SyntheticCohortReportAddsUpAndIsWrittenForTheBrowserCheck) {
+    Store s = Store::open(":memory:");
+    CohortOptions co;
+    co.persons = 300;
+    const Dataset ds = generate_cohort(co);
+    {
+        auto tx = s.transaction("synthetic cohort");
+        for (const auto& c : ds.cases) s.put_case(c);
+        for (const auto& a : ds.agir) s.put_agir_support(a);
+        for (const auto& r : ds.referrals) s.put_referral(r);
+        std::vector<const Journey*> js;
+        for (const auto& j : ds.journeys) js.push_back(&j);
+        std::stable_sort(js.begin(), js.end(), [](const Journey* a, const Journey* b) {
+            return std::tie(a->entry_date, a->action, a->id) <
+                   std::tie(b->entry_date, b->action, b->id);
+        });
+        for (const auto* j : js) s.put_journey(*j);
+        for (const auto& a : ds.activities) s.put_activity(a);
+        for (const auto& p : ds.participations) s.put_participation(p);
+        for (const auto& v : ds.volunteering) s.put_volunteering(v);
+        for (const auto& m : ds.housing) s.put_housing_move(m);
+        for (const auto& p : ds.partnerships) s.put_partnership(p);
+        for (const auto& c : ds.costs) s.put_cost(c);
+        tx.commit();
+    }
+    const Report r = build_report(s, contract);
+    for (const auto& a : r.actions) {
+        SCOPED_TRACE(a.number);
+        const double total = realised(a, "total");
+        EXPECT_GT(total, 0);
+        EXPECT_EQ(total, realised(a, "men") + realised(a, "women") + extra(a, "sex_unknown"));
+        EXPECT_EQ(total, realised(a, "bpi") + realised(a, "bpt") + realised(a, "primo_arrivants"));
+        EXPECT_LE(realised(a, "bpi_men") + realised(a, "bpi_women"), realised(a, "bpi"));
+        EXPECT_LE(realised(a, "under_25") + extra(a, "age_unknown"), total);
+        EXPECT_LE(realised(a, "bpi_under_25"), realised(a, "under_25"));
+        EXPECT_EQ(*a.journeys.count, *a.journeys.completed + *a.journeys.open);
+        EXPECT_GE(*a.journeys.count, static_cast<std::int64_t>(total + realised(a, "not_eligible")));
+    }
+    const auto html = to_html(r);
+    // A sample for tests/html/render_check.sh (CTAI_REPORT_SAMPLE or the working directory).
+    const char* env = std::getenv("CTAI_REPORT_SAMPLE");
+    const std::filesystem::path out = env ? env : "report_sample.html";
+    std::ofstream(out, std::ios::binary) << html;
+    EXPECT_TRUE(std::filesystem::exists(out));
+    std::ofstream(std::filesystem::path(out).replace_extension(".json"), std::ios::binary)
+        << to_json(r);
+}
+
+}  // namespace
