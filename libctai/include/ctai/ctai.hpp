@@ -6,6 +6,7 @@
 #include <ctai/date.hpp>
 #include <ctai/eligibility.hpp>
 #include <ctai/error.hpp>
+#include <ctai/exchange.hpp>
 #include <ctai/ids.hpp>
 #include <ctai/journeys.hpp>
 #include <ctai/kernels.hpp>

@@ -120,10 +120,13 @@ CTAI_ENUM_TRAITS(ExitActivity, "exit_activity", "cdi", "cdd", "training", "none"
 
 #undef CTAI_ENUM_TRAITS
 
-/// The spelling of an enum value.
+/// The spelling of an enum value ("?" for a value outside the enum, which only a cast
+/// from a bad integer can make).
 template <class E>
 constexpr std::string_view to_string(E value) noexcept {
-    return EnumTraits<E>::names[static_cast<std::size_t>(value)];
+    const auto i = static_cast<std::size_t>(value);
+    const auto& names = EnumTraits<E>::names;
+    return i < names.size() ? names[i] : std::string_view("?");
 }
 
 /// All spellings of an enum, in declaration order.
