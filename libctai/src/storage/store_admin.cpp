@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstring>
 #include <random>
+#include <thread>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -152,15 +153,26 @@ void migrate(StoreImpl& impl) {
 }
 
 void check_identity(SQLite::Database& db, const std::filesystem::path& path) {
-    const int app = pragma_int(db, "application_id");
-    const int version = pragma_int(db, "user_version");
+    // One read transaction: another process may commit the first migration between two
+    // separate reads (application_id still 0, user_version already 1).
+    db.exec("BEGIN");
+    int app = 0, version = 0;
+    std::int64_t objects = 0;
+    try {
+        app = pragma_int(db, "application_id");
+        version = pragma_int(db, "user_version");
+        objects = db.execAndGet("SELECT count(*) FROM sqlite_master").getInt64();
+        db.exec("COMMIT");
+    } catch (...) {
+        db.tryExec("ROLLBACK");
+        throw;
+    }
     const int latest = Store::latest_schema_version();
     if (app != 0 && app != store_application_id)
         throw SchemaVersionError("'" + path.string() + "' is not a libctai store (application_id " +
                                      std::to_string(app) + ")",
                                  version, latest);
     if (app == 0) {
-        const auto objects = db.execAndGet("SELECT count(*) FROM sqlite_master").getInt64();
         if (objects != 0 || version != 0)
             throw SchemaVersionError("'" + path.string() +
                                          "' is an SQLite database but not a libctai store",
@@ -265,14 +277,29 @@ Store Store::open(const std::filesystem::path& path, StoreOptions options) {
                                                       options.busy_timeout_ms);
         impl->options = std::move(options);
         auto& db = *impl->db;
-        detail::check_identity(db, impl->path);
-        db.exec("PRAGMA foreign_keys = ON");
-        if (!memory) {
-            const auto mode = db.execAndGet("PRAGMA journal_mode = WAL").getString();
-            if (mode != "wal")
-                throw StorageError("cannot switch '" + impl->path.string() + "' to WAL mode");
+        // Two processes creating the same new file race on the switch to WAL, for which
+        // SQLite may answer SQLITE_BUSY without calling the busy handler: the whole setup
+        // is retried until the busy timeout has passed.
+        const auto deadline = std::chrono::steady_clock::now() +
+                              std::chrono::milliseconds(impl->options.busy_timeout_ms);
+        for (int attempt = 0;; ++attempt) {
+            try {
+                detail::check_identity(db, impl->path);
+                db.exec("PRAGMA foreign_keys = ON");
+                if (!memory) {
+                    const auto mode = db.execAndGet("PRAGMA journal_mode = WAL").getString();
+                    if (mode != "wal")
+                        throw StorageError("cannot switch '" + impl->path.string() + "' to WAL mode");
+                }
+                detail::migrate(*impl);
+                break;
+            } catch (const SQLite::Exception& e) {
+                if ((e.getErrorCode() & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() >= deadline)
+                    throw;
+                if (sqlite3_get_autocommit(db.getHandle()) == 0) db.exec("ROLLBACK");
+                std::this_thread::sleep_for(std::chrono::milliseconds(5 + 5 * std::min(attempt, 10)));
+            }
         }
-        detail::migrate(*impl);
         return Store(std::move(impl));
     });
 }
