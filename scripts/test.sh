@@ -13,9 +13,12 @@ cmake --build build -j "$JOBS"
 echo "== C++ tests"
 ctest --test-dir build --output-on-failure -j "$JOBS"
 
+echo "== the ctai command"
+CTAI_CLI="$PWD/build/cli/ctai" .venv/bin/python -m pytest -q tests/cli
+
 echo "== C++ tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCTAI_WARNINGS_AS_ERRORS=ON \
-  -DCTAI_SANITIZE=ON -DCTAI_INSTALL=OFF -DCTAI_BUILD_EXAMPLES=OFF >/dev/null
+  -DCTAI_SANITIZE=ON -DCTAI_INSTALL=OFF -DCTAI_BUILD_EXAMPLES=OFF -DCTAI_BUILD_CLI=OFF >/dev/null
 cmake --build build-asan -j "$JOBS"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j "$JOBS"

@@ -804,6 +804,20 @@ TEST(ExchangeExport, SyntheticCohortRoundTripsToAnEqualStore) {
     EXPECT_EQ(import_dir(back, tmp / "out").changed(), 0u);
 }
 
+TEST(ExchangeExport, ADatasetWrittenAsAFolderReadsBackEqualAndImportsLikeTheStoreExport) {
+    CohortOptions cohort_options;
+    cohort_options.persons = 200;
+    const Dataset cohort = generate_cohort(cohort_options);
+    TempDir tmp;
+    write_exchange_dir(cohort, tmp / "dataset");
+    EXPECT_EQ(read_exchange_dir(tmp / "dataset"), cohort);
+    auto from_folder = Store::open(":memory:");
+    import_dir(from_folder, tmp / "dataset");
+    auto direct = Store::open(":memory:");
+    put_all(direct, cohort);
+    expect_same_data(direct, from_folder);
+}
+
 TEST(ExchangeExport, RefusesToOverwriteExchangeFilesUnlessAsked) {
     const auto store = imported(valid_dir);
     TempDir tmp;

@@ -197,6 +197,12 @@ struct ExportSummary {
 ExportSummary export_dir(const Store& store, const std::filesystem::path& dir,
                          const ExportOptions& options = {});
 
+/// Writes a Dataset (e.g. a synthetic cohort, synthetic.hpp) as an exchange folder, in the
+/// same format and with the same options as export_dir; records are written in the
+/// Dataset's order (export_dir writes the store's key order).
+ExportSummary write_exchange_dir(const Dataset& data, const std::filesystem::path& dir,
+                                 const ExportOptions& options = {});
+
 /// Reads a pseudonymisation key file: its bytes, without the trailing line end (CR/LF)
 /// that editors and `openssl rand -hex 32 > key` add. Throws ValidationError when the file
 /// cannot be read, is empty, or holds fewer than 16 bytes. The message never contains the

@@ -213,10 +213,30 @@ private:
     bool committed_ = false;
 };
 
-// Writes every table of the store to the files.
+// A Dataset seen through the read API of a Store, so one Exporter writes both.
+struct DatasetSource {
+    const Dataset& d;
+    const std::vector<PersonCase>& all_cases() const { return d.cases; }
+    std::int64_t person_count() const { return static_cast<std::int64_t>(d.cases.size()); }
+    void for_each_case(const std::function<void(const PersonCase&)>& f) const {
+        for (const auto& c : d.cases) f(c);
+    }
+    const std::vector<Journey>& all_journeys() const { return d.journeys; }
+    const std::vector<AgirSupport>& all_agir_supports() const { return d.agir; }
+    const std::vector<Referral>& all_referrals() const { return d.referrals; }
+    const std::vector<Activity>& all_activities() const { return d.activities; }
+    const std::vector<Participation>& all_participations() const { return d.participations; }
+    const std::vector<Volunteering>& all_volunteering() const { return d.volunteering; }
+    const std::vector<HousingMove>& all_housing_moves() const { return d.housing; }
+    const std::vector<Partnership>& all_partnerships() const { return d.partnerships; }
+    const std::vector<Cost>& all_costs() const { return d.costs; }
+};
+
+// Writes every table of a store (or of a DatasetSource) to the files.
+template <class Source>
 class Exporter {
 public:
-    Exporter(const Store& store, const ExportOptions& options, Pseudonymizer* pseudo,
+    Exporter(const Source& store, const ExportOptions& options, Pseudonymizer* pseudo,
              OutputFiles& out)
         : store_(store), options_(options), pseudo_(pseudo), out_(out) {}
 
@@ -393,7 +413,7 @@ private:
                   free_text(r.reason)});
     }
 
-    const Store& store_;
+    const Source& store_;
     const ExportOptions& options_;
     Pseudonymizer* pseudo_;
     OutputFiles& out_;
@@ -402,8 +422,11 @@ private:
 }  // namespace
 }  // namespace detail
 
-ExportSummary export_dir(const Store& store, const fs::path& dir, const ExportOptions& options) {
-    using namespace detail;
+namespace detail {
+namespace {
+
+template <class Source>
+ExportSummary export_any(const Source& store, const fs::path& dir, const ExportOptions& options) {
     std::optional<Pseudonymizer> pseudo;
     if (options.pseudonymization_key) pseudo.emplace(*options.pseudonymization_key);
 
@@ -426,7 +449,7 @@ ExportSummary export_dir(const Store& store, const fs::path& dir, const ExportOp
     if (ec) throw StorageError("cannot create the folder '" + dir.string() + "': " + ec.message());
 
     OutputFiles files(dir);
-    Exporter(store, options, pseudo ? &*pseudo : nullptr, files).run();
+    Exporter<Source>(store, options, pseudo ? &*pseudo : nullptr, files).run();
     files.commit(dir);
 
     ExportSummary summary;
@@ -434,6 +457,17 @@ ExportSummary export_dir(const Store& store, const fs::path& dir, const ExportOp
     for (std::size_t i = 0; i < table_count; ++i)
         summary.files.push_back({std::string(tables[i].file), files.rows(tables[i].table)});
     return summary;
+}
+
+}  // namespace
+}  // namespace detail
+
+ExportSummary export_dir(const Store& store, const fs::path& dir, const ExportOptions& options) {
+    return detail::export_any(store, dir, options);
+}
+
+ExportSummary write_exchange_dir(const Dataset& data, const fs::path& dir, const ExportOptions& options) {
+    return detail::export_any(detail::DatasetSource{data}, dir, options);
 }
 
 std::string read_key_file(const fs::path& path) {

@@ -1,0 +1,221 @@
+// init, contracts, check, windows.
+#include "commands.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "output.hpp"
+
+namespace ctai::cli {
+namespace {
+
+using nlohmann::ordered_json;
+
+std::string opt_iso(std::optional<Date> d) { return d ? to_iso(*d) : std::string(); }
+ordered_json opt_json(std::optional<Date> d) { return d ? ordered_json(to_iso(*d)) : ordered_json(nullptr); }
+const char* yes_no(bool b) { return b ? "yes" : "no"; }
+
+ordered_json eligibility_json(const Eligibility& e) {
+    ordered_json j;
+    j["person_id"] = e.person_id.str();
+    j["nationality_class"] = to_string(e.nationality_class);
+    j["public"] = e.public_category ? ordered_json(to_string(*e.public_category)) : ordered_json(nullptr);
+    j["primo_arrivant"] = e.primo_arrivant;
+    j["bpi"] = e.bpi;
+    j["bpt"] = e.bpt;
+    j["agir"] = e.agir;
+    j["ctai_public"] = e.ctai_public;
+    j["primo_window_end"] = opt_json(e.primo_window_end);
+    j["agir_window_end"] = opt_json(e.agir_window_end);
+    j["reasons"] = e.reasons;
+    return j;
+}
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw UsageError("cannot read " + path);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+}  // namespace
+
+Policy make_policy(const PolicyArgs& args) {
+    Policy p = args.file.empty() ? Policy{} : policy_from_json(read_file(args.file), args.file);
+    for (const auto& [name, value] : args.values) {
+        try {
+            set_policy_option(p, name, value);
+        } catch (const ValidationError& e) {
+            throw UsageError(e.what());
+        }
+    }
+    return p;
+}
+
+Date date_arg(const std::string& value, const char* option) {
+    try {
+        return parse_date(value);
+    } catch (const ValidationError&) {
+        throw UsageError(std::string(option) + ": '" + value + "' is not a date (expected YYYY-MM-DD)");
+    }
+}
+
+Store open_existing(const std::string& db, const Policy& policy) {
+    if (!std::filesystem::exists(db))
+        throw StorageError("no store at " + db + " (create one with `ctai init " + db + "`)");
+    StoreOptions o;
+    o.policy = policy;
+    o.must_exist = true;
+    return Store::open(db, o);
+}
+
+int cmd_init(const Args& a) {
+    const bool existed = std::filesystem::exists(a.db);
+    auto store = Store::open(a.db);
+    std::cout << (existed ? "already a store: " : "created store: ") << a.db << " (schema version "
+              << store.schema_version() << ")\n";
+    return 0;
+}
+
+int cmd_contracts(const Args& a) {
+    std::vector<std::pair<Contract, std::string>> list;
+    if (a.db.empty()) {
+        for (const auto& c : builtin_contracts()) list.emplace_back(c, "built-in");
+    } else {
+        auto store = open_existing(a.db, Policy{});
+        for (const auto& c : builtin_contracts()) list.emplace_back(c, "built-in");
+        for (auto& c : store.loaded_contracts()) list.emplace_back(std::move(c), "loaded");
+    }
+    if (a.format == "json") {
+        auto arr = ordered_json::array();
+        for (const auto& [c, origin] : list) {
+            ordered_json j;
+            j["id"] = c.id.str();
+            j["title"] = c.title;
+            j["territory"] = c.territory;
+            j["from"] = to_iso(c.start);
+            j["to"] = to_iso(c.end);
+            j["origin"] = origin;
+            auto actions = ordered_json::array();
+            for (const auto& ac : c.actions)
+                actions.push_back({{"number", ac.number}, {"title", ac.title},
+                                   {"agir_policy", to_string(ac.agir_policy)}});
+            j["actions"] = actions;
+            arr.push_back(j);
+        }
+        std::cout << arr.dump(2) << '\n';
+        return 0;
+    }
+    Table t{{"id", "from", "to", "actions", "origin", "title"}, {}};
+    for (const auto& [c, origin] : list)
+        t.rows.push_back({c.id.str(), to_iso(c.start), to_iso(c.end), std::to_string(c.actions.size()), origin, c.title});
+    a.format == "csv" ? print_csv(std::cout, t) : print_table(std::cout, t);
+    return 0;
+}
+
+int cmd_check(const Args& a) {
+    const Date on = date_arg(a.on, "--on");
+    const Policy policy = make_policy(a.policy);
+    auto store = open_existing(a.db, policy);
+    std::vector<PersonId> ids;
+    if (!a.person.empty())
+        ids.push_back(PersonId{a.person});
+    else
+        ids = store.person_ids();
+
+    if (a.format == "json") {
+        auto arr = ordered_json::array();
+        for (const auto& id : ids) arr.push_back(eligibility_json(store.eligibility(id, on)));
+        std::cout << arr.dump(2) << '\n';
+        return 0;
+    }
+    Table t{{"person_id", "public", "primo_arrivant", "bpi", "bpt", "agir", "primo_window_end", "agir_window_end",
+             "nationality_class"},
+            {}};
+    if (a.format == "csv") t.header.push_back("reasons");
+    std::size_t n_public = 0, n_primo = 0, n_bpi = 0, n_bpt = 0, n_agir = 0;
+    for (const auto& id : ids) {
+        const auto e = store.eligibility(id, on);
+        n_public += e.ctai_public;
+        n_primo += e.primo_arrivant;
+        n_bpi += e.bpi;
+        n_bpt += e.bpt;
+        n_agir += e.agir;
+        std::vector<std::string> row{e.person_id.str(),
+                                     e.public_category ? std::string(to_string(*e.public_category)) : "-",
+                                     yes_no(e.primo_arrivant), yes_no(e.bpi), yes_no(e.bpt), yes_no(e.agir),
+                                     opt_iso(e.primo_window_end), opt_iso(e.agir_window_end),
+                                     std::string(to_string(e.nationality_class))};
+        if (a.format == "csv") {
+            std::string reasons;
+            for (const auto& r : e.reasons) reasons += (reasons.empty() ? "" : "; ") + r;
+            row.push_back(reasons);
+        }
+        t.rows.push_back(std::move(row));
+    }
+    if (a.format == "csv") {
+        print_csv(std::cout, t);
+        return 0;
+    }
+    print_table(std::cout, t);
+    if (ids.size() == 1) {
+        std::cout << "\nReasons:\n";
+        for (const auto& r : store.eligibility(ids.front(), on).reasons) std::cout << "  - " << r << '\n';
+    } else {
+        std::cout << "\n" << ids.size() << " persons on " << to_iso(on) << ": " << n_public << " in the CTAI public ("
+                  << n_primo << " primo-arrivants, " << n_bpi << " BPI, " << n_bpt << " BPT), " << n_agir
+                  << " AGIR-eligible.\n";
+    }
+    return 0;
+}
+
+int cmd_windows(const Args& a) {
+    const Date on = date_arg(a.on, "--on");
+    const Policy policy = make_policy(a.policy);
+    auto store = open_existing(a.db, policy);
+    const auto cols = store.eligibility_table(on);
+    const Date until = on.plus_days(static_cast<std::int32_t>(a.within));
+    struct Row {
+        std::string person, window;
+        Date end;
+    };
+    std::vector<Row> rows;
+    for (std::size_t i = 0; i < cols.size(); ++i) {
+        // Only people inside a window today whose first day outside comes within the horizon.
+        if (cols.primo_arrivant[i] && cols.primo_window_end[i] != no_date) {
+            const Date end = Date::from_days(cols.primo_window_end[i]);
+            if (end <= until) rows.push_back({cols.person_id[i], "primo_arrivant", end});
+        }
+        if (cols.agir[i] && cols.agir_window_end[i] != no_date) {
+            const Date end = Date::from_days(cols.agir_window_end[i]);
+            if (end <= until) rows.push_back({cols.person_id[i], "agir", end});
+        }
+    }
+    std::stable_sort(rows.begin(), rows.end(), [](const Row& x, const Row& y) { return x.end < y.end; });
+    if (a.format == "json") {
+        auto arr = ordered_json::array();
+        for (const auto& r : rows)
+            arr.push_back({{"person_id", r.person}, {"window", r.window}, {"window_end", to_iso(r.end)},
+                           {"days_left", r.end.days_since(on)}});
+        std::cout << arr.dump(2) << '\n';
+        return 0;
+    }
+    Table t{{"person_id", "window", "window_end", "days_left"}, {}};
+    for (const auto& r : rows)
+        t.rows.push_back({r.person, r.window, to_iso(r.end), std::to_string(r.end.days_since(on))});
+    if (a.format == "csv") {
+        print_csv(std::cout, t);
+        return 0;
+    }
+    print_table(std::cout, t);
+    std::cout << "\n" << rows.size() << " window" << (rows.size() == 1 ? "" : "s") << " end by " << to_iso(until)
+              << " (window_end is the first day outside the window).\n";
+    return 0;
+}
+
+}  // namespace ctai::cli

@@ -1,0 +1,72 @@
+#pragma once
+// The subcommands of `ctai`. Each returns the process exit code; errors are thrown as
+// ctai errors (mapped to exit codes by main) or UsageError (exit code 1).
+#include <ctai/ctai.hpp>
+
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace CLI {
+class App;
+}
+
+namespace ctai::cli {
+
+/// A bad argument value found after parsing (e.g. an invalid date): exit code 1.
+class UsageError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct PolicyArgs {
+    std::string file;
+    std::vector<std::pair<std::string, std::string>> values;
+};
+
+/// Every argument of every subcommand (only the parsed subcommand's are set).
+struct Args {
+    std::string db;
+    std::string dir;
+    std::string on;
+    std::string from;
+    std::string to;
+    std::string person;
+    std::string contract;
+    std::string format = "table";
+    std::string report_format = "md";
+    std::string output;
+    std::string key_file;
+    std::optional<int> action;
+    std::optional<int> k;
+    long within = 0;
+    std::size_t persons = 300;
+    std::uint64_t seed = 20231015;
+    bool publish = false;
+    bool pseudonymize = false;
+    bool overwrite = false;
+    PolicyArgs policy;
+};
+
+/// The policy from --policy FILE then the individual flags.
+Policy make_policy(const PolicyArgs& args);
+/// Parses an ISO date argument; UsageError naming the option otherwise.
+Date date_arg(const std::string& value, const char* option);
+/// Opens an existing store with the policy (StorageError when absent).
+Store open_existing(const std::string& db, const Policy& policy);
+
+int cmd_init(const Args& a);
+int cmd_contracts(const Args& a);
+int cmd_check(const Args& a);
+int cmd_windows(const Args& a);
+
+/// import, export, journeys, report, demo (data_commands.cpp).
+void register_data_commands(CLI::App& app, Args& a,
+                            const std::function<void(CLI::App&)>& add_policy,
+                            const std::function<void(CLI::App&, std::vector<std::string>)>& add_format);
+int run_data_command(CLI::App& app, const Args& a);
+
+}  // namespace ctai::cli
