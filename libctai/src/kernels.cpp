@@ -38,7 +38,7 @@ DayInterval starts_active_on_months(Date on, int months, Boundary boundary, Feb2
         return on < period_end_months(Date::from_days(static_cast<std::int32_t>(s)), months, boundary, feb29);
     };
     const std::int64_t hi = on.days();
-    if (months <= 0 || !ends_after_on(hi)) return {hi + 1, hi};
+    if (months < 0 || !ends_after_on(hi)) return {hi + 1, hi};
     // A period of `months` months ends at most 31 * months + 1 days after its start.
     std::int64_t lo = hi - 31 * static_cast<std::int64_t>(months) - 2;
     std::int64_t first = hi;

@@ -22,6 +22,13 @@ TEST(Kernels, IntervalOfActiveStartsMatchesTheScalarRuleForEveryDay) {
             }
 }
 
+TEST(Kernels, AZeroLengthPeriodAgreesWithTheScalarRule) {
+    const Date on = parse_date("2024-02-29");
+    for (Boundary b : {Boundary::strict, Boundary::inclusive})
+        for (Date s = on.plus_days(-3); s <= on.plus_days(3); s = s.plus_days(1))
+            EXPECT_EQ(starts_active_on(on, 0, b).contains(s.days()), within_years(s, 0, on, b)) << to_iso(s);
+}
+
 TEST(Kernels, ColumnCheckHandlesMissingStartsAndBothWidths) {
     const Date on = parse_date("2025-03-14");
     const std::vector<std::int32_t> s32 = {parse_date("2020-03-15").days(), parse_date("2020-03-14").days(),

@@ -1,0 +1,145 @@
+"""libctai for Python: tracking the people helped by a French CTAI.
+
+Dates are :class:`datetime.date` in and out (never datetimes); vocabularies are
+:class:`enum.Enum` classes whose members are their spellings; every rule that the texts
+leave open is an option of :class:`Policy`; errors are :class:`CtaiError` subclasses that
+also belong to the built-in families (``ValueError``, ``LookupError``, ``OSError``).
+See docs/python.md.
+"""
+
+from . import _core
+from ._core import (
+    ConflictError,
+    CtaiError,
+    Eligibility,
+    NotFoundError,
+    SchemaVersionError,
+    StorageError,
+    ValidationError,
+    add_months,
+    add_years,
+    age_on,
+    agir_positive_exit,
+    agir_support_active,
+    agir_window_end,
+    enum_spellings,
+    evaluate,
+    is_agir_eligible,
+    is_bpi,
+    is_bpt,
+    is_eu_member,
+    is_lasting_housing,
+    is_primo_arrivant,
+    nationality_class,
+    normalize_nationality,
+    parse_date,
+    parse_date_lenient,
+    period_end_months,
+    period_end_years,
+    primo_anchor,
+    protection_date,
+    to_iso,
+    under_age,
+    window_end_years,
+    within_years,
+)
+from ._enums import (
+    ENUMS as _ENUMS,
+    ActivityKind,
+    AgeReference,
+    AgirPolicy,
+    AgirRecency,
+    Authority,
+    Boundary,
+    CirStatus,
+    CtaiEnum,
+    DatePrecision,
+    ExitActivity,
+    Feb29,
+    HousingType,
+    Motive,
+    NationalityClass,
+    Need,
+    PermitKind,
+    PrimoAnchor,
+    ProtectionType,
+    PublicCategory,
+    ReferralSource,
+    ReferralStatus,
+    Sex,
+    SituationKind,
+    StepKind,
+    Tri,
+    VolunteeringKind,
+)
+
+_core._register_enums(_ENUMS)
+
+from ._model import AgirSupport, Permit, Person, PersonCase, Protection, Situation  # noqa: E402
+from ._policy import Policy  # noqa: E402
+
+_core._register_classes(
+    {
+        "Person": Person,
+        "Permit": Permit,
+        "Protection": Protection,
+        "Situation": Situation,
+        "PersonCase": PersonCase,
+        "AgirSupport": AgirSupport,
+        "Policy": Policy,
+    }
+)
+
+__version__: str = _core.__version__
+
+__all__ = [
+    "__version__",
+    # errors
+    "CtaiError",
+    "ValidationError",
+    "NotFoundError",
+    "ConflictError",
+    "StorageError",
+    "SchemaVersionError",
+    # dates (R0)
+    "parse_date",
+    "parse_date_lenient",
+    "to_iso",
+    "add_months",
+    "add_years",
+    "period_end_years",
+    "period_end_months",
+    "within_years",
+    "window_end_years",
+    "age_on",
+    "under_age",
+    # nationality (R1)
+    "normalize_nationality",
+    "nationality_class",
+    "is_eu_member",
+    # vocabularies
+    "CtaiEnum",
+    "enum_spellings",
+    *sorted(_ENUMS),
+    # policy
+    "Policy",
+    # records and eligibility (R2-R6)
+    "Person",
+    "Permit",
+    "Protection",
+    "Situation",
+    "PersonCase",
+    "AgirSupport",
+    "Eligibility",
+    "evaluate",
+    "is_primo_arrivant",
+    "is_bpi",
+    "is_bpt",
+    "is_agir_eligible",
+    "primo_anchor",
+    "protection_date",
+    "agir_window_end",
+    "agir_support_active",
+    "agir_positive_exit",
+    "is_lasting_housing",
+]

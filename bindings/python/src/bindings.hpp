@@ -1,0 +1,84 @@
+#pragma once
+// Shared declarations of the ctai._core extension: one bind_<concept>(m) per bind_*.cpp,
+// called in order by module.cpp, and the conversion helpers later bindings (store, report)
+// reuse instead of re-implementing them.
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <vector>
+
+#include <ctai/eligibility.hpp>
+#include <ctai/model.hpp>
+#include <ctai/policy.hpp>
+
+#include "casters.hpp"
+
+namespace ctai::python {
+
+namespace py = pybind11;
+
+// --- One function per bind_*.cpp, in the order module.cpp calls them. ----------------
+void bind_errors(py::module_& m);       // bind_errors.cpp: exception classes + translator
+void bind_enums(py::module_& m);        // bind_enums.cpp: spellings, enum registration
+void bind_dates(py::module_& m);        // bind_dates.cpp: R0 scalar and vectorised
+void bind_nationality(py::module_& m);  // bind_nationality.cpp: R1
+void bind_policy(py::module_& m);       // bind_policy.cpp: _NativePolicy, defaults
+void bind_model(py::module_& m);        // bind_model.cpp: Python dataclasses <-> structs
+void bind_eligibility(py::module_& m);  // bind_eligibility.cpp: R2-R6, Eligibility
+
+// --- Policy (bind_policy.cpp) ------------------------------------------------------------
+/// The C++ Policy behind a Python argument: None -> the default Policy, a ctai.Policy (its
+/// cached `_native`) or a _NativePolicy. The reference lives as long as `arg`. Throws
+/// TypeError otherwise.
+const ctai::Policy& policy_arg(const py::handle& arg);
+/// The Python ctai.Policy equal to `p` (ctai.Policy(**fields)).
+py::object policy_to_python(const ctai::Policy& p);
+
+// --- Model (bind_model.cpp) --------------------------------------------------------------
+/// Python dataclass (ctai.PersonCase, ctai.Person, ...) -> C++ struct. Fields are read by
+/// name; a wrong type raises TypeError naming Class.field; bad values ValidationError.
+ctai::PersonCase person_case_from(py::handle obj);
+ctai::Person person_from(py::handle obj);
+ctai::AgirSupport agir_support_from(py::handle obj);
+/// C++ struct -> the registered Python dataclass.
+py::object to_python(const ctai::PersonCase& c);
+py::object to_python(const ctai::Person& p);
+py::object to_python(const ctai::AgirSupport& s);
+
+// --- Arrays of dates (bind_dates.cpp) ----------------------------------------------------
+/// NumPy's NaT as an int64 day number.
+inline constexpr std::int64_t nat = std::numeric_limits<std::int64_t>::min();
+
+/// Dates from Python as a contiguous int64 day-number buffer (NaT = `nat`): a NumPy
+/// datetime64 array of any unit (floored to days), an integer array (day numbers), or any
+/// sequence of datetime.date / None / NaT / int day numbers. `shape` is the input's shape.
+struct DayArray {
+    py::array keep;  ///< owns `data` when it comes from NumPy
+    std::vector<std::int64_t> owned;
+    const std::int64_t* data = nullptr;
+    std::size_t size = 0;
+    std::vector<py::ssize_t> shape;
+};
+DayArray day_array(py::handle obj);
+
+/// A new datetime64[D] array of `shape` and a pointer to its int64 storage.
+py::array new_datetime64(const std::vector<py::ssize_t>& shape, std::int64_t*& data);
+
+/// int32 day numbers (store columns; missing = `missing`) -> datetime64[D] (missing = NaT).
+py::array datetime64_from_days(std::span<const std::int32_t> days, std::int32_t missing);
+
+/// Moves a vector into a 1-D NumPy array without copying (the array owns the vector).
+template <class T>
+py::array_t<T> to_numpy(std::vector<T>&& v) {
+    auto* heap = new std::vector<T>(std::move(v));
+    py::capsule owner(heap, [](void* p) { delete static_cast<std::vector<T>*>(p); });
+    return py::array_t<T>({static_cast<py::ssize_t>(heap->size())}, {sizeof(T)}, heap->data(),
+                          owner);
+}
+
+}  // namespace ctai::python
