@@ -8,13 +8,17 @@ scripts/setup.sh
 
 JOBS=${JOBS:-$(nproc)}
 echo "== build (warnings as errors)"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCTAI_WARNINGS_AS_ERRORS=ON >/dev/null
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCTAI_WARNINGS_AS_ERRORS=ON \
+  -DCTAI_BUILD_BENCH=ON >/dev/null
 cmake --build build -j "$JOBS"
 echo "== C++ tests"
 ctest --test-dir build --output-on-failure -j "$JOBS"
 
 echo "== the ctai command"
 CTAI_CLI="$PWD/build/cli/ctai" .venv/bin/python -m pytest -q tests/cli
+
+echo "== benchmarks still run (answers checked, nothing timed)"
+BUILD=build JOBS="$JOBS" bench/smoke.sh
 
 echo "== C++ tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCTAI_WARNINGS_AS_ERRORS=ON \
