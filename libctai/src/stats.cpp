@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <string>
+#include <unordered_map>
 
 #include <ctai/columns.hpp>
 #include <ctai/error.hpp>
@@ -115,10 +117,23 @@ std::map<std::string, JourneyStats> journey_stats_by_public(const Store& store,
                                                             std::optional<ContractId> contract,
                                                             std::optional<int> action, Date on) {
     const JourneyColumns c = store.journeys(std::move(contract), action, on);
+    // Many journeys: every case read in one pass (Store::for_each_case) and evaluated in
+    // memory exactly as Store::eligibility does; a few: one lookup each.
+    constexpr std::size_t bulk_from = 64;
+    std::unordered_map<std::string, PersonCase> cases;
+    if (c.size() >= bulk_from)
+        store.for_each_case([&](const PersonCase& pc) { cases.emplace(pc.person.id.str(), pc); });
+    auto eligibility = [&](const std::string& id, Date d) {
+        const auto it = cases.find(id);
+        if (it == cases.end()) return store.eligibility(PersonId(id), d);
+        const PersonCase* family = nullptr;
+        if (const auto& f = it->second.person.rejoining_family_of)
+            if (const auto fit = cases.find(f->str()); fit != cases.end()) family = &fit->second;
+        return evaluate(it->second, d, store.policy(), family);
+    };
     std::map<std::string, std::pair<std::vector<std::int32_t>, std::vector<std::int32_t>>> groups;
     for (std::size_t k = 0; k < c.size(); ++k) {
-        const Eligibility e =
-            store.eligibility(PersonId(c.person_id[k]), Date::from_days(c.entry[k]));
+        const Eligibility e = eligibility(c.person_id[k], Date::from_days(c.entry[k]));
         const std::string key =
             e.public_category ? std::string(to_string(*e.public_category)) : "not_eligible";
         auto& g = groups[key];

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <string>
+#include <unordered_map>
 
 #include <ctai/contract.hpp>
 #include <ctai/eligibility.hpp>
@@ -43,26 +45,46 @@ Date december_31_of(Date from, Date to) {
     return d;
 }
 
-/// Caches of person rows and eligibility evaluations (the report asks for the same person
-/// and date many times).
+/// Every person's case, read once in bulk (Store::for_each_case: one pass per table), and a
+/// cache of eligibility evaluations (the report asks for the same person and date many
+/// times). Evaluates exactly as Store::eligibility does: the store policy, with the case of
+/// the person they rejoin, if stored.
 class Lookup {
 public:
-    explicit Lookup(const Store& store) : store_(store) {}
-    const Person& person(const PersonId& id) {
-        auto it = persons_.find(id);
-        if (it == persons_.end()) it = persons_.emplace(id, store_.person(id)).first;
-        return it->second;
+    explicit Lookup(const Store& store) : store_(store), policy_(store.policy()) {
+        store.for_each_case([&](const PersonCase& c) {
+            const std::string id = c.person.id.str();
+            cases_.emplace(id, c);
+        });
     }
+    const Person& person(const PersonId& id) { return person_case(id).person; }
     const Eligibility& eligibility(const PersonId& id, Date on) {
         auto key = std::make_pair(id, on.days());
         auto it = elig_.find(key);
-        if (it == elig_.end()) it = elig_.emplace(key, store_.eligibility(id, on)).first;
+        if (it == elig_.end()) {
+            const PersonCase& c = person_case(id);
+            const PersonCase* family = nullptr;
+            if (c.person.rejoining_family_of)
+                if (const auto f = cases_.find(c.person.rejoining_family_of->str());
+                    f != cases_.end())
+                    family = &f->second;
+            it = elig_.emplace(key, evaluate(c, on, policy_, family)).first;
+        }
         return it->second;
     }
 
 private:
+    const PersonCase& person_case(const PersonId& id) {
+        auto it = cases_.find(id.str());
+        // Not read in bulk (cannot happen for a consistent store): the store's answer,
+        // NotFoundError included.
+        if (it == cases_.end()) it = cases_.emplace(id.str(), store_.person_case(id)).first;
+        return it->second;
+    }
+
     const Store& store_;
-    std::map<PersonId, Person> persons_;
+    Policy policy_;
+    std::unordered_map<std::string, PersonCase> cases_;
     std::map<std::pair<PersonId, std::int32_t>, Eligibility> elig_;
 };
 

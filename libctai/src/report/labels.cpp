@@ -1,22 +1,21 @@
 // French labels of the report keys that the contract files do not carry.
 #include "report/report_detail.hpp"
 
+#include <ctai/contract.hpp>
+
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <vector>
 
 namespace ctai::detail {
 
 std::string_view extra_label(std::string_view key) {
+    // The eight rows of the fiches' public table come from the one table of contract.cpp.
+    static const std::vector<Indicator> standard = standard_public_table();
+    for (const auto& row : standard)
+        if (row.key == key) return row.label_fr;
     static const std::map<std::string_view, std::string_view> labels{
-        {"total", "Nombre total d'étrangers éligibles bénéficiaires de l'action"},
-        {"men", "dont hommes"},
-        {"women", "dont femmes"},
-        {"under_25", "dont moins de 25 ans"},
-        {"bpi", "dont BPI"},
-        {"bpi_men", "dont BPI hommes"},
-        {"bpi_women", "dont BPI femmes"},
-        {"bpi_under_25", "dont BPI moins de 25 ans"},
         {"primo_arrivants", "dont primo-arrivants (hors BPI et BPT)"},
         {"bpt", "dont BPT"},
         {"not_eligible", "Participants hors public éligible (comptés à part)"},

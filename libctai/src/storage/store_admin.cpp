@@ -56,14 +56,29 @@ std::string random_id(std::string_view prefix) {
 
 std::string utc_now_iso() {
     const auto now = std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
-    return date::format("%FT%TZ", now);
+    // A bulk write audits many rows in the same millisecond: format each millisecond once.
+    static thread_local std::chrono::sys_time<std::chrono::milliseconds> last{};
+    static thread_local std::string text;
+    if (text.empty() || now != last) {
+        text = date::format("%FT%TZ", now);
+        last = now;
+    }
+    return text;
 }
 
-Query StoreImpl::query(const std::string& sql) {
+SQLite::Statement& StoreImpl::statement(const std::string& sql) {
     auto it = statements.find(sql);
     if (it == statements.end())
         it = statements.emplace(sql, std::make_unique<SQLite::Statement>(*db, sql)).first;
-    return Query(*it->second);
+    return *it->second;
+}
+
+const std::string& StoreImpl::savepoint_sql(std::string_view verb, int level) {
+    auto& cache = verb == "RELEASE" ? release_sql_cache : savepoint_sql_cache;
+    const auto i = static_cast<std::size_t>(level);
+    while (cache.size() <= i)
+        cache.push_back(std::string(verb) + " ctai_" + std::to_string(cache.size()));
+    return cache[i];
 }
 
 std::optional<std::string> StoreImpl::tx_reason() const {
@@ -192,10 +207,11 @@ void check_identity(SQLite::Database& db, const std::filesystem::path& path) {
 
 Transaction::Transaction(detail::StoreImpl& impl, std::string reason) {
     detail::guard([&] {
+        // Cached prepared statements: a bulk import opens one savepoint per write.
         if (impl.depth == 0)
-            impl.db->exec("BEGIN IMMEDIATE");
+            impl.query("BEGIN IMMEDIATE").exec();
         else
-            impl.db->exec("SAVEPOINT ctai_" + std::to_string(impl.depth + 1));
+            impl.query(impl.savepoint_sql("SAVEPOINT", impl.depth + 1)).exec();
     });
     impl_ = &impl;
     depth_ = ++impl.depth;
@@ -214,9 +230,9 @@ void Transaction::commit() {
     try {
         detail::guard([&] {
             if (depth_ == 1)
-                impl_->db->exec("COMMIT");
+                impl_->query("COMMIT").exec();
             else
-                impl_->db->exec("RELEASE ctai_" + std::to_string(depth_));
+                impl_->query(impl_->savepoint_sql("RELEASE", depth_)).exec();
         });
     } catch (...) {
         rollback();
@@ -286,6 +302,14 @@ Store Store::open(const std::filesystem::path& path, StoreOptions options) {
             try {
                 detail::check_identity(db, impl->path);
                 db.exec("PRAGMA foreign_keys = ON");
+                // A larger page cache (64 MiB) keeps a bulk import from spilling dirty pages
+                // to the WAL and reading them back; temporary b-trees and savepoint journals
+                // stay in memory. synchronous = NORMAL is SQLite's recommended safe setting
+                // for WAL mode: a crash never corrupts the file, and at worst the last
+                // commits before a power loss are rolled back (docs/storage.md).
+                db.exec("PRAGMA cache_size = -65536");
+                db.exec("PRAGMA temp_store = MEMORY");
+                db.exec("PRAGMA synchronous = NORMAL");
                 if (!memory) {
                     const auto mode = db.execAndGet("PRAGMA journal_mode = WAL").getString();
                     if (mode != "wal")
@@ -387,24 +411,37 @@ DataFingerprint Store::fingerprint() const {
         Sha256 sha;
         auto hash_table = [&](const std::string& table, const std::string& order) {
             sha.update(table.data(), table.size() + 1);
-            SQLite::Statement s(*impl_->db, "SELECT * FROM " + table + " ORDER BY " + order);
-            const int n = s.getColumnCount();
-            while (s.executeStep()) {
+            // The C API on the hot loop: SQLite::Column copies a shared handle per value.
+            sqlite3* db = impl_->db->getHandle();
+            const std::string sql = "SELECT * FROM " + table + " ORDER BY " + order;
+            sqlite3_stmt* raw = nullptr;
+            if (const int rc = sqlite3_prepare_v2(db, sql.c_str(), -1, &raw, nullptr);
+                rc != SQLITE_OK) {
+                sqlite3_finalize(raw);
+                throw SQLite::Exception(db, rc);
+            }
+            const std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> owner(raw, sqlite3_finalize);
+            sqlite3_stmt* st = owner.get();
+            const int n = sqlite3_column_count(st);
+            for (;;) {
+                const int rc = sqlite3_step(st);
+                if (rc == SQLITE_DONE) break;
+                if (rc != SQLITE_ROW) throw SQLite::Exception(db, rc);
                 for (int i = 0; i < n; ++i) {
-                    const auto c = s.getColumn(i);
-                    const int type = c.getType();
+                    const int type = sqlite3_column_type(st, i);
                     sha.update_u64(static_cast<std::uint64_t>(type));
-                    if (type == SQLite::INTEGER) {
-                        sha.update_u64(static_cast<std::uint64_t>(c.getInt64()));
-                    } else if (type == SQLite::FLOAT) {
-                        const double d = c.getDouble();
+                    if (type == SQLITE_INTEGER) {
+                        sha.update_u64(static_cast<std::uint64_t>(sqlite3_column_int64(st, i)));
+                    } else if (type == SQLITE_FLOAT) {
+                        const double d = sqlite3_column_double(st, i);
                         std::uint64_t bits = 0;
                         std::memcpy(&bits, &d, sizeof bits);
                         sha.update_u64(bits);
-                    } else if (type != SQLite::Null) {
-                        const int bytes = c.getBytes();
+                    } else if (type != SQLITE_NULL) {
+                        const void* blob = sqlite3_column_blob(st, i);
+                        const int bytes = sqlite3_column_bytes(st, i);
                         sha.update_u64(static_cast<std::uint64_t>(bytes));
-                        sha.update(c.getBlob(), static_cast<std::size_t>(bytes));
+                        if (bytes > 0) sha.update(blob, static_cast<std::size_t>(bytes));
                     }
                 }
             }

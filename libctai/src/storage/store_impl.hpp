@@ -148,7 +148,24 @@ struct StoreImpl {
     mutable std::map<std::string, Contract> contract_cache;
 
     /// The cached prepared statement for `sql`, ready to bind.
-    Query query(const std::string& sql);
+    Query query(const std::string& sql) { return Query(statement(sql)); }
+    /// The cached prepared statement for `sql` (prepared on first use).
+    SQLite::Statement& statement(const std::string& sql);
+    /// Same, for a string literal: found by address (no string built or hashed per call;
+    /// a literal has static storage, so its address always names the same text).
+    template <std::size_t N>
+    Query query(const char (&sql)[N]) {
+        const char* key = sql;
+        auto it = literal_statements.find(key);
+        if (it == literal_statements.end())
+            it = literal_statements.emplace(key, &statement(std::string(sql, N - 1))).first;
+        return Query(*it->second);
+    }
+    std::unordered_map<const char*, SQLite::Statement*> literal_statements;
+    /// "SAVEPOINT ctai_<depth>" / "RELEASE ctai_<depth>" (memoised: no allocation per write).
+    const std::string& savepoint_sql(std::string_view verb, int level);
+    std::vector<std::string> savepoint_sql_cache;
+    std::vector<std::string> release_sql_cache;
     /// Executes SQL without result rows.
     void exec(const std::string& sql) { db->exec(sql); }
 
@@ -180,8 +197,10 @@ struct StoreImpl {
 
     // writes (no validation, no audit)
     void write_person(const Person& p);
-    void write_case_lists(const PersonCase& c);
-    void write_journey(const Journey& j);
+    /// `person_is_new`: the person row was inserted by this write (no list rows to delete).
+    void write_case_lists(const PersonCase& c, bool person_is_new = false);
+    /// `journey_is_new`: no row with this journey id existed (no steps to delete).
+    void write_journey(const Journey& j, bool journey_is_new = false);
     void write_referral(const Referral& r);
 
     /// Validates and writes a journey (put_journey, enroll, add_step, exit_journey).

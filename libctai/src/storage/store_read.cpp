@@ -130,6 +130,25 @@ std::uint8_t code(E e) {
 }
 std::int32_t days_or_none(const std::optional<Date>& d) { return d ? d->days() : no_date; }
 
+// Attaches every step to `journeys`, which holds every journey ordered by journey_id: one
+// merge pass over both orders, no lookup per step.
+void attach_all_steps(StoreImpl& impl, std::vector<Journey>& journeys) {
+    auto q = impl.query("SELECT journey_id, step, date FROM steps ORDER BY journey_id, position");
+    std::size_t i = 0;
+    std::string id;
+    while (q.step()) {
+        const char* text = q.statement().getColumn(0).getText();
+        if (i < journeys.size() && journeys[i].id.str() == text) {
+            // same journey as the previous step
+        } else {
+            id = text;
+            while (i < journeys.size() && journeys[i].id.str() < id) ++i;
+            if (i == journeys.size() || journeys[i].id.str() != id) continue;
+        }
+        journeys[i].steps.push_back(Step{q.enumv<StepKind>(1), q.date(2)});
+    }
+}
+
 // Attaches steps (ordered by journey_id, position) to journeys ordered by journey_id.
 void attach_steps(StoreImpl& impl, std::vector<Journey>& journeys, const std::string& where,
                   const std::optional<std::string>& arg) {
@@ -196,7 +215,9 @@ std::optional<Journey> StoreImpl::load_journey(const JourneyId& id) {
         if (!q.step()) return std::nullopt;
         out.push_back(read_journey(q));
     }
-    attach_steps(*this, out, "WHERE j.journey_id = ?", id.str());
+    auto q = query("SELECT step, date FROM steps WHERE journey_id = ? ORDER BY position");
+    q.bind(id);
+    while (q.step()) out.front().steps.push_back(Step{q.enumv<StepKind>(0), q.date(1)});
     return std::move(out.front());
 }
 
@@ -410,7 +431,7 @@ std::vector<Journey> Store::all_journeys() const {
                                   " FROM journeys ORDER BY journey_id");
             while (q.step()) out.push_back(detail::read_journey(q));
         }
-        detail::attach_steps(*impl_, out, "", std::nullopt);
+        detail::attach_all_steps(*impl_, out);
         return out;
     });
 }

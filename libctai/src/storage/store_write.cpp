@@ -178,11 +178,14 @@ void StoreImpl::write_person(const Person& p) {
         .exec();
 }
 
-void StoreImpl::write_case_lists(const PersonCase& c) {
+void StoreImpl::write_case_lists(const PersonCase& c, bool person_is_new) {
     const auto& id = c.person.id;
-    query("DELETE FROM permits WHERE person_id = ?").bind(id).exec();
-    query("DELETE FROM protections WHERE person_id = ?").bind(id).exec();
-    query("DELETE FROM situations WHERE person_id = ?").bind(id).exec();
+    // A person just inserted has no rows in these tables (foreign keys are enforced).
+    if (!person_is_new) {
+        query("DELETE FROM permits WHERE person_id = ?").bind(id).exec();
+        query("DELETE FROM protections WHERE person_id = ?").bind(id).exec();
+        query("DELETE FROM situations WHERE person_id = ?").bind(id).exec();
+    }
     int i = 0;
     for (const auto& p : c.permits)
         query("INSERT INTO permits (person_id, position, kind, motive, valid_from, valid_to) "
@@ -204,7 +207,7 @@ void StoreImpl::write_case_lists(const PersonCase& c) {
             .exec();
 }
 
-void StoreImpl::write_journey(const Journey& j) {
+void StoreImpl::write_journey(const Journey& j, bool journey_is_new) {
     query("INSERT INTO journeys (journey_id, person_id, contract_id, action, entry_date, "
           "referral_source, exit_date, exit_reason, override_reason) "
           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (journey_id) DO UPDATE SET "
@@ -215,7 +218,8 @@ void StoreImpl::write_journey(const Journey& j) {
         .bind(j.id, j.person_id, j.contract_id, j.action, j.entry_date, j.referral_source,
               j.exit_date, j.exit_reason, j.override_reason)
         .exec();
-    query("DELETE FROM steps WHERE journey_id = ?").bind(j.id).exec();
+    // A journey just inserted has no steps yet (foreign keys are enforced).
+    if (!journey_is_new) query("DELETE FROM steps WHERE journey_id = ?").bind(j.id).exec();
     int i = 0;
     for (const auto& s : j.steps)
         query("INSERT INTO steps (journey_id, position, step, date) VALUES (?, ?, ?, ?)")
@@ -273,7 +277,7 @@ bool StoreImpl::store_journey(const Journey& j, std::optional<Need> need,
         check = check_enrollment(contract, j, *c, others, agir, options.policy, need,
                                  family ? &*family : nullptr);
     }
-    write_journey(j);
+    write_journey(j, !old);
     Json after = to_json(j);
     std::optional<std::string> reason;
     if (!check.overridden_rules.empty()) {
@@ -420,7 +424,7 @@ bool Store::put_case(const PersonCase& c) {
         if (!old || old->person != c.person) impl_->write_person(c.person);
         if (!old || old->permits != c.permits || old->protections != c.protections ||
             old->situations != c.situations)
-            impl_->write_case_lists(c);
+            impl_->write_case_lists(c, !old);
         const auto after = detail::to_json(c);
         if (old) {
             const auto before = detail::to_json(*old);
