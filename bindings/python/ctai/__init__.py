@@ -11,7 +11,10 @@ from . import _core
 from ._core import (
     ConflictError,
     CtaiError,
+    Dataset,
     Eligibility,
+    ExchangeImportError,
+    ImportIssue,
     NotFoundError,
     SchemaVersionError,
     StorageError,
@@ -22,6 +25,7 @@ from ._core import (
     agir_positive_exit,
     agir_support_active,
     agir_window_end,
+    builtin_contracts,
     enum_spellings,
     evaluate,
     is_agir_eligible,
@@ -30,6 +34,8 @@ from ._core import (
     is_eu_member,
     is_lasting_housing,
     is_primo_arrivant,
+    load_contract,
+    generate_cohort,
     nationality_class,
     normalize_nationality,
     parse_date,
@@ -38,11 +44,14 @@ from ._core import (
     period_end_years,
     primo_anchor,
     protection_date,
+    read_exchange_dir,
     to_iso,
     under_age,
     window_end_years,
     within_years,
 )
+from ._core import Report
+from ._core import write_exchange_dir as _write_exchange_dir
 from ._enums import (
     ENUMS as _ENUMS,
     ActivityKind,
@@ -77,6 +86,31 @@ _core._register_enums(_ENUMS)
 
 from ._model import AgirSupport, Permit, Person, PersonCase, Protection, Situation  # noqa: E402
 from ._policy import Policy  # noqa: E402
+from ._columns import Columns  # noqa: E402
+from ._exchange import (  # noqa: E402
+    AnonymisationReport,
+    AuditEntry,
+    DataFingerprint,
+    ExportSummary,
+    ImportSummary,
+    Journey,
+    JourneyStats,
+    Referral,
+    Step,
+    TableSummary,
+)
+from ._store import Store, Transaction  # noqa: E402
+
+
+def write_exchange_dir(data, dir, *, pseudonymization_key=None, birth_precision="year",
+                       overwrite=False):
+    """Writes a Dataset (e.g. ``generate_cohort(...)``) as an exchange folder, in the
+    format and with the options of ``Store.export_dir``; returns an ExportSummary."""
+    import os
+
+    return ExportSummary(**_write_exchange_dir(
+        data, os.fspath(dir), pseudonymization_key=pseudonymization_key,
+        birth_precision=birth_precision, overwrite=overwrite))
 
 _core._register_classes(
     {
@@ -101,6 +135,8 @@ __all__ = [
     "ConflictError",
     "StorageError",
     "SchemaVersionError",
+    "ExchangeImportError",
+    "ImportIssue",
     # dates (R0)
     "parse_date",
     "parse_date_lenient",
@@ -142,4 +178,27 @@ __all__ = [
     "agir_support_active",
     "agir_positive_exit",
     "is_lasting_housing",
+    # store
+    "Store",
+    "Transaction",
+    "Columns",
+    "JourneyStats",
+    "Journey",
+    "Step",
+    "Referral",
+    "AuditEntry",
+    "DataFingerprint",
+    "AnonymisationReport",
+    "ImportSummary",
+    "TableSummary",
+    "ExportSummary",
+    # reports (R8)
+    "Report",
+    # exchange folders, synthetic cohorts, contracts
+    "Dataset",
+    "generate_cohort",
+    "read_exchange_dir",
+    "write_exchange_dir",
+    "builtin_contracts",
+    "load_contract",
 ]

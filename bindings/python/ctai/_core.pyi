@@ -6,19 +6,23 @@ file and the module list the same names.
 """
 
 import datetime
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union, overload
+import os
+from typing import Any, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple, Union, overload
 
 import numpy as np
 import numpy.typing as npt
 
 from ._enums import (
+    Need,
+    ReferralSource,
+    StepKind,
     Boundary,
     Feb29,
     HousingType,
     NationalityClass,
     PublicCategory,
 )
-from ._model import AgirSupport, PersonCase
+from ._model import AgirSupport, Person, PersonCase
 from ._policy import Policy
 
 __version__: str
@@ -71,9 +75,30 @@ class SchemaVersionError(StorageError):
     #: Newest schema version this library reads.
     supported: Optional[int]
 
+class ImportIssue(NamedTuple):
+    """One problem of an exchange folder."""
+
+    #: File name inside the folder (or the folder name for folder-level problems).
+    file: str
+    #: Line in the file (header = 1), 0 when about the whole file.
+    line: int
+    #: Column name, or None.
+    column: Optional[str]
+    #: What is wrong and what is expected (never the content of a personal field).
+    message: str
+    #: The domain rule the store refused the row under (e.g. "R7.exit_before_entry"), or None.
+    rule: Optional[str]
+
+class ExchangeImportError(ValidationError):
+    """An exchange folder could not be imported; nothing was written. Not the built-in
+    ImportError (about Python modules)."""
+
+    #: Every problem found, in file then line order.
+    issues: List[ImportIssue]
+
 def _raise_cpp_error(kind: str) -> None:
     """Raises a sample C++ error: kind is "validation", "not_found", "conflict", "storage",
-    "schema_version" or "error" (tests the translation)."""
+    "schema_version", "import" or "error" (tests the translation)."""
 
 # --- vocabularies -----------------------------------------------------------------------
 
@@ -349,3 +374,207 @@ def agir_positive_exit(support: AgirSupport, *, policy: Optional[Policy] = None)
 def is_lasting_housing(type: Union[HousingType, str], *, policy: Optional[Policy] = None) -> bool:
     """R6: whether a housing type is lasting housing under the policy (emergency and
     asylum accommodation never are)."""
+
+# --- columns ----------------------------------------------------------------------------
+
+@overload
+def _utf8_to_numpy(offsets: npt.NDArray[np.int32], data: npt.NDArray[np.uint8]) -> npt.NDArray[np.str_]: ...
+@overload
+def _utf8_to_numpy(offsets: npt.NDArray[np.int64], data: npt.NDArray[np.uint8]) -> npt.NDArray[np.str_]:
+    """Arrow string buffers (offsets, UTF-8 bytes) -> a NumPy fixed-width text array,
+    decoded in C++ without a Python object per row."""
+
+# --- exchange folders, synthetic cohorts, contracts ----------------------------------------
+
+class Dataset:
+    """A whole set of case files in memory: what an exchange folder holds, what
+    generate_cohort makes. Write it with write_exchange_dir, then Store.import_dir."""
+
+    def __init__(self) -> None: ...
+    @property
+    def cases(self) -> List[PersonCase]:
+        """The persons with their permits, protections and situations."""
+    def counts(self) -> Dict[str, int]:
+        """Number of records of each table."""
+    def __len__(self) -> int: ...
+    def __eq__(self, other: object) -> bool: ...
+
+def generate_cohort(
+    persons: int = ...,
+    *,
+    seed: int = ...,
+    contract: str = ...,
+    evaluated_on: Optional[datetime.date] = None,
+    policy: Optional[Policy] = None,
+) -> Dataset:
+    """A deterministic synthetic cohort (made-up people) through the actions of a built-in
+    contract; the same arguments give the same Dataset everywhere."""
+
+def read_exchange_dir(dir: Union[str, os.PathLike[str]]) -> Dataset:
+    """Reads and validates an exchange folder into a Dataset, without a store. Raises
+    ExchangeImportError listing every issue."""
+
+def write_exchange_dir(
+    data: Dataset,
+    dir: Union[str, os.PathLike[str]],
+    *,
+    pseudonymization_key: Optional[str] = None,
+    birth_precision: str = "year",
+    overwrite: bool = False,
+) -> Dict[str, Any]:
+    """Writes a Dataset as an exchange folder (ctai.write_exchange_dir wraps the result
+    in an ExportSummary)."""
+
+def builtin_contracts() -> List[Dict[str, Any]]:
+    """The built-in contracts (dijon-2022, dijon-2023-2024) as the dicts of their JSON files."""
+
+def load_contract(path: Union[str, os.PathLike[str]]) -> Dict[str, Any]:
+    """Loads and validates a contract file; returns the dict of its normalised JSON."""
+
+def _normalize_contract(contract: Mapping[str, Any]) -> Dict[str, Any]:
+    """dict -> C++ Contract (validated) -> dict."""
+
+# --- reports (R8) ------------------------------------------------------------------------
+
+class Report:
+    """R8: the evaluation report of a contract (Store.report). Read-only."""
+
+    @property
+    def contract_id(self) -> str: ...
+    @property
+    def contract_title(self) -> str: ...
+    @property
+    def start(self) -> datetime.date:
+        """First day of the period (included)."""
+    @property
+    def end(self) -> datetime.date:
+        """Last day of the period (included)."""
+    @property
+    def evaluated_on(self) -> datetime.date:
+        """The date open journeys are censored at."""
+    @property
+    def policy(self) -> Policy: ...
+    @property
+    def publish(self) -> bool: ...
+    @property
+    def k(self) -> int:
+        """Small-cell suppression threshold."""
+    @property
+    def fingerprint(self) -> str:
+        """SHA-256 of the store's data when the report was built."""
+    @property
+    def library_version(self) -> str: ...
+    @property
+    def notes(self) -> List[str]: ...
+    @property
+    def suppressed(self) -> List[Tuple[str, str]]:
+        """(path, reason) of every suppressed cell."""
+    def to_json(self) -> str:
+        """The JSON of ``ctai report --format json``."""
+    def to_markdown(self) -> str:
+        """The questionnaire tables in Markdown."""
+    def to_csv(self) -> str:
+        """Long CSV: action, indicator key, label, target, realised."""
+    def to_html(self) -> str:
+        """A standalone HTML page, in French."""
+    def to_dict(self) -> Dict[str, Any]:
+        """json.loads(to_json())."""
+    def __eq__(self, other: object) -> bool: ...
+
+# --- store (private: ctai.Store wraps it) --------------------------------------------------
+
+def _store_defaults() -> Dict[str, Any]:
+    """Defaults of ctai::StoreOptions (actor, busy_timeout_ms, must_exist)."""
+
+class _Transaction:
+    """A pending write transaction (private)."""
+
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...
+    @property
+    def active(self) -> bool: ...
+
+class _Store:
+    """One connection to a case store (private: use ctai.Store)."""
+
+    @staticmethod
+    def open(
+        path: str, *, policy: Optional[Policy] = None, actor: str = ..., busy_timeout_ms: int = ...,
+        must_exist: bool = ...
+    ) -> _Store: ...
+    @staticmethod
+    def latest_schema_version() -> int: ...
+    def close(self) -> None: ...
+    @property
+    def closed(self) -> bool: ...
+    def schema_version(self) -> int: ...
+    def path(self) -> str: ...
+    def policy(self) -> Policy: ...
+    def set_policy(self, policy: Optional[Policy]) -> None: ...
+    def actor(self) -> str: ...
+    def set_actor(self, actor: str) -> None: ...
+    def in_transaction(self) -> bool: ...
+    def transaction(self, reason: str = "") -> _Transaction: ...
+    def contract(self, id: str) -> Dict[str, Any]: ...
+    def contracts(self) -> List[Dict[str, Any]]: ...
+    def put_contract(self, contract: Mapping[str, Any]) -> bool: ...
+    def put_person(self, person: Person) -> bool: ...
+    def put_case(self, case: PersonCase) -> bool: ...
+    def put_agir_support(self, support: AgirSupport) -> bool: ...
+    def enroll(
+        self, person_id: str, contract_id: str, action: int, *, on: datetime.date,
+        source: Union[ReferralSource, str], override_reason: Optional[str] = None,
+        need: Union[Need, str, None] = None, id: Optional[str] = None
+    ) -> str: ...
+    def add_step(self, journey_id: str, step: Union[StepKind, str], *, on: datetime.date) -> None: ...
+    def exit_journey(self, journey_id: str, *, on: datetime.date, reason: str) -> None: ...
+    def propose_referral(
+        self, person_id: str, from_: str, to: str, need: Union[Need, str], *, on: datetime.date,
+        id: Optional[str] = None
+    ) -> str: ...
+    def accept_referral(self, referral_id: str, *, on: datetime.date) -> None: ...
+    def complete_referral(self, referral_id: str, *, on: datetime.date) -> None: ...
+    def decline_referral(self, referral_id: str, *, on: datetime.date, reason: str) -> None: ...
+    def cancel_referral(self, referral_id: str, *, on: datetime.date, reason: str) -> None: ...
+    def person(self, person_id: str) -> Person: ...
+    def find_person(self, person_id: str) -> Optional[Person]: ...
+    def person_case(self, person_id: str) -> PersonCase: ...
+    def person_ids(self) -> List[str]: ...
+    def person_count(self) -> int: ...
+    def journey(self, journey_id: str) -> Dict[str, Any]: ...
+    def journeys_of(self, person_id: str) -> List[Dict[str, Any]]: ...
+    def agir_supports_of(self, person_id: str) -> List[AgirSupport]: ...
+    def referral(self, referral_id: str) -> Dict[str, Any]: ...
+    def referrals_of(self, person_id: str) -> List[Dict[str, Any]]: ...
+    def eligibility(self, person_id: str, *, on: datetime.date) -> Eligibility: ...
+    def journeys(
+        self, *, contract: Optional[str] = None, action: Optional[int] = None,
+        censor_on: Optional[datetime.date] = None
+    ) -> Tuple[List[Tuple[str, str, Optional[str]]], Dict[str, Any]]: ...
+    def eligibility_table(self, *, on: datetime.date) -> Tuple[List[Tuple[str, str, Optional[str]]], Dict[str, Any]]: ...
+    def referral_columns(self) -> Tuple[List[Tuple[str, str, Optional[str]]], Dict[str, Any]]: ...
+    def activity_columns(self, *, contract: Optional[str] = None) -> Tuple[List[Tuple[str, str, Optional[str]]], Dict[str, Any]]: ...
+    def journey_stats(
+        self, *, contract: Optional[str] = None, action: Optional[int] = None, on: datetime.date
+    ) -> Dict[str, Any]: ...
+    def journey_stats_by_public(
+        self, *, contract: Optional[str] = None, action: Optional[int] = None, on: datetime.date
+    ) -> Dict[str, Dict[str, Any]]: ...
+    def import_dir(self, dir: str, *, actor: Optional[str] = None, reason: Optional[str] = None) -> Dict[str, Any]: ...
+    def export_dir(
+        self, dir: str, *, pseudonymization_key: Optional[str] = None, birth_precision: str = "year",
+        overwrite: bool = False
+    ) -> Dict[str, Any]: ...
+    def report(
+        self, contract_id: str, *, start: Optional[datetime.date] = None,
+        end: Optional[datetime.date] = None, evaluated_on: Optional[datetime.date] = None,
+        publish: bool = False, k: Optional[int] = None
+    ) -> Report: ...
+    def audit_log(
+        self, *, entity: Optional[str] = None, entity_id: Optional[str] = None,
+        person_id: Optional[str] = None, after_seq: int = 0
+    ) -> List[Dict[str, Any]]: ...
+    def retention_candidates(self, today: datetime.date) -> List[str]: ...
+    def anonymise_expired(self, today: datetime.date) -> Dict[str, Any]: ...
+    def fingerprint(self) -> Tuple[str, int]: ...
+    def integrity_check(self) -> str: ...

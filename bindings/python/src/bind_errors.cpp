@@ -6,11 +6,13 @@
 //   ConflictError(CtaiError, ValueError)     rule
 //   StorageError(CtaiError, OSError)         code
 //   SchemaVersionError(StorageError)         found, supported
+//   ExchangeImportError(ValidationError)     issues (list of ImportIssue named tuples)
 // Missing data is None (an empty field or file, line 0).
 #include <stdexcept>
 #include <string>
 
 #include <ctai/error.hpp>
+#include <ctai/exchange.hpp>
 
 #include "bindings.hpp"
 
@@ -24,6 +26,8 @@ struct Classes {
     PyObject* conflict = nullptr;
     PyObject* storage = nullptr;
     PyObject* schema_version = nullptr;
+    PyObject* exchange_import = nullptr;
+    PyObject* import_issue = nullptr;  // the ctai.ImportIssue named tuple class
 };
 // Strong references kept for the life of the interpreter.
 Classes classes;
@@ -50,6 +54,11 @@ void raise(PyObject* cls, const char* message, std::initializer_list<std::pair<c
 }
 
 }  // namespace
+
+py::object import_issue(const ctai::ImportIssue& i) {
+    return py::reinterpret_borrow<py::object>(classes.import_issue)(
+        i.file, i.line, text_or_none(i.column), i.message, text_or_none(i.rule));
+}
 
 void bind_errors(py::module_& m) {
     auto tuple = [](std::initializer_list<PyObject*> bases) {
@@ -85,6 +94,26 @@ void bind_errors(py::module_& m) {
         "Attributes: found, supported (schema versions).",
         tuple({classes.storage}), {"found", "supported"});
 
+    classes.exchange_import = new_class(
+        m, "ExchangeImportError",
+        "An exchange folder could not be imported (nothing was written). Attribute: issues, "
+        "every problem found as ImportIssue(file, line, column, message, rule) named tuples, "
+        "in file then line order; field/file/line are those of the first issue. Not the "
+        "built-in ImportError (which is about Python modules).",
+        tuple({classes.validation}), {"issues"});
+    {
+        py::object namedtuple = py::module_::import("collections").attr("namedtuple");
+        py::object cls = namedtuple("ImportIssue",
+                                    py::make_tuple("file", "line", "column", "message", "rule"));
+        cls.attr("__module__") = "ctai";
+        cls.attr("__doc__") =
+            "One problem of an exchange folder: file name, line (header = 1; 0 for the whole "
+            "file), column (or None), message (never the content of a personal field), rule "
+            "(the domain rule the store refused, e.g. 'R7.exit_before_entry', or None).";
+        m.add_object("ImportIssue", cls);
+        classes.import_issue = cls.release().ptr();
+    }
+
     // Throws one C++ error with sample data, so tests can check the translation of every
     // class before the store and report bindings exist.
     m.def(
@@ -98,6 +127,10 @@ void bind_errors(py::module_& m) {
             if (kind == "schema_version")
                 throw ctai::SchemaVersionError("store written by a newer libctai", 9, 3);
             if (kind == "error") throw ctai::Error("generic");
+            if (kind == "import")
+                throw ctai::ImportError({{"persons.csv", 3, "birth_date", "not a date", ""},
+                                         {"journeys.csv", 2, "", "exit before entry",
+                                          "R7.exit_before_entry"}});
             throw std::invalid_argument("unknown kind: " + kind);
         },
         py::arg("kind"), "Raises a sample C++ error of `kind` (tests the translation).");
@@ -112,6 +145,16 @@ void bind_errors(py::module_& m) {
                    {"supported", py::int_(e.supported())}});
         } catch (const ctai::StorageError& e) {
             raise(classes.storage, e.what(), {{"code", py::int_(e.code())}});
+        } catch (const ctai::ImportError& e) {
+            py::list issues;
+            for (const auto& i : e.issues())
+                issues.append(import_issue(i));
+            raise(classes.exchange_import, e.what(),
+                  {{"field", text_or_none(e.field())},
+                   {"file", text_or_none(e.file())},
+                   {"line", e.line() > 0 ? py::object(py::int_(e.line()))
+                                         : py::object(py::none())},
+                   {"issues", issues}});
         } catch (const ctai::ValidationError& e) {
             raise(classes.validation, e.what(),
                   {{"field", text_or_none(e.field())},

@@ -8,11 +8,15 @@
 #include <pybind11/stl.h>
 
 #include <cstdint>
+#include <optional>
 #include <limits>
 #include <span>
+#include <string>
 #include <vector>
 
+#include <ctai/contract.hpp>
 #include <ctai/eligibility.hpp>
+#include <ctai/exchange.hpp>
 #include <ctai/model.hpp>
 #include <ctai/policy.hpp>
 
@@ -30,6 +34,25 @@ void bind_nationality(py::module_& m);  // bind_nationality.cpp: R1
 void bind_policy(py::module_& m);       // bind_policy.cpp: _NativePolicy, defaults
 void bind_model(py::module_& m);        // bind_model.cpp: Python dataclasses <-> structs
 void bind_eligibility(py::module_& m);  // bind_eligibility.cpp: R2-R6, Eligibility
+void bind_columns(py::module_& m);      // bind_columns.cpp: string-column helpers
+void bind_exchange(py::module_& m);     // bind_exchange.cpp: Dataset, cohorts, contracts, folders
+void bind_store(py::module_& m);        // bind_store.cpp: _Store, _Transaction, queries
+void bind_report(py::module_& m);       // bind_report.cpp: R8 Report and its renderers
+
+// --- Errors (bind_errors.cpp) -------------------------------------------------------------
+/// A ctai.ImportIssue named tuple (file, line, column, message, rule; empty -> None).
+py::object import_issue(const ctai::ImportIssue& issue);
+
+// --- Exchange and contracts (bind_exchange.cpp) ------------------------------------------
+/// Summaries as dicts (wrapped in dataclasses by ctai/_exchange.py).
+py::dict summary_dict(const ctai::ImportSummary& s);
+py::dict summary_dict(const ctai::ExportSummary& s);
+/// ExportOptions from the keyword arguments of export_dir / write_exchange_dir.
+ctai::ExportOptions export_options(const std::optional<std::string>& key,
+                                   const std::string& birth_precision, bool overwrite);
+/// A contract as the dict of its JSON file (json.loads(contract_to_json(c))), and back.
+py::object contract_to_python(const ctai::Contract& c);
+ctai::Contract contract_from_python(const py::handle& obj);
 
 // --- Policy (bind_policy.cpp) ------------------------------------------------------------
 /// The C++ Policy behind a Python argument: None -> the default Policy, a ctai.Policy (its
@@ -79,6 +102,34 @@ py::array_t<T> to_numpy(std::vector<T>&& v) {
     py::capsule owner(heap, [](void* p) { delete static_cast<std::vector<T>*>(p); });
     return py::array_t<T>({static_cast<py::ssize_t>(heap->size())}, {sizeof(T)}, heap->data(),
                           owner);
+}
+
+// --- Columnar results (bind_columns.cpp) --------------------------------------------------
+/// Builds the payload of a ctai.Columns (ctai/_columns.py) from C++ column vectors, moving
+/// them into NumPy arrays without a Python object per row: `specs` is a list of
+/// (name, kind, vocabulary) with kind "date" (datetime64[D], NaT when missing), "bool",
+/// "int32", "float64", "category" (uint8 codes of the enum class named by `vocabulary`,
+/// 255 = missing) or "string" (Arrow layout: int32 or int64 offsets + uint8 UTF-8 data).
+class ColumnsBuilder {
+public:
+    void date(const char* name, std::vector<std::int32_t>&& days);
+    void flag(const char* name, std::vector<std::uint8_t>&& v);
+    void int32(const char* name, std::vector<std::int32_t>&& v);
+    void float64(const char* name, std::vector<double>&& v);
+    void category(const char* name, const char* vocabulary, std::vector<std::uint8_t>&& codes);
+    void string(const char* name, std::vector<std::string>&& v);
+    /// (specs, {name: data}) where data is an array, or (offsets, data) for strings.
+    py::tuple finish();
+
+private:
+    py::list specs_;
+    py::dict data_;
+};
+
+/// Names of the Python enum classes of the ctai enums (for ColumnsBuilder::category).
+template <class E>
+const char* vocabulary_name() {
+    return py_detail::PyEnum<E>::name;
 }
 
 }  // namespace ctai::python

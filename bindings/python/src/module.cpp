@@ -16,4 +16,8 @@ PYBIND11_MODULE(_core, m) {
     bind_policy(m);
     bind_model(m);
     bind_eligibility(m);
+    bind_columns(m);
+    bind_exchange(m);
+    bind_report(m);
+    bind_store(m);
 }

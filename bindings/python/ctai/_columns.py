@@ -1,0 +1,210 @@
+"""Columnar query results: NumPy arrays built from the C++ column vectors, without a Python
+object per row, with conversions to pandas, pyarrow and the Arrow PyCapsule stream
+interface (``__arrow_c_stream__``) that polars and DuckDB read.
+
+Column kinds (``Columns.kinds``):
+
+- ``date``: ``datetime64[D]``, NaT when missing;
+- ``bool``: NumPy ``bool`` (a view of the C++ bytes, no copy);
+- ``int32`` / ``float64``: the C++ vectors themselves (no copy);
+- ``category``: a closed vocabulary; ``columns[name]`` gives the spellings (a NumPy text
+  array, ``""`` when missing), ``columns.codes(name)`` the ``uint8`` codes (index in the
+  enum class, 255 when missing); pandas gets a ``Categorical``, Arrow a dictionary array;
+- ``string``: ids and open vocabularies, held as Arrow buffers (offsets + UTF-8 bytes);
+  ``columns[name]`` decodes them once in C++ into a NumPy ``StringDType`` array (NumPy 2;
+  a fixed-width ``<U`` array on NumPy 1); pyarrow wraps the buffers without copying.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Iterator, List, Optional, Tuple
+
+import numpy as np
+
+from . import _core
+from ._enums import ENUMS
+
+__all__ = ["Columns"]
+
+_STRING_DTYPE = getattr(getattr(np, "dtypes", None), "StringDType", None)
+
+
+def _require(module: str, what: str) -> Any:
+    try:
+        return __import__(module)
+    except ImportError as error:  # pragma: no cover - depends on the environment
+        raise ModuleNotFoundError(
+            f"{what} needs {module}: pip install {module}"
+        ) from error
+
+
+class Columns:
+    """A table of equal-length columns (one row per journey, person, ...), read-only.
+
+    ``columns["entry"]`` or ``columns.entry`` is a NumPy array; ``len(columns)`` is the
+    number of rows; ``columns.names`` the column names in order; ``to_pandas()``,
+    ``to_arrow()``, ``to_polars()`` convert; ``__arrow_c_stream__`` lets
+    ``polars.DataFrame(columns)``, ``pyarrow.table(columns)`` and DuckDB read it.
+    """
+
+    __slots__ = ("_specs", "_data", "_cache", "_length", "_meta")
+
+    def __init__(self, payload: Tuple[List[Tuple[str, str, Optional[str]]], Dict[str, Any]],
+                 meta: Optional[Dict[str, Any]] = None) -> None:
+        specs, data = payload
+        self._specs = {name: (kind, vocabulary) for name, kind, vocabulary in specs}
+        self._data = data
+        self._cache: Dict[str, np.ndarray] = {}
+        self._meta = dict(meta or {})
+        self._length = 0
+        for name, (kind, _) in self._specs.items():
+            raw = data[name]
+            self._length = len(raw[0]) - 1 if kind == "string" else len(raw)
+            break
+
+    # --- mapping-like access -------------------------------------------------------------
+    @property
+    def names(self) -> List[str]:
+        """Column names, in order."""
+        return list(self._specs)
+
+    @property
+    def kinds(self) -> Dict[str, str]:
+        """Column name -> kind (date, bool, int32, float64, category, string)."""
+        return {name: kind for name, (kind, _) in self._specs.items()}
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._specs)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._specs
+
+    def keys(self) -> List[str]:
+        return self.names
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        """The column as a NumPy array (see the module documentation for the dtypes)."""
+        if name not in self._specs:
+            raise KeyError(name)
+        cached = self._cache.get(name)
+        if cached is not None:
+            return cached
+        kind, vocabulary = self._specs[name]
+        raw = self._data[name]
+        if kind == "string":
+            out = _core._utf8_to_numpy(*raw)
+            if _STRING_DTYPE is not None:
+                out = out.astype(_STRING_DTYPE())
+        elif kind == "category":
+            spellings = [m.value for m in ENUMS[vocabulary]]
+            lookup = np.array(spellings + [""] * (256 - len(spellings)))
+            if _STRING_DTYPE is not None:
+                lookup = lookup.astype(_STRING_DTYPE())
+            out = lookup[raw]
+        else:
+            out = raw
+        out.flags.writeable = False
+        self._cache[name] = out
+        return out
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(f"{type(self).__name__!s} has no column {name!r}") from None
+
+    def __dir__(self) -> List[str]:
+        return sorted(set(super().__dir__()) | set(self._specs))
+
+    def codes(self, name: str) -> np.ndarray:
+        """The ``uint8`` codes of a category column (index in ``vocabulary(name)``, 255
+        when missing)."""
+        kind, _ = self._specs[name]
+        if kind != "category":
+            raise TypeError(f"column {name!r} is {kind}, not a category")
+        return self._data[name]
+
+    def vocabulary(self, name: str) -> type:
+        """The enum class of a category column."""
+        kind, vocabulary = self._specs[name]
+        if kind != "category":
+            raise TypeError(f"column {name!r} is {kind}, not a category")
+        return ENUMS[vocabulary]
+
+    def to_dict(self) -> Dict[str, np.ndarray]:
+        """Column name -> NumPy array."""
+        return {name: self[name] for name in self._specs}
+
+    def __repr__(self) -> str:
+        meta = "".join(f" {k}={v}" for k, v in self._meta.items())
+        return f"<ctai.Columns rows={len(self)}{meta} columns={self.names}>"
+
+    # --- conversions ------------------------------------------------------------------------
+    def to_arrow(self) -> Any:
+        """A ``pyarrow.Table`` (needs pyarrow): numbers, flags and strings without copying;
+        dates as ``date32`` (nulls where missing); categories as dictionary arrays."""
+        pa = _require("pyarrow", "to_arrow()")
+        arrays, names = [], []
+        for name, (kind, vocabulary) in self._specs.items():
+            raw = self._data[name]
+            if kind == "string":
+                offsets, data = raw
+                cls = pa.LargeStringArray if offsets.dtype == np.int64 else pa.StringArray
+                arr = cls.from_buffers(len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(data))
+            elif kind == "category":
+                spellings = [m.value for m in ENUMS[vocabulary]]
+                indices = pa.array(raw.astype(np.int8, copy=False), mask=raw == 255)
+                arr = pa.DictionaryArray.from_arrays(indices, pa.array(spellings, pa.string()))
+            elif kind == "date":
+                arr = pa.array(raw, type=pa.date32())
+            else:
+                arr = pa.array(raw)
+            arrays.append(arr)
+            names.append(name)
+        return pa.Table.from_arrays(arrays, names=names)
+
+    def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
+        """The Arrow PyCapsule stream interface (through pyarrow): polars, DuckDB, pyarrow
+        and any other Arrow consumer read the columns from it."""
+        return self.to_arrow().__arrow_c_stream__(requested_schema)
+
+    def to_pandas(self) -> Any:
+        """A ``pandas.DataFrame``: dates ``datetime64`` (NaT), flags ``bool``, categories
+        ``Categorical`` (NaN when missing), strings as pandas text (through pyarrow when
+        installed: no Python object per row on pandas >= 3; else object columns)."""
+        pd = _require("pandas", "to_pandas()")
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            pyarrow = None
+        columns: Dict[str, Any] = {}
+        for name, (kind, vocabulary) in self._specs.items():
+            raw = self._data[name]
+            if kind == "category":
+                spellings = [m.value for m in ENUMS[vocabulary]]
+                codes = raw.astype(np.int16)
+                codes[raw == 255] = -1
+                columns[name] = pd.Categorical.from_codes(codes, categories=spellings)
+            elif kind == "string":
+                if pyarrow is not None:
+                    offsets, data = raw
+                    cls = (pyarrow.LargeStringArray if offsets.dtype == np.int64
+                           else pyarrow.StringArray)
+                    arr = cls.from_buffers(len(offsets) - 1, pyarrow.py_buffer(offsets),
+                                           pyarrow.py_buffer(data))
+                    columns[name] = pd.Series(arr.to_pandas(), copy=False)
+                else:
+                    columns[name] = self[name].astype(object)
+            else:
+                columns[name] = raw
+        return pd.DataFrame(columns)
+
+    def to_polars(self) -> Any:
+        """A ``polars.DataFrame`` (needs polars and pyarrow)."""
+        pl = _require("polars", "to_polars()")
+        return pl.from_arrow(self.to_arrow())

@@ -1,0 +1,491 @@
+// The case store (store.hpp) as the private classes _core._Store and _core._Transaction,
+// wrapped by the Pythonic ctai.Store of ctai/_store.py.
+//
+// Threads: a C++ Store is one SQLite connection and must not be used by two threads at
+// once. Every call releases the GIL (so other Python threads, e.g. on another Store, run)
+// and then takes the Store's own mutex: two threads sharing one Store object are
+// serialised instead of racing; two Store objects run in parallel.
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <ctai/columns.hpp>
+#include <ctai/exchange.hpp>
+#include <ctai/report.hpp>
+#include <ctai/stats.hpp>
+#include <ctai/store.hpp>
+
+#include <pybind11/stl/filesystem.h>
+
+#include "bindings.hpp"
+
+namespace ctai::python {
+namespace {
+
+using namespace pybind11::literals;
+
+struct PyTransaction;
+
+struct PyStore {
+    std::optional<ctai::Store> store;
+    std::mutex mutex;
+    std::vector<PyTransaction*> live;  // guarded by mutex
+
+    /// Runs f(store) without the GIL and under the Store's mutex.
+    template <class F>
+    auto run(F&& f) {
+        py::gil_scoped_release nogil;
+        std::lock_guard lock(mutex);
+        if (!store) throw ctai::StorageError("the store is closed");
+        return f(*store);
+    }
+    void close();
+};
+
+struct PyTransaction {
+    PyStore* owner = nullptr;  // kept alive by py::keep_alive
+    std::optional<ctai::Transaction> tx;
+
+    void finish(bool commit) {
+        py::gil_scoped_release nogil;
+        std::lock_guard lock(owner->mutex);
+        if (!tx) return;
+        forget();
+        auto t = std::move(*tx);
+        tx.reset();
+        if (commit)
+            t.commit();
+        else
+            t.rollback();
+    }
+    void forget() {  // caller holds the mutex
+        auto& v = owner->live;
+        std::erase(v, this);
+    }
+    ~PyTransaction() {
+        if (!owner) return;
+        std::lock_guard lock(owner->mutex);
+        if (tx) {
+            forget();
+            tx.reset();  // rolls back
+        }
+    }
+};
+
+void PyStore::close() {
+    py::gil_scoped_release nogil;
+    std::lock_guard lock(mutex);
+    for (PyTransaction* t : live) t->tx.reset();  // roll back what is still pending
+    live.clear();
+    store.reset();
+}
+
+template <class Id>
+py::object id_or_none(const std::optional<Id>& id) {
+    return id ? py::object(py::str(id->str())) : py::object(py::none());
+}
+
+py::dict journey_dict(const ctai::Journey& j) {
+    py::list steps;
+    for (const auto& s : j.steps) steps.append(py::make_tuple(s.kind, s.date));
+    return py::dict("id"_a = j.id.str(), "person_id"_a = j.person_id.str(),
+                    "contract_id"_a = j.contract_id.str(), "action"_a = j.action,
+                    "entry_date"_a = j.entry_date, "referral_source"_a = j.referral_source,
+                    "exit_date"_a = j.exit_date, "exit_reason"_a = j.exit_reason,
+                    "override_reason"_a = j.override_reason, "steps"_a = steps);
+}
+
+py::dict referral_dict(const ctai::Referral& r) {
+    return py::dict("id"_a = r.id.str(), "person_id"_a = r.person_id.str(), "from_"_a = r.from,
+                    "to"_a = r.to, "need"_a = r.need, "status"_a = r.status,
+                    "proposed_on"_a = r.proposed_on, "decided_on"_a = r.decided_on,
+                    "completed_on"_a = r.completed_on, "reason"_a = r.reason);
+}
+
+py::dict audit_dict(const ctai::AuditEntry& a) {
+    return py::dict("seq"_a = a.seq, "at"_a = a.at, "actor"_a = a.actor, "entity"_a = a.entity,
+                    "entity_id"_a = a.entity_id, "person_id"_a = id_or_none(a.person_id),
+                    "operation"_a = a.operation, "change"_a = a.change, "reason"_a = a.reason);
+}
+
+py::dict stats_dict(ctai::JourneyStats&& s) {
+    py::dict d("on"_a = s.on, "count"_a = s.count, "completed"_a = s.completed, "open"_a = s.open,
+               "excluded_not_started"_a = s.excluded_not_started, "mean_days"_a = s.mean_days,
+               "median_days"_a = s.median_days, "km_median_days"_a = s.km_median_days,
+               "km_restricted_mean_days"_a = s.km_restricted_mean_days,
+               "km_tau_days"_a = s.km_tau_days);
+    std::vector<std::int32_t> time;
+    std::vector<double> at_risk, events, censored, survival;
+    for (const auto& p : s.km_curve) {
+        time.push_back(p.time);
+        at_risk.push_back(static_cast<double>(p.at_risk));
+        events.push_back(static_cast<double>(p.events));
+        censored.push_back(static_cast<double>(p.censored));
+        survival.push_back(p.survival);
+    }
+    d["km_curve"] = py::dict("time"_a = to_numpy(std::move(time)),
+                             "at_risk"_a = to_numpy(std::move(at_risk)).attr("astype")("int64"),
+                             "events"_a = to_numpy(std::move(events)).attr("astype")("int64"),
+                             "censored"_a = to_numpy(std::move(censored)).attr("astype")("int64"),
+                             "survival"_a = to_numpy(std::move(survival)));
+    d["completed_days"] = to_numpy(std::move(s.completed_days));
+    d["open_days"] = to_numpy(std::move(s.open_days));
+    return d;
+}
+
+std::optional<ContractId> contract_arg(const std::optional<std::string>& c) {
+    if (!c) return std::nullopt;
+    return ContractId{*c};
+}
+
+py::tuple journey_columns(ctai::JourneyColumns&& c) {
+    ColumnsBuilder b;
+    b.string("journey_id", std::move(c.journey_id));
+    b.string("person_id", std::move(c.person_id));
+    b.string("contract_id", std::move(c.contract_id));
+    b.int32("action", std::move(c.action));
+    b.date("entry", std::move(c.entry));
+    b.date("exit", std::move(c.exit));
+    b.flag("open", std::move(c.open));
+    b.category("referral_source", vocabulary_name<ReferralSource>(), std::move(c.referral_source));
+    b.string("exit_reason", std::move(c.exit_reason));
+    b.flag("positive", std::move(c.positive));
+    b.int32("length", std::move(c.length));
+    b.flag("overridden", std::move(c.overridden));
+    b.int32("steps", std::move(c.steps));
+    b.date("end_step_date", std::move(c.end_step_date));
+    return b.finish();
+}
+
+py::tuple eligibility_columns(ctai::EligibilityColumns&& c) {
+    ColumnsBuilder b;
+    b.string("person_id", std::move(c.person_id));
+    b.category("nationality_class", vocabulary_name<NationalityClass>(),
+               std::move(c.nationality_class));
+    b.flag("primo_arrivant", std::move(c.primo_arrivant));
+    b.flag("bpi", std::move(c.bpi));
+    b.flag("bpt", std::move(c.bpt));
+    b.flag("agir", std::move(c.agir));
+    b.flag("ctai_public", std::move(c.ctai_public));
+    b.category("public", vocabulary_name<PublicCategory>(), std::move(c.public_category));
+    b.date("primo_anchor", std::move(c.primo_anchor));
+    b.date("primo_window_end", std::move(c.primo_window_end));
+    b.date("protection_date", std::move(c.protection_date));
+    b.date("agir_window_end", std::move(c.agir_window_end));
+    b.category("sex", vocabulary_name<Sex>(), std::move(c.sex));
+    b.int32("birth_year", std::move(c.birth_year));
+    b.flag("in_agir_support", std::move(c.in_agir_support));
+    return b.finish();
+}
+
+py::tuple referral_columns(ctai::ReferralColumns&& c) {
+    ColumnsBuilder b;
+    b.string("referral_id", std::move(c.referral_id));
+    b.string("person_id", std::move(c.person_id));
+    b.string("from", std::move(c.from));
+    b.string("to", std::move(c.to));
+    b.category("need", vocabulary_name<Need>(), std::move(c.need));
+    b.category("status", vocabulary_name<ReferralStatus>(), std::move(c.status));
+    b.date("proposed_on", std::move(c.proposed_on));
+    b.date("decided_on", std::move(c.decided_on));
+    b.date("completed_on", std::move(c.completed_on));
+    return b.finish();
+}
+
+py::tuple activity_columns(ctai::ActivityColumns&& c) {
+    ColumnsBuilder b;
+    b.string("activity_id", std::move(c.activity_id));
+    b.string("contract_id", std::move(c.contract_id));
+    b.int32("action", std::move(c.action));
+    b.category("kind", vocabulary_name<ActivityKind>(), std::move(c.kind));
+    b.string("type", std::move(c.type));
+    b.date("date", std::move(c.date));
+    b.float64("hours", std::move(c.hours));
+    b.flag("co_animated", std::move(c.co_animated));
+    b.string("structure", std::move(c.structure));
+    b.int32("participants", std::move(c.participants));
+    b.float64("mean_satisfaction", std::move(c.mean_satisfaction));
+    return b.finish();
+}
+
+}  // namespace
+
+void bind_store(py::module_& m) {
+    const ctai::StoreOptions defaults;
+    m.def(
+        "_store_defaults",
+        [defaults] {
+            return py::dict("actor"_a = defaults.actor,
+                            "busy_timeout_ms"_a = defaults.busy_timeout_ms,
+                            "must_exist"_a = defaults.must_exist);
+        },
+        "Defaults of ctai::StoreOptions (actor, busy_timeout_ms, must_exist).");
+
+    py::class_<PyTransaction>(m, "_Transaction", "A pending write transaction (private).")
+        .def("commit", [](PyTransaction& t) { t.finish(true); },
+             "Commits (or releases the savepoint).")
+        .def("rollback", [](PyTransaction& t) { t.finish(false); }, "Rolls back (idempotent).")
+        .def_property_readonly(
+            "active",
+            [](PyTransaction& t) {
+                std::lock_guard lock(t.owner->mutex);
+                return t.tx.has_value() && t.tx->active();
+            },
+            "Whether the transaction is still pending.");
+
+    py::class_<PyStore>(m, "_Store", "One connection to a case store (private: use ctai.Store).")
+        .def_static(
+            "open",
+            [](const std::filesystem::path& path, const py::object& policy, std::string actor,
+               int busy_timeout_ms, bool must_exist) {
+                ctai::StoreOptions o;
+                o.actor = std::move(actor);
+                o.policy = policy_arg(policy);
+                o.busy_timeout_ms = busy_timeout_ms;
+                o.must_exist = must_exist;
+                auto s = std::make_unique<PyStore>();
+                {
+                    py::gil_scoped_release nogil;
+                    s->store.emplace(ctai::Store::open(path, std::move(o)));
+                }
+                return s;
+            },
+            "path"_a, py::kw_only(), "policy"_a = py::none(), "actor"_a = defaults.actor,
+            "busy_timeout_ms"_a = defaults.busy_timeout_ms, "must_exist"_a = defaults.must_exist)
+        .def("close", &PyStore::close, "Closes the connection (rolls back pending transactions).")
+        .def_property_readonly("closed",
+                               [](PyStore& s) {
+                                   std::lock_guard lock(s.mutex);
+                                   return !s.store.has_value();
+                               })
+        .def_static("latest_schema_version", &ctai::Store::latest_schema_version)
+        .def("schema_version", [](PyStore& s) { return s.run([](auto& st) { return st.schema_version(); }); })
+        .def("path", [](PyStore& s) { return s.run([](auto& st) { return st.path(); }); })
+        .def("policy", [](PyStore& s) {
+            return policy_to_python(s.run([](auto& st) { return st.policy(); }));
+        })
+        .def("set_policy", [](PyStore& s, const py::object& p) {
+            ctai::Policy policy = policy_arg(p);
+            s.run([&](auto& st) { st.set_policy(std::move(policy)); return 0; });
+        }, "policy"_a)
+        .def("actor", [](PyStore& s) { return s.run([](auto& st) { return st.actor(); }); })
+        .def("set_actor", [](PyStore& s, std::string a) {
+            s.run([&](auto& st) { st.set_actor(std::move(a)); return 0; });
+        }, "actor"_a)
+        .def("in_transaction", [](PyStore& s) { return s.run([](auto& st) { return st.in_transaction(); }); })
+        .def(
+            "transaction",
+            [](PyStore& s, std::string reason) {
+                auto t = std::make_unique<PyTransaction>();
+                t->owner = &s;
+                py::gil_scoped_release nogil;
+                std::lock_guard lock(s.mutex);
+                if (!s.store) throw ctai::StorageError("the store is closed");
+                t->tx.emplace(s.store->transaction(std::move(reason)));
+                s.live.push_back(t.get());
+                return t;
+            },
+            "reason"_a = "", py::keep_alive<0, 1>())
+        // ---- contracts
+        .def("contract", [](PyStore& s, const std::string& id) {
+            return contract_to_python(s.run([&](auto& st) { return st.contract(ContractId{id}); }));
+        }, "id"_a)
+        .def("contracts", [](PyStore& s) {
+            py::list out;
+            for (const auto& c : s.run([](auto& st) { return st.contracts(); }))
+                out.append(contract_to_python(c));
+            return out;
+        })
+        .def("put_contract", [](PyStore& s, const py::object& c) {
+            const ctai::Contract contract = contract_from_python(c);
+            return s.run([&](auto& st) { return st.put_contract(contract); });
+        }, "contract"_a)
+        // ---- writes
+        .def("put_person", [](PyStore& s, const py::object& p) {
+            const ctai::Person person = person_from(p);
+            return s.run([&](auto& st) { return st.put_person(person); });
+        }, "person"_a)
+        .def("put_case", [](PyStore& s, const py::object& c) {
+            const ctai::PersonCase pc = person_case_from(c);
+            return s.run([&](auto& st) { return st.put_case(pc); });
+        }, "case"_a)
+        .def("put_agir_support", [](PyStore& s, const py::object& a) {
+            const ctai::AgirSupport support = agir_support_from(a);
+            return s.run([&](auto& st) { return st.put_agir_support(support); });
+        }, "support"_a)
+        .def(
+            "enroll",
+            [](PyStore& s, const std::string& person, const std::string& contract, int action,
+               Date on, ReferralSource source, std::optional<std::string> override_reason,
+               std::optional<Need> need, std::optional<std::string> id) {
+                ctai::EnrollOptions o;
+                if (id) o.id = JourneyId{*id};
+                o.override_reason = std::move(override_reason);
+                o.need = need;
+                return s.run([&](auto& st) {
+                    return st.enroll(PersonId{person}, ContractId{contract}, action, on, source, o)
+                        .str();
+                });
+            },
+            "person_id"_a, "contract_id"_a, "action"_a, py::kw_only(), "on"_a, "source"_a,
+            "override_reason"_a = py::none(), "need"_a = py::none(), "id"_a = py::none())
+        .def("add_step", [](PyStore& s, const std::string& j, StepKind step, Date on) {
+            s.run([&](auto& st) { st.add_step(JourneyId{j}, step, on); return 0; });
+        }, "journey_id"_a, "step"_a, py::kw_only(), "on"_a)
+        .def("exit_journey", [](PyStore& s, const std::string& j, Date on, const std::string& reason) {
+            s.run([&](auto& st) { st.exit_journey(JourneyId{j}, on, reason); return 0; });
+        }, "journey_id"_a, py::kw_only(), "on"_a, "reason"_a)
+        .def(
+            "propose_referral",
+            [](PyStore& s, const std::string& person, const std::string& from,
+               const std::string& to, Need need, Date on, std::optional<std::string> id) {
+                std::optional<ReferralId> rid;
+                if (id) rid = ReferralId{*id};
+                return s.run([&](auto& st) {
+                    return st.propose_referral(PersonId{person}, from, to, need, on, rid).str();
+                });
+            },
+            "person_id"_a, "from_"_a, "to"_a, "need"_a, py::kw_only(), "on"_a, "id"_a = py::none())
+        .def("accept_referral", [](PyStore& s, const std::string& id, Date on) {
+            s.run([&](auto& st) { st.accept_referral(ReferralId{id}, on); return 0; });
+        }, "referral_id"_a, py::kw_only(), "on"_a)
+        .def("complete_referral", [](PyStore& s, const std::string& id, Date on) {
+            s.run([&](auto& st) { st.complete_referral(ReferralId{id}, on); return 0; });
+        }, "referral_id"_a, py::kw_only(), "on"_a)
+        .def("decline_referral", [](PyStore& s, const std::string& id, Date on, const std::string& reason) {
+            s.run([&](auto& st) { st.decline_referral(ReferralId{id}, on, reason); return 0; });
+        }, "referral_id"_a, py::kw_only(), "on"_a, "reason"_a)
+        .def("cancel_referral", [](PyStore& s, const std::string& id, Date on, const std::string& reason) {
+            s.run([&](auto& st) { st.cancel_referral(ReferralId{id}, on, reason); return 0; });
+        }, "referral_id"_a, py::kw_only(), "on"_a, "reason"_a)
+        // ---- reads
+        .def("person", [](PyStore& s, const std::string& id) {
+            return to_python(s.run([&](auto& st) { return st.person(PersonId{id}); }));
+        }, "person_id"_a)
+        .def("find_person", [](PyStore& s, const std::string& id) -> py::object {
+            auto p = s.run([&](auto& st) { return st.find_person(PersonId{id}); });
+            return p ? to_python(*p) : py::object(py::none());
+        }, "person_id"_a)
+        .def("person_case", [](PyStore& s, const std::string& id) {
+            return to_python(s.run([&](auto& st) { return st.person_case(PersonId{id}); }));
+        }, "person_id"_a)
+        .def("person_ids", [](PyStore& s) {
+            py::list out;
+            for (const auto& id : s.run([](auto& st) { return st.person_ids(); })) out.append(id.str());
+            return out;
+        })
+        .def("person_count", [](PyStore& s) { return s.run([](auto& st) { return st.person_count(); }); })
+        .def("journey", [](PyStore& s, const std::string& id) {
+            return journey_dict(s.run([&](auto& st) { return st.journey(JourneyId{id}); }));
+        }, "journey_id"_a)
+        .def("journeys_of", [](PyStore& s, const std::string& id) {
+            py::list out;
+            for (const auto& j : s.run([&](auto& st) { return st.journeys_of(PersonId{id}); }))
+                out.append(journey_dict(j));
+            return out;
+        }, "person_id"_a)
+        .def("agir_supports_of", [](PyStore& s, const std::string& id) {
+            py::list out;
+            for (const auto& a : s.run([&](auto& st) { return st.agir_supports_of(PersonId{id}); }))
+                out.append(to_python(a));
+            return out;
+        }, "person_id"_a)
+        .def("referral", [](PyStore& s, const std::string& id) {
+            return referral_dict(s.run([&](auto& st) { return st.referral(ReferralId{id}); }));
+        }, "referral_id"_a)
+        .def("referrals_of", [](PyStore& s, const std::string& id) {
+            py::list out;
+            for (const auto& r : s.run([&](auto& st) { return st.referrals_of(PersonId{id}); }))
+                out.append(referral_dict(r));
+            return out;
+        }, "person_id"_a)
+        .def("eligibility", [](PyStore& s, const std::string& id, Date on) {
+            return s.run([&](auto& st) { return st.eligibility(PersonId{id}, on); });
+        }, "person_id"_a, py::kw_only(), "on"_a)
+        // ---- columns
+        .def("journeys", [](PyStore& s, std::optional<std::string> contract, std::optional<int> action,
+                            std::optional<Date> censor_on) {
+            return journey_columns(s.run([&](auto& st) { return st.journeys(contract_arg(contract), action, censor_on); }));
+        }, py::kw_only(), "contract"_a = py::none(), "action"_a = py::none(), "censor_on"_a = py::none())
+        .def("eligibility_table", [](PyStore& s, Date on) {
+            auto c = s.run([&](auto& st) { return st.eligibility_table(on); });
+            return eligibility_columns(std::move(c));
+        }, py::kw_only(), "on"_a)
+        .def("referral_columns", [](PyStore& s) {
+            return referral_columns(s.run([](auto& st) { return st.referral_columns(); }));
+        })
+        .def("activity_columns", [](PyStore& s, std::optional<std::string> contract) {
+            return activity_columns(s.run([&](auto& st) { return st.activity_columns(contract_arg(contract)); }));
+        }, py::kw_only(), "contract"_a = py::none())
+        // ---- statistics (R7)
+        .def("journey_stats", [](PyStore& s, std::optional<std::string> contract, std::optional<int> action, Date on) {
+            return stats_dict(s.run([&](auto& st) { return ctai::journey_stats(st, contract_arg(contract), action, on); }));
+        }, py::kw_only(), "contract"_a = py::none(), "action"_a = py::none(), "on"_a)
+        .def("journey_stats_by_public", [](PyStore& s, std::optional<std::string> contract, std::optional<int> action, Date on) {
+            py::dict out;
+            for (auto& [key, value] : s.run([&](auto& st) { return ctai::journey_stats_by_public(st, contract_arg(contract), action, on); }))
+                out[py::str(key)] = stats_dict(std::move(value));
+            return out;
+        }, py::kw_only(), "contract"_a = py::none(), "action"_a = py::none(), "on"_a)
+        // ---- exchange
+        .def("import_dir", [](PyStore& s, const std::filesystem::path& dir, std::optional<std::string> actor,
+                              std::optional<std::string> reason) {
+            ctai::ImportOptions o;
+            o.actor = std::move(actor);
+            if (reason) o.reason = std::move(*reason);
+            return summary_dict(s.run([&](auto& st) { return ctai::import_dir(st, dir, o); }));
+        }, "dir"_a, py::kw_only(), "actor"_a = py::none(), "reason"_a = py::none())
+        .def("export_dir", [](PyStore& s, const std::filesystem::path& dir, const std::optional<std::string>& key,
+                              const std::string& birth_precision, bool overwrite) {
+            const auto o = export_options(key, birth_precision, overwrite);
+            return summary_dict(s.run([&](auto& st) { return ctai::export_dir(st, dir, o); }));
+        }, "dir"_a, py::kw_only(), "pseudonymization_key"_a = py::none(), "birth_precision"_a = "year",
+           "overwrite"_a = false)
+        // ---- audit, retention, fingerprint
+        .def("audit_log", [](PyStore& s, std::optional<std::string> entity, std::optional<std::string> entity_id,
+                             std::optional<std::string> person_id, std::int64_t after_seq) {
+            ctai::AuditQuery q;
+            q.entity = std::move(entity);
+            q.entity_id = std::move(entity_id);
+            if (person_id) q.person_id = PersonId{*person_id};
+            q.after_seq = after_seq;
+            py::list out;
+            for (const auto& a : s.run([&](auto& st) { return st.audit_log(q); })) out.append(audit_dict(a));
+            return out;
+        }, py::kw_only(), "entity"_a = py::none(), "entity_id"_a = py::none(), "person_id"_a = py::none(),
+           "after_seq"_a = 0)
+        .def("retention_candidates", [](PyStore& s, Date today) {
+            py::list out;
+            for (const auto& id : s.run([&](auto& st) { return st.retention_candidates(today); }))
+                out.append(id.str());
+            return out;
+        }, "today"_a)
+        .def("anonymise_expired", [](PyStore& s, Date today) {
+            const auto r = s.run([&](auto& st) { return st.anonymise_expired(today); });
+            return py::dict("today"_a = r.today, "persons"_a = r.persons, "households"_a = r.households,
+                            "journeys"_a = r.journeys, "referrals"_a = r.referrals,
+                            "agir_supports"_a = r.agir_supports, "audit_rows"_a = r.audit_rows);
+        }, "today"_a)
+        .def("fingerprint", [](PyStore& s) {
+            const auto f = s.run([](auto& st) { return st.fingerprint(); });
+            return py::make_tuple(f.sha256, f.change_counter);
+        })
+        .def("integrity_check", [](PyStore& s) { return s.run([](auto& st) { return st.integrity_check(); }); })
+        // ---- R8 report
+        .def("report", [](PyStore& s, const std::string& contract, std::optional<Date> start,
+                          std::optional<Date> end, std::optional<Date> evaluated_on, bool publish,
+                          std::optional<int> k) {
+            ctai::ReportOptions o;
+            o.from = start;
+            o.to = end;
+            o.evaluated_on = evaluated_on;
+            o.publish = publish;
+            o.k = k;
+            return s.run([&](auto& st) { return ctai::build_report(st, ContractId{contract}, o); });
+        }, "contract_id"_a, py::kw_only(), "start"_a = py::none(), "end"_a = py::none(),
+           "evaluated_on"_a = py::none(), "publish"_a = false, "k"_a = py::none());
+}
+
+}  // namespace ctai::python
