@@ -381,6 +381,59 @@ TEST(ExchangeImport, ValidFolderGivesTheSameStoreAsTheRecordsPutByHand) {
     EXPECT_EQ(summary.changed(), 5u + 6 + 1 + 3 + 4 + 4 + 3 + 3 + 2 + 2);
 }
 
+// A store that already holds a row: import_dir then takes the per-row path (reads back,
+// savepoints) instead of the bulk path of an empty store.
+Store non_empty_store() {
+    auto store = Store::open(":memory:");
+    store.put_housing_move({HouseholdId{"H-OTHER"}, d("2020-01-01"), HousingType::hotel});
+    return store;
+}
+
+TEST(ExchangeImport, BulkLoadIntoAnEmptyStoreWritesTheSameRowsAndAuditAsThePerRowPath) {
+    auto bulk = Store::open(":memory:");
+    {
+        auto tx = bulk.transaction();
+        EXPECT_TRUE(bulk.begin_bulk_load()) << "an empty store takes the bulk path";
+    }
+    auto per_row = non_empty_store();
+    {
+        auto tx = per_row.transaction();
+        EXPECT_FALSE(per_row.begin_bulk_load()) << "a store with data does not";
+    }
+    EXPECT_FALSE(bulk.begin_bulk_load()) << "outside a transaction";
+    import_dir(bulk, valid_dir);
+    import_dir(per_row, valid_dir);
+    EXPECT_EQ(bulk.all_cases(), per_row.all_cases());
+    EXPECT_EQ(bulk.all_journeys(), per_row.all_journeys());
+    EXPECT_EQ(bulk.all_referrals(), per_row.all_referrals());
+    EXPECT_EQ(bulk.all_participations(), per_row.all_participations());
+    const auto a = bulk.audit_log();
+    auto b = per_row.audit_log();
+    ASSERT_EQ(b.size(), a.size() + 1);
+    b.erase(b.begin());  // the housing move put first
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        EXPECT_EQ(a[i].entity, b[i].entity) << i;
+        EXPECT_EQ(a[i].entity_id, b[i].entity_id) << i;
+        EXPECT_EQ(a[i].person_id, b[i].person_id) << i;
+        EXPECT_EQ(a[i].operation, b[i].operation) << i;
+        EXPECT_EQ(a[i].change, b[i].change) << i;
+        EXPECT_EQ(a[i].reason, b[i].reason) << i;
+    }
+    // The bulk session ended with the import's transaction: later writes read the file.
+    EXPECT_EQ(import_dir(bulk, valid_dir).changed(), 0u);
+    EXPECT_EQ(bulk.audit_log().size(), a.size());
+}
+
+TEST(ExchangeImport, BulkLoadReportsTheSameIssuesAsThePerRowPath) {
+    auto bulk = Store::open(":memory:");
+    auto per_row = non_empty_store();
+    const auto a = issues_of([&] { import_dir(bulk, exchange_data / "errors"); });
+    const auto b = issues_of([&] { import_dir(per_row, exchange_data / "errors"); });
+    EXPECT_EQ(describe(a), describe(b));
+    EXPECT_EQ(bulk.person_count(), 0) << "all or nothing";
+    EXPECT_TRUE(bulk.audit_log().empty());
+}
+
 TEST(ExchangeImport, FrenchExcelFolderImportsToTheSameStore) {
     const auto excel = imported(exchange_data / "excel_fr");
     const auto utf8 = imported(valid_dir);

@@ -142,6 +142,10 @@ struct DataFingerprint {
     std::string sha256;
     /// Sequence number of the last audit row: increases with every change of this file.
     std::int64_t change_counter = 0;
+    // Store::fingerprint() reads every data table once (in one read snapshot) and keeps the
+    // result in the Store keyed by change_counter: later calls at the same counter cost one
+    // indexed lookup. Writes that bypass the library (no audit row) are not seen by that
+    // cache; not cached inside a transaction.
 };
 
 /// The case store. Move-only; one connection (see the concurrency contract above).
@@ -177,6 +181,15 @@ public:
     Transaction transaction(std::string reason = {});
     /// Whether a transaction is active on this Store.
     bool in_transaction() const noexcept;
+    /// Bulk loading (used by import_dir): call inside an active transaction. When the store
+    /// holds no data row yet, the put_* upserts of that transaction keep what they write in
+    /// memory and check the R6/R7 rules, detect no-ops and build the audit rows from it
+    /// instead of reading rows back, and a put that writes a single row opens no savepoint.
+    /// Results, errors and audit rows are the same as without it. It ends with the
+    /// transaction that was active when it was called, and at any other kind of write
+    /// (put_person, put_contract, the service-style API, anonymisation). Returns whether the
+    /// fast path is on (false: no active transaction, or the store already holds data).
+    bool begin_bulk_load();
 
     // ---- contracts -------------------------------------------------------------------
     /// A built-in or loaded contract. Throws NotFoundError.
@@ -256,6 +269,8 @@ public:
     Referral referral(const ReferralId& id) const;
     std::vector<Referral> referrals_of(const PersonId& person) const;
     /// R1-R6: evaluates one person (with the BPI they join, if any) under the store policy.
+    /// One read snapshot, one cached statement per table (a few microseconds); for many
+    /// checks use eligibility_for.
     Eligibility eligibility(const PersonId& id, Date on) const;
 
     // ---- every row of every table (export), in key order ---------------------------------
@@ -280,6 +295,14 @@ public:
                             std::optional<Date> censor_on = std::nullopt) const;
     /// R1-R6: evaluate() for every person at `on` under the store policy, by person id.
     EligibilityColumns eligibility_table(Date on) const;
+    /// R1-R6: batch of point checks: row i is eligibility(persons[i], dates[i]) (same
+    /// evaluation, family member included) plus in_agir_support, in the order given
+    /// (duplicates allowed). `on` of the result is the common date, `no_date` when the dates
+    /// differ. A large batch reads every case once (one pass per table), a small one by
+    /// point reads; one read snapshot. Throws ValidationError when the sizes differ and
+    /// NotFoundError for an unknown person.
+    EligibilityColumns eligibility_for(std::span<const PersonId> persons,
+                                       std::span<const Date> dates) const;
     ReferralColumns referral_columns() const;
     ActivityColumns activity_columns(std::optional<ContractId> contract = std::nullopt) const;
 

@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <ctai/contract.hpp>
 #include <ctai/eligibility.hpp>
@@ -53,39 +54,58 @@ class Lookup {
 public:
     explicit Lookup(const Store& store) : store_(store), policy_(store.policy()) {
         store.for_each_case([&](const PersonCase& c) {
-            const std::string id = c.person.id.str();
-            cases_.emplace(id, c);
+            index_.emplace(c.person.id.str(), static_cast<std::uint32_t>(cases_.size()));
+            cases_.push_back(c);
         });
+        family_.assign(cases_.size(), none);
+        for (std::size_t i = 0; i < cases_.size(); ++i)
+            if (const auto& f = cases_[i].person.rejoining_family_of)
+                if (const auto it = index_.find(f->str()); it != index_.end())
+                    family_[i] = it->second;
     }
-    const Person& person(const PersonId& id) { return person_case(id).person; }
-    const Eligibility& eligibility(const PersonId& id, Date on) {
-        auto key = std::make_pair(id, on.days());
+    /// The dense index of a person (reads the store for a person not read in bulk).
+    std::uint32_t index(const PersonId& id) {
+        if (const auto it = index_.find(id.str()); it != index_.end()) return it->second;
+        // Not read in bulk (cannot happen for a consistent store): the store's answer,
+        // NotFoundError included.
+        PersonCase c = store_.person_case(id);
+        const auto i = static_cast<std::uint32_t>(cases_.size());
+        std::uint32_t family = none;
+        if (c.person.rejoining_family_of)
+            if (const auto it = index_.find(c.person.rejoining_family_of->str());
+                it != index_.end())
+                family = it->second;
+        cases_.push_back(std::move(c));
+        family_.push_back(family);
+        index_.emplace(id.str(), i);
+        return i;
+    }
+    /// The dense index of a person read in bulk, or `none`.
+    std::uint32_t find_index(const PersonId& id) const {
+        const auto it = index_.find(id.str());
+        return it == index_.end() ? none : it->second;
+    }
+    const Person& person(std::uint32_t i) const { return cases_[i].person; }
+    const Eligibility& eligibility(std::uint32_t i, Date on) {
+        const std::uint64_t key =
+            (std::uint64_t{i} << 32) | static_cast<std::uint32_t>(on.days());
         auto it = elig_.find(key);
         if (it == elig_.end()) {
-            const PersonCase& c = person_case(id);
-            const PersonCase* family = nullptr;
-            if (c.person.rejoining_family_of)
-                if (const auto f = cases_.find(c.person.rejoining_family_of->str());
-                    f != cases_.end())
-                    family = &f->second;
-            it = elig_.emplace(key, evaluate(c, on, policy_, family)).first;
+            const PersonCase* family = family_[i] == none ? nullptr : &cases_[family_[i]];
+            it = elig_.emplace(key, evaluate(cases_[i], on, policy_, family)).first;
         }
         return it->second;
     }
 
-private:
-    const PersonCase& person_case(const PersonId& id) {
-        auto it = cases_.find(id.str());
-        // Not read in bulk (cannot happen for a consistent store): the store's answer,
-        // NotFoundError included.
-        if (it == cases_.end()) it = cases_.emplace(id.str(), store_.person_case(id)).first;
-        return it->second;
-    }
+    static constexpr std::uint32_t none = 0xFFFFFFFFu;
 
+private:
     const Store& store_;
     Policy policy_;
-    std::unordered_map<std::string, PersonCase> cases_;
-    std::map<std::pair<PersonId, std::int32_t>, Eligibility> elig_;
+    std::vector<PersonCase> cases_;
+    std::vector<std::uint32_t> family_;
+    std::unordered_map<std::string, std::uint32_t> index_;
+    std::unordered_map<std::uint64_t, Eligibility> elig_;
 };
 
 /// The public breakdown of a set of persons, each described at its own reference date.
@@ -200,11 +220,12 @@ ActionReport build_action(const Contract& contract, const Action& action, const 
     });
 
     // Counted population: each person described at the entry of their first journey.
-    std::map<PersonId, const Journey*> first;
-    for (const Journey* j : js) first.emplace(j->person_id, j);
+    // Keyed by the person's dense index (only counts are derived from it: order-free).
+    std::unordered_map<std::uint32_t, const Journey*> first;
+    for (const Journey* j : js) first.emplace(look.index(j->person_id), j);
 
     PublicCounts pc;
-    std::set<PersonId> eligible_persons;
+    std::vector<std::uint32_t> eligible_persons;
     auto entrants_sex = zeros({"female", "male", "unknown"});
     auto entrants_age = zeros({"0-17", "18-24", "25-34", "35-49", "50+", "unknown"});
     auto entrants_public = zeros({"bpi", "bpt", "primo_arrivant", "not_eligible"});
@@ -215,7 +236,7 @@ ActionReport build_action(const Contract& contract, const Action& action, const 
         const Date ref = reference(j->entry_date);
         const Eligibility& e = look.eligibility(pid, ref);
         count_person(pc, p, e, ref, policy);
-        if (e.public_category) eligible_persons.insert(pid);
+        if (e.public_category) eligible_persons.push_back(pid);
         if (in_range(j->entry_date, from, to)) {
             ++entrants;
             ++entrants_sex[std::string(to_string(p.sex))];
@@ -308,7 +329,7 @@ ActionReport build_action(const Contract& contract, const Action& action, const 
     double training_hours = 0;
     double satisfaction_sum = 0;
     std::int64_t satisfaction_n = 0;
-    std::map<PersonId, Date> co_participants;  // first co-animated activity date
+    std::unordered_map<std::uint32_t, Date> co_participants;  // first co-animated activity date
     for (const auto& a : in.activities) {
         if (a.contract_id != contract.id || a.action != action.number ||
             !in_range(a.date, from, to))
@@ -337,7 +358,7 @@ ActionReport build_action(const Contract& contract, const Action& action, const 
             ++co_animated;
             ++co_by_type[a.type];
             for (const Participation* p : parts) {
-                auto [it, inserted] = co_participants.emplace(p->person_id, a.date);
+                auto [it, inserted] = co_participants.emplace(look.index(p->person_id), a.date);
                 if (!inserted && a.date < it->second) it->second = a.date;
             }
         }
@@ -349,16 +370,17 @@ ActionReport build_action(const Contract& contract, const Action& action, const 
     }
 
     // Volunteering of the action's counted population.
-    std::set<PersonId> volunteers;
+    std::unordered_set<std::uint32_t> volunteers;
     std::int64_t engagements = 0, memberships = 0, one_off = 0;
     double engagement_days = 0;
     std::map<std::string, std::int64_t> by_association;
     for (const auto& v : in.volunteering) {
-        if (!first.contains(v.person_id)) continue;
+        const std::uint32_t vi = look.find_index(v.person_id);
+        if (vi == Lookup::none || !first.contains(vi)) continue;
         switch (v.kind) {
         case VolunteeringKind::engagement:
             if (v.start <= to && (!v.end || *v.end >= from)) {
-                volunteers.insert(v.person_id);
+                volunteers.insert(vi);
                 ++engagements;
                 ++by_association[v.association_type.empty() ? "unknown" : v.association_type];
                 // Open engagements (or ending after the period) are censored at its end.

@@ -227,6 +227,7 @@ void Transaction::commit() {
     if (!impl_) throw StorageError("commit of a finished transaction");
     if (impl_->depth != depth_)
         throw StorageError("commit of a transaction while an inner one is still active");
+    if (impl_->bulk && depth_ <= impl_->bulk_depth) impl_->bulk.reset();
     try {
         detail::guard([&] {
             if (depth_ == 1)
@@ -245,6 +246,7 @@ void Transaction::commit() {
 
 void Transaction::rollback() noexcept {
     if (!impl_) return;
+    if (impl_->bulk && depth_ <= impl_->bulk_depth) impl_->bulk.reset();
     // Inner transactions still open (misuse) are rolled back with this one.
     while (impl_->depth > depth_) {
         --impl_->depth;
@@ -408,11 +410,48 @@ constexpr std::array<std::pair<const char*, const char*>, 14> fingerprint_tables
 
 DataFingerprint Store::fingerprint() const {
     return detail::guard([&] {
+        detail::StoreImpl& impl = *impl_;
+        // Every change of the data writes an audit row (and the audit log is append-only),
+        // so the hash computed at a change counter stays valid until the counter moves.
+        // Not cached inside a transaction: its audit rows may still be rolled back.
+        const bool cacheable = impl.depth == 0;
+        const detail::ReadSnapshot snapshot(impl);  // one read snapshot for every table
+        const std::int64_t counter = [&] {
+            auto q = impl.query("SELECT coalesce(max(seq), 0) FROM audit_log");
+            q.step();
+            return q.i64(0);
+        }();
+        if (cacheable && impl.fingerprint_cache && impl.fingerprint_cache->change_counter == counter)
+            return *impl.fingerprint_cache;
         Sha256 sha;
+        // Values are serialised into a local buffer and hashed in large chunks (the same
+        // byte stream, hence the same hash, as hashing value by value).
+        std::vector<unsigned char> buf;
+        buf.reserve(1 << 16);
+        auto flush = [&] {
+            if (!buf.empty()) sha.update(buf.data(), buf.size());
+            buf.clear();
+        };
+        auto put = [&](const void* data, std::size_t n) {
+            if (buf.size() + n > (1u << 16)) {
+                flush();
+                if (n >= (1u << 16)) {
+                    sha.update(data, n);
+                    return;
+                }
+            }
+            const auto* b = static_cast<const unsigned char*>(data);
+            buf.insert(buf.end(), b, b + n);
+        };
+        auto put_u64 = [&](std::uint64_t v) {
+            std::array<unsigned char, 8> b{};
+            for (std::size_t i = 0; i < 8; ++i) b[i] = static_cast<unsigned char>(v >> (8 * i));
+            put(b.data(), b.size());
+        };
         auto hash_table = [&](const std::string& table, const std::string& order) {
-            sha.update(table.data(), table.size() + 1);
+            put(table.data(), table.size() + 1);
             // The C API on the hot loop: SQLite::Column copies a shared handle per value.
-            sqlite3* db = impl_->db->getHandle();
+            sqlite3* db = impl.db->getHandle();
             const std::string sql = "SELECT * FROM " + table + " ORDER BY " + order;
             sqlite3_stmt* raw = nullptr;
             if (const int rc = sqlite3_prepare_v2(db, sql.c_str(), -1, &raw, nullptr);
@@ -429,29 +468,30 @@ DataFingerprint Store::fingerprint() const {
                 if (rc != SQLITE_ROW) throw SQLite::Exception(db, rc);
                 for (int i = 0; i < n; ++i) {
                     const int type = sqlite3_column_type(st, i);
-                    sha.update_u64(static_cast<std::uint64_t>(type));
+                    put_u64(static_cast<std::uint64_t>(type));
                     if (type == SQLITE_INTEGER) {
-                        sha.update_u64(static_cast<std::uint64_t>(sqlite3_column_int64(st, i)));
+                        put_u64(static_cast<std::uint64_t>(sqlite3_column_int64(st, i)));
                     } else if (type == SQLITE_FLOAT) {
                         const double d = sqlite3_column_double(st, i);
                         std::uint64_t bits = 0;
                         std::memcpy(&bits, &d, sizeof bits);
-                        sha.update_u64(bits);
+                        put_u64(bits);
                     } else if (type != SQLITE_NULL) {
                         const void* blob = sqlite3_column_blob(st, i);
                         const int bytes = sqlite3_column_bytes(st, i);
-                        sha.update_u64(static_cast<std::uint64_t>(bytes));
-                        if (bytes > 0) sha.update(blob, static_cast<std::size_t>(bytes));
+                        put_u64(static_cast<std::uint64_t>(bytes));
+                        if (bytes > 0) put(blob, static_cast<std::size_t>(bytes));
                     }
                 }
             }
         };
         for (const auto& [table, order] : fingerprint_tables) hash_table(table, order);
         hash_table("costs", "contract_id, action");
+        flush();
         DataFingerprint f;
         f.sha256 = sha.hex();
-        f.change_counter =
-            impl_->db->execAndGet("SELECT coalesce(max(seq), 0) FROM audit_log").getInt64();
+        f.change_counter = counter;
+        if (cacheable) impl.fingerprint_cache = f;
         return f;
     });
 }

@@ -137,6 +137,9 @@ std::string utc_now_iso();
 
 // ---- the connection --------------------------------------------------------------------
 
+/// What a bulk load (Store::begin_bulk_load) has written so far, in memory (store_write.cpp).
+struct BulkSession;
+
 struct StoreImpl {
     std::filesystem::path path;
     StoreOptions options;
@@ -146,6 +149,14 @@ struct StoreImpl {
     std::vector<std::string> reasons;
     /// Loaded contracts by id (cache; cleared by put_contract).
     mutable std::map<std::string, Contract> contract_cache;
+    /// Set by Store::begin_bulk_load on a store without data rows: the put_* upserts read
+    /// what they need from it instead of the file. Ended with the transaction at depth
+    /// `bulk_depth` (commit or rollback) and by every other kind of write.
+    std::shared_ptr<BulkSession> bulk;
+    int bulk_depth = 0;
+    /// Store::fingerprint() of the last change counter it was computed at (outside any
+    /// transaction): valid while no audit row is added (every data change writes one).
+    std::optional<DataFingerprint> fingerprint_cache;
 
     /// The cached prepared statement for `sql`, ready to bind.
     Query query(const std::string& sql) { return Query(statement(sql)); }
@@ -205,6 +216,27 @@ struct StoreImpl {
 
     /// Validates and writes a journey (put_journey, enroll, add_step, exit_journey).
     bool store_journey(const Journey& j, std::optional<Need> need, std::string_view operation_hint);
+};
+
+/// One read snapshot over several statements (one lock instead of one per statement) when
+/// no transaction is active; a no-op inside one. Uses cached BEGIN/ROLLBACK statements.
+class ReadSnapshot {
+public:
+    explicit ReadSnapshot(StoreImpl& impl) : impl_(impl.depth == 0 ? &impl : nullptr) {
+        if (impl_) impl_->query("BEGIN").exec();
+    }
+    ReadSnapshot(const ReadSnapshot&) = delete;
+    ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+    ~ReadSnapshot() {
+        if (!impl_) return;
+        try {
+            impl_->query("ROLLBACK").exec();  // nothing was written: ends the read
+        } catch (...) {
+        }
+    }
+
+private:
+    StoreImpl* impl_;
 };
 
 /// Reads every row of persons + permits + protections + situations in person id order.

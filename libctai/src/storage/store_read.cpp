@@ -173,8 +173,13 @@ bool StoreImpl::person_exists(const PersonId& id) {
     return q.step();
 }
 
+#define CTAI_PERSON_COLUMNS                                                                    \
+    "person_id, sex, birth_date, birth_precision, nationalities, household_id, department, "    \
+    "cir_status, cir_date, rejoining_family_of, last_contact"
+
 std::optional<Person> StoreImpl::load_person(const PersonId& id) {
-    auto q = query(std::string("SELECT ") + person_columns + " FROM persons WHERE person_id = ?");
+    // A literal: the cached statement is found by address (no SQL string built per call).
+    auto q = query("SELECT " CTAI_PERSON_COLUMNS " FROM persons WHERE person_id = ?");
     q.bind(id);
     if (!q.step()) return std::nullopt;
     return read_person(q);
@@ -404,11 +409,16 @@ std::vector<Referral> Store::referrals_of(const PersonId& person) const {
 }
 
 Eligibility Store::eligibility(const PersonId& id, Date on) const {
-    const auto c = person_case(id);
-    std::optional<PersonCase> family;
-    if (c.person.rejoining_family_of)
-        family = detail::guard([&] { return impl_->load_case(*c.person.rejoining_family_of); });
-    return evaluate(c, on, impl_->options.policy, family ? &*family : nullptr);
+    return detail::guard([&] {
+        // One read snapshot for the person and the family member (one lock, not one per
+        // statement), cached prepared statements, one query per table.
+        const detail::ReadSnapshot snapshot(*impl_);
+        auto c = impl_->load_case(id);
+        if (!c) throw NotFoundError("unknown person '" + id.str() + "'", "person", id.str());
+        std::optional<PersonCase> family;
+        if (c->person.rejoining_family_of) family = impl_->load_case(*c->person.rejoining_family_of);
+        return evaluate(*c, on, impl_->options.policy, family ? &*family : nullptr);
+    });
 }
 
 // ---- every row --------------------------------------------------------------------------
@@ -531,50 +541,171 @@ JourneyColumns Store::journeys(std::optional<ContractId> contract, std::optional
                                std::optional<Date> censor_on) const {
     return detail::guard([&] {
         JourneyColumns out;
-        std::string sql =
-            "SELECT j.journey_id, j.person_id, j.contract_id, j.action, j.entry_date, "
-            "j.referral_source, j.exit_date, j.exit_reason, j.override_reason IS NOT NULL, "
-            "(SELECT count(*) FROM steps s WHERE s.journey_id = j.journey_id), "
-            "(SELECT min(s.date) FROM steps s WHERE s.journey_id = j.journey_id AND s.step IN "
-            "('follow_on', 'end_of_support')) FROM journeys j WHERE (?1 IS NULL OR "
-            "j.contract_id = ?1) AND (?2 IS NULL OR j.action = ?2) ORDER BY j.contract_id, "
-            "j.action, j.entry_date, j.journey_id";
-        auto q = impl_->query(sql);
-        std::optional<std::string> c;
-        if (contract) c = contract->str();
-        q.bind(c, action);
-        std::map<std::string, std::optional<Contract>> contracts;
-        while (q.step()) {
-            const std::string cid = q.text(2);
-            auto it = contracts.find(cid);
-            if (it == contracts.end())
-                it = contracts.emplace(cid, impl_->find_contract(ContractId{cid})).first;
-            out.journey_id.push_back(q.text(0));
-            out.person_id.push_back(q.text(1));
-            out.contract_id.push_back(cid);
-            out.action.push_back(q.i32(3));
-            const std::int32_t entry = q.date(4).days();
-            out.entry.push_back(entry);
-            out.referral_source.push_back(detail::code(q.enumv<ReferralSource>(5)));
-            const auto exit = q.opt_date(6);
-            out.exit.push_back(detail::days_or_none(exit));
-            out.open.push_back(exit ? 0 : 1);
-            const std::string reason = q.null(7) ? std::string() : q.text(7);
-            bool positive = false;
-            if (exit && it->second)
-                for (const auto& r : it->second->exit_reasons)
-                    if (r.code == reason) positive = r.positive;
-            out.exit_reason.push_back(reason);
-            out.positive.push_back(positive ? 1 : 0);
-            if (exit)
-                out.length.push_back(exit->days() - entry);
-            else if (censor_on)
-                out.length.push_back(censor_on->days() - entry);
-            else
-                out.length.push_back(-1);
-            out.overridden.push_back(q.i32(8) != 0 ? 1 : 0);
-            out.steps.push_back(q.i32(9));
-            out.end_step_date.push_back(q.null(10) ? no_date : q.date(10).days());
+        const detail::ReadSnapshot snapshot(*impl_);
+        // One statement per filter combination (no `?1 IS NULL OR ...`, which defeats the
+        // journeys_action index), and the step columns from one grouped pass over steps
+        // merged by journey id (no correlated subquery per journey).
+#define CTAI_JOURNEY_COLS                                                                      \
+    "SELECT j.journey_id, j.person_id, j.contract_id, j.action, j.entry_date, "                \
+    "j.referral_source, j.exit_date, j.exit_reason, j.override_reason IS NOT NULL FROM "      \
+    "journeys j "
+#define CTAI_JOURNEY_ORDER " ORDER BY j.contract_id, j.action, j.entry_date, j.journey_id"
+#define CTAI_STEP_COLS                                                                         \
+    "SELECT s.journey_id, count(*), min(CASE WHEN s.step = 'follow_on' OR s.step = "          \
+    "'end_of_support' THEN s.date END) FROM steps s "
+#define CTAI_STEP_JOIN "JOIN journeys j ON j.journey_id = s.journey_id "
+#define CTAI_STEP_GROUP " GROUP BY s.journey_id"
+        auto run = [&](detail::Query& q, detail::Query& steps) {
+            std::unordered_map<std::string, std::size_t> row;
+            std::string cid;
+            const Contract* cached = nullptr;
+            std::optional<Contract> current;
+            while (q.step()) {
+                const char* c = q.statement().getColumn(2).getText();
+                if (!cached || cid != c) {
+                    cid = c;
+                    current = impl_->find_contract(ContractId{cid});
+                    cached = current ? &*current : nullptr;
+                }
+                row.emplace(q.text(0), out.journey_id.size());
+                out.journey_id.push_back(q.text(0));
+                out.person_id.push_back(q.text(1));
+                out.contract_id.push_back(cid);
+                out.action.push_back(q.i32(3));
+                const std::int32_t entry = q.date(4).days();
+                out.entry.push_back(entry);
+                out.referral_source.push_back(detail::code(q.enumv<ReferralSource>(5)));
+                const auto exit = q.opt_date(6);
+                out.exit.push_back(detail::days_or_none(exit));
+                out.open.push_back(exit ? 0 : 1);
+                std::string reason = q.null(7) ? std::string() : q.text(7);
+                bool positive = false;
+                if (exit && current)
+                    for (const auto& r : current->exit_reasons)
+                        if (r.code == reason) positive = r.positive;
+                out.exit_reason.push_back(std::move(reason));
+                out.positive.push_back(positive ? 1 : 0);
+                if (exit)
+                    out.length.push_back(exit->days() - entry);
+                else if (censor_on)
+                    out.length.push_back(censor_on->days() - entry);
+                else
+                    out.length.push_back(-1);
+                out.overridden.push_back(q.i32(8) != 0 ? 1 : 0);
+            }
+            out.steps.assign(out.journey_id.size(), 0);
+            out.end_step_date.assign(out.journey_id.size(), no_date);
+            while (steps.step()) {
+                const auto it = row.find(steps.text(0));
+                if (it == row.end()) continue;
+                out.steps[it->second] = steps.i32(1);
+                if (!steps.null(2)) out.end_step_date[it->second] = steps.date(2).days();
+            }
+        };
+        if (contract && action) {
+            auto q = impl_->query(CTAI_JOURNEY_COLS "WHERE j.contract_id = ?1 AND j.action = ?2"
+                                  CTAI_JOURNEY_ORDER);
+            q.bind(*contract, *action);
+            auto st = impl_->query(CTAI_STEP_COLS CTAI_STEP_JOIN
+                                   "WHERE j.contract_id = ?1 AND j.action = ?2" CTAI_STEP_GROUP);
+            st.bind(*contract, *action);
+            run(q, st);
+        } else if (contract) {
+            auto q = impl_->query(CTAI_JOURNEY_COLS "WHERE j.contract_id = ?1" CTAI_JOURNEY_ORDER);
+            q.bind(*contract);
+            auto st = impl_->query(CTAI_STEP_COLS CTAI_STEP_JOIN
+                                   "WHERE j.contract_id = ?1" CTAI_STEP_GROUP);
+            st.bind(*contract);
+            run(q, st);
+        } else if (action) {
+            auto q = impl_->query(CTAI_JOURNEY_COLS "WHERE j.action = ?1" CTAI_JOURNEY_ORDER);
+            q.bind(*action);
+            auto st = impl_->query(CTAI_STEP_COLS CTAI_STEP_JOIN "WHERE j.action = ?1"
+                                   CTAI_STEP_GROUP);
+            st.bind(*action);
+            run(q, st);
+        } else {
+            auto q = impl_->query(CTAI_JOURNEY_COLS CTAI_JOURNEY_ORDER);
+            auto st = impl_->query(CTAI_STEP_COLS CTAI_STEP_GROUP);
+            run(q, st);
+        }
+#undef CTAI_JOURNEY_COLS
+#undef CTAI_JOURNEY_ORDER
+#undef CTAI_STEP_COLS
+#undef CTAI_STEP_JOIN
+#undef CTAI_STEP_GROUP
+        return out;
+    });
+}
+
+namespace detail {
+namespace {
+void append_eligibility(EligibilityColumns& out, const PersonCase& c, const Eligibility& e,
+                        bool agir_support) {
+    out.person_id.push_back(c.person.id.str());
+    out.nationality_class.push_back(code(e.nationality_class));
+    out.primo_arrivant.push_back(e.primo_arrivant ? 1 : 0);
+    out.bpi.push_back(e.bpi ? 1 : 0);
+    out.bpt.push_back(e.bpt ? 1 : 0);
+    out.agir.push_back(e.agir ? 1 : 0);
+    out.ctai_public.push_back(e.ctai_public ? 1 : 0);
+    out.public_category.push_back(e.public_category ? code(*e.public_category) : no_code);
+    out.primo_anchor.push_back(days_or_none(e.primo_anchor));
+    out.primo_window_end.push_back(days_or_none(e.primo_window_end));
+    out.protection_date.push_back(days_or_none(e.protection_date));
+    out.agir_window_end.push_back(days_or_none(e.agir_window_end));
+    out.sex.push_back(code(c.person.sex));
+    out.birth_year.push_back(c.person.birth_date ? c.person.birth_date->first.year() : 0);
+    out.in_agir_support.push_back(agir_support ? 1 : 0);
+}
+}  // namespace
+}  // namespace detail
+
+EligibilityColumns Store::eligibility_for(std::span<const PersonId> persons,
+                                          std::span<const Date> dates) const {
+    if (persons.size() != dates.size())
+        throw ValidationError("eligibility_for: " + std::to_string(persons.size()) +
+                                  " persons but " + std::to_string(dates.size()) + " dates",
+                              "dates");
+    return detail::guard([&] {
+        const Policy& p = impl_->options.policy;
+        const detail::ReadSnapshot snapshot(*impl_);
+        // The cases needed: the persons asked for and the family members they rejoin. Many
+        // rows: one pass over every table (for_each_case); few: point reads.
+        std::unordered_map<std::string, PersonCase> cases;
+        std::unordered_map<std::string, std::vector<AgirSupport>> agir;
+        const bool bulk = persons.size() >= 64;
+        if (bulk) {
+            detail::for_each_case_impl(*impl_, [&](const PersonCase& c) {
+                cases.emplace(c.person.id.str(), c);
+            });
+            for (auto& s : all_agir_supports()) agir[s.person_id.str()].push_back(std::move(s));
+        }
+        auto find = [&](const PersonId& id) -> const PersonCase* {
+            auto it = cases.find(id.str());
+            if (it != cases.end()) return &it->second;
+            if (bulk) return nullptr;
+            auto c = impl_->load_case(id);
+            if (!c) return nullptr;
+            agir.emplace(id.str(), impl_->load_agir_of(id));
+            return &cases.emplace(id.str(), std::move(*c)).first->second;
+        };
+        EligibilityColumns out;
+        out.on = dates.empty() ? no_date : dates.front().days();
+        for (const Date d : dates)
+            if (d.days() != out.on) out.on = no_date;
+        out.person_id.reserve(persons.size());
+        for (std::size_t i = 0; i < persons.size(); ++i) {
+            const PersonCase* c = find(persons[i]);
+            if (!c)
+                throw NotFoundError("unknown person '" + persons[i].str() + "'", "person",
+                                    persons[i].str());
+            const PersonCase* family = nullptr;
+            if (c->person.rejoining_family_of) family = find(*c->person.rejoining_family_of);
+            const Eligibility e = evaluate(*c, dates[i], p, family);
+            const auto a = agir.find(c->person.id.str());
+            detail::append_eligibility(out, *c, e,
+                                       a != agir.end() && in_agir_support(a->second, dates[i], p));
         }
         return out;
     });

@@ -2,18 +2,20 @@
 -- Dates are INTEGER day numbers: days since 1970-01-01 (ctai::Date::days(), NumPy
 -- datetime64[D], Arrow date32). The v_* views show them as ISO text for the sqlite3 shell.
 -- Vocabulary CHECK lists are the spellings of ctai/vocab.hpp; tests/cpp/store_schema_test.cpp
--- asserts they equal enum_names<E>(). The runner sets user_version and application_id.
+-- asserts they equal enum_names<E>(). They are written `x = 'a' OR x = 'b' ...`, not
+-- `x IN (...)`: SQLite 3.40 builds an ephemeral table for an IN list on every row checked
+-- (5x slower bulk inserts; bench/analysis.md). The runner sets user_version and application_id.
 -- Append-only: never edit this file once released; add 0002_*.sql instead.
 
 CREATE TABLE persons (
     person_id TEXT PRIMARY KEY NOT NULL CHECK (person_id <> ''),
-    sex TEXT NOT NULL CHECK (sex IN ('female', 'male', 'unknown')),
+    sex TEXT NOT NULL CHECK (sex = 'female' OR sex = 'male' OR sex = 'unknown'),
     birth_date INTEGER,
-    birth_precision TEXT CHECK (birth_precision IN ('day', 'month', 'year')),
+    birth_precision TEXT CHECK (birth_precision = 'day' OR birth_precision = 'month' OR birth_precision = 'year'),
     nationalities TEXT NOT NULL DEFAULT '',
     household_id TEXT,
     department TEXT NOT NULL DEFAULT '',
-    cir_status TEXT NOT NULL CHECK (cir_status IN ('none', 'proposed', 'signed')),
+    cir_status TEXT NOT NULL CHECK (cir_status = 'none' OR cir_status = 'proposed' OR cir_status = 'signed'),
     cir_date INTEGER,
     rejoining_family_of TEXT REFERENCES persons (person_id)
         ON UPDATE CASCADE ON DELETE SET NULL DEFERRABLE INITIALLY DEFERRED,
@@ -26,8 +28,8 @@ CREATE INDEX persons_household ON persons (household_id);
 CREATE TABLE permits (
     person_id TEXT NOT NULL REFERENCES persons (person_id) ON UPDATE CASCADE ON DELETE CASCADE,
     position INTEGER NOT NULL,
-    kind TEXT NOT NULL CHECK (kind IN ('card', 'vls_ts', 'receipt', 'aps', 'asylum_certificate')),
-    motive TEXT NOT NULL CHECK (motive IN ('family', 'work', 'protection', 'student', 'student_mobility', 'temporary_worker', 'seasonal', 'talent', 'visitor', 'trainee', 'sick_foreigner', 'temporary_protection', 'other')),
+    kind TEXT NOT NULL CHECK (kind = 'card' OR kind = 'vls_ts' OR kind = 'receipt' OR kind = 'aps' OR kind = 'asylum_certificate'),
+    motive TEXT NOT NULL CHECK (motive = 'family' OR motive = 'work' OR motive = 'protection' OR motive = 'student' OR motive = 'student_mobility' OR motive = 'temporary_worker' OR motive = 'seasonal' OR motive = 'talent' OR motive = 'visitor' OR motive = 'trainee' OR motive = 'sick_foreigner' OR motive = 'temporary_protection' OR motive = 'other'),
     valid_from INTEGER NOT NULL,
     valid_to INTEGER,
     PRIMARY KEY (person_id, position),
@@ -37,8 +39,8 @@ CREATE TABLE permits (
 CREATE TABLE protections (
     person_id TEXT NOT NULL REFERENCES persons (person_id) ON UPDATE CASCADE ON DELETE CASCADE,
     position INTEGER NOT NULL,
-    type TEXT NOT NULL CHECK (type IN ('refugee', 'subsidiary', 'stateless', 'temporary')),
-    authority TEXT NOT NULL CHECK (authority IN ('ofpra', 'cnda', 'prefecture')),
+    type TEXT NOT NULL CHECK (type = 'refugee' OR type = 'subsidiary' OR type = 'stateless' OR type = 'temporary'),
+    authority TEXT NOT NULL CHECK (authority = 'ofpra' OR authority = 'cnda' OR authority = 'prefecture'),
     decision_date INTEGER NOT NULL,
     notification_date INTEGER,
     displaced_on INTEGER,
@@ -51,7 +53,7 @@ CREATE TABLE protections (
 CREATE TABLE situations (
     person_id TEXT NOT NULL REFERENCES persons (person_id) ON UPDATE CASCADE ON DELETE CASCADE,
     position INTEGER NOT NULL,
-    situation TEXT NOT NULL CHECK (situation IN ('asylum_seeker', 'unaccompanied_minor', 'irregular')),
+    situation TEXT NOT NULL CHECK (situation = 'asylum_seeker' OR situation = 'unaccompanied_minor' OR situation = 'irregular'),
     start INTEGER NOT NULL,
     "end" INTEGER,
     PRIMARY KEY (person_id, position),
@@ -70,7 +72,7 @@ CREATE TABLE journeys (
     contract_id TEXT NOT NULL,
     action INTEGER NOT NULL CHECK (action >= 1),
     entry_date INTEGER NOT NULL,
-    referral_source TEXT NOT NULL CHECK (referral_source IN ('agir', 'siao', 'ccas', 'social_worker', 'association', 'self', 'other')),
+    referral_source TEXT NOT NULL CHECK (referral_source = 'agir' OR referral_source = 'siao' OR referral_source = 'ccas' OR referral_source = 'social_worker' OR referral_source = 'association' OR referral_source = 'self' OR referral_source = 'other'),
     exit_date INTEGER,
     exit_reason TEXT,
     override_reason TEXT CHECK (override_reason IS NULL OR trim(override_reason) <> ''),
@@ -86,7 +88,7 @@ CREATE UNIQUE INDEX journeys_one_open ON journeys (person_id, contract_id, actio
 CREATE TABLE steps (
     journey_id TEXT NOT NULL REFERENCES journeys (journey_id) ON UPDATE CASCADE ON DELETE CASCADE,
     position INTEGER NOT NULL,
-    step TEXT NOT NULL CHECK (step IN ('intake', 'diagnosis', 'support', 'follow_on', 'end_of_support')),
+    step TEXT NOT NULL CHECK (step = 'intake' OR step = 'diagnosis' OR step = 'support' OR step = 'follow_on' OR step = 'end_of_support'),
     date INTEGER NOT NULL,
     PRIMARY KEY (journey_id, position)
 ) STRICT;
@@ -96,8 +98,8 @@ CREATE TABLE agir_supports (
     orientation_date INTEGER NOT NULL,
     entry_date INTEGER,
     exit_date INTEGER,
-    exit_housing TEXT CHECK (exit_housing IN ('social_rental', 'private_rental', 'residence_sociale', 'fjt', 'intermediated_rental', 'pension_de_famille', 'emergency', 'hotel', 'asylum_accommodation', 'chrs', 'family_or_friends', 'street', 'other')),
-    exit_activity TEXT CHECK (exit_activity IN ('cdi', 'cdd', 'training', 'none')),
+    exit_housing TEXT CHECK (exit_housing = 'social_rental' OR exit_housing = 'private_rental' OR exit_housing = 'residence_sociale' OR exit_housing = 'fjt' OR exit_housing = 'intermediated_rental' OR exit_housing = 'pension_de_famille' OR exit_housing = 'emergency' OR exit_housing = 'hotel' OR exit_housing = 'asylum_accommodation' OR exit_housing = 'chrs' OR exit_housing = 'family_or_friends' OR exit_housing = 'street' OR exit_housing = 'other'),
+    exit_activity TEXT CHECK (exit_activity = 'cdi' OR exit_activity = 'cdd' OR exit_activity = 'training' OR exit_activity = 'none'),
     cdd_months INTEGER CHECK (cdd_months IS NULL OR cdd_months >= 0),
     PRIMARY KEY (person_id, orientation_date),
     CHECK (entry_date IS NULL OR entry_date >= orientation_date),
@@ -109,8 +111,8 @@ CREATE TABLE referrals (
     person_id TEXT NOT NULL REFERENCES persons (person_id) ON UPDATE CASCADE ON DELETE CASCADE,
     "from" TEXT NOT NULL CHECK ("from" <> ''),
     "to" TEXT NOT NULL CHECK ("to" <> ''),
-    need TEXT NOT NULL CHECK (need IN ('housing', 'health', 'childcare', 'language', 'mobility', 'employment', 'rights')),
-    status TEXT NOT NULL CHECK (status IN ('proposed', 'accepted', 'declined', 'completed', 'cancelled')),
+    need TEXT NOT NULL CHECK (need = 'housing' OR need = 'health' OR need = 'childcare' OR need = 'language' OR need = 'mobility' OR need = 'employment' OR need = 'rights'),
+    status TEXT NOT NULL CHECK (status = 'proposed' OR status = 'accepted' OR status = 'declined' OR status = 'completed' OR status = 'cancelled'),
     proposed_on INTEGER NOT NULL,
     decided_on INTEGER,
     completed_on INTEGER,
@@ -124,11 +126,11 @@ CREATE TABLE activities (
     activity_id TEXT PRIMARY KEY NOT NULL CHECK (activity_id <> ''),
     contract_id TEXT NOT NULL,
     action INTEGER NOT NULL CHECK (action >= 1),
-    kind TEXT NOT NULL CHECK (kind IN ('workshop', 'individual_practice', 'event', 'actor_training')),
+    kind TEXT NOT NULL CHECK (kind = 'workshop' OR kind = 'individual_practice' OR kind = 'event' OR kind = 'actor_training'),
     type TEXT NOT NULL DEFAULT '',
     date INTEGER NOT NULL,
     hours REAL NOT NULL CHECK (hours >= 0),
-    co_animated INTEGER NOT NULL CHECK (co_animated IN (0, 1)),
+    co_animated INTEGER NOT NULL CHECK (co_animated = 0 OR co_animated = 1),
     structure TEXT NOT NULL DEFAULT ''
 ) STRICT;
 
@@ -142,7 +144,7 @@ CREATE INDEX participations_person ON participations (person_id);
 
 CREATE TABLE volunteering (
     person_id TEXT NOT NULL REFERENCES persons (person_id) ON UPDATE CASCADE ON DELETE CASCADE,
-    kind TEXT NOT NULL CHECK (kind IN ('engagement', 'membership', 'one_off')),
+    kind TEXT NOT NULL CHECK (kind = 'engagement' OR kind = 'membership' OR kind = 'one_off'),
     start INTEGER NOT NULL,
     "end" INTEGER,
     association_type TEXT NOT NULL DEFAULT '',
@@ -153,7 +155,7 @@ CREATE TABLE volunteering (
 CREATE TABLE housing_moves (
     household_id TEXT NOT NULL CHECK (household_id <> ''),
     date INTEGER NOT NULL,
-    housing_type TEXT NOT NULL CHECK (housing_type IN ('social_rental', 'private_rental', 'residence_sociale', 'fjt', 'intermediated_rental', 'pension_de_famille', 'emergency', 'hotel', 'asylum_accommodation', 'chrs', 'family_or_friends', 'street', 'other')),
+    housing_type TEXT NOT NULL CHECK (housing_type = 'social_rental' OR housing_type = 'private_rental' OR housing_type = 'residence_sociale' OR housing_type = 'fjt' OR housing_type = 'intermediated_rental' OR housing_type = 'pension_de_famille' OR housing_type = 'emergency' OR housing_type = 'hotel' OR housing_type = 'asylum_accommodation' OR housing_type = 'chrs' OR housing_type = 'family_or_friends' OR housing_type = 'street' OR housing_type = 'other'),
     PRIMARY KEY (household_id, date)
 ) STRICT;
 
@@ -183,7 +185,7 @@ CREATE TABLE audit_log (
     entity TEXT NOT NULL,
     entity_id TEXT NOT NULL,
     person_id TEXT,
-    operation TEXT NOT NULL CHECK (operation IN ('insert', 'update', 'delete', 'anonymise')),
+    operation TEXT NOT NULL CHECK (operation = 'insert' OR operation = 'update' OR operation = 'delete' OR operation = 'anonymise'),
     change TEXT NOT NULL,
     reason TEXT
 ) STRICT;
