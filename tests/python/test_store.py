@@ -175,6 +175,23 @@ def test_point_eligibility_is_the_evaluate_result(store):
     assert isinstance(caught.value, LookupError) and caught.value.id == "NOBODY"
 
 
+def test_batch_eligibility_agrees_with_point_checks(store):
+    ids = store.person_ids()[:50]
+    one_date = store.eligibility_for(ids, on=ON)
+    assert len(one_date) == 50 and list(one_date.person_id) == ids
+    dates = [ON + dt.timedelta(days=97 * i) for i in range(50)]
+    per_check = store.eligibility_for(ids, on=np.array(dates, dtype="datetime64[D]"))
+    for i, pid in enumerate(ids):
+        for table, on in ((one_date, ON), (per_check, dates[i])):
+            e = store.eligibility(pid, on=on)
+            assert bool(table.bpi[i]) == e.bpi and bool(table.primo_arrivant[i]) == e.primo_arrivant
+            assert bool(table.agir[i]) == e.agir and table.public[i] == (e.public.value if e.public else "")
+    with pytest.raises(ctai.NotFoundError):
+        store.eligibility_for(["NOBODY"], on=ON)
+    with pytest.raises(ctai.ValidationError):
+        store.eligibility_for(ids, on=dates[:3])
+
+
 def test_eligibility_table_columns(store):
     t = store.eligibility_table(on=ON)
     assert isinstance(t, ctai.Columns) and len(t) == 300 and "on=2024-06-01" in repr(t)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, Dict, List, Optional, Sequence, Union
 
 from . import _core
 from ._columns import Columns
@@ -321,6 +321,13 @@ class Store:
         primo_window_end, protection_date, agir_window_end, sex, birth_year (0 when
         unknown), in_agir_support."""
         return Columns(self._native.eligibility_table(on=on), {"on": on})
+
+    def eligibility_for(self, person_ids: Sequence[str], *, on: Any) -> Columns:
+        """R1-R6 for many (person, date) checks in one call (performance.md W5): ``on`` is
+        one date for every person, or one date per person (a sequence of dates or a
+        datetime64 array). Same columns as :meth:`eligibility_table`, one row per check,
+        in the order given. NotFoundError for an unknown person."""
+        return Columns(self._native.eligibility_for(list(person_ids), on=on), {})
 
     def journeys(self, *, contract: Optional[str] = None, action: Optional[int] = None,
                  censor_on: Optional[_dt.date] = None) -> Columns:

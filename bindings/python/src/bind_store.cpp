@@ -5,6 +5,7 @@
 // once. Every call releases the GIL (so other Python threads, e.g. on another Store, run)
 // and then takes the Store's own mutex: two threads sharing one Store object are
 // serialised instead of racing; two Store objects run in parallel.
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -413,6 +414,27 @@ void bind_store(py::module_& m) {
             auto c = s.run([&](auto& st) { return st.eligibility_table(on); });
             return eligibility_columns(std::move(c));
         }, py::kw_only(), "on"_a)
+        .def("eligibility_for", [](PyStore& s, const std::vector<std::string>& ids, py::handle on) {
+            // `on`: one date for every person, or one date per person (any array-like).
+            std::vector<PersonId> persons;
+            persons.reserve(ids.size());
+            for (const auto& id : ids) persons.emplace_back(id);
+            std::vector<Date> dates;
+            if (py::isinstance(on, py::module_::import("datetime").attr("date"))) {
+                dates.assign(persons.size(), on.cast<Date>());
+            } else {
+                const DayArray days = day_array(on);
+                dates.reserve(days.size);
+                for (std::size_t i = 0; i < days.size; ++i) {
+                    if (days.data[i] < std::numeric_limits<std::int32_t>::min() + 1 ||
+                        days.data[i] > std::numeric_limits<std::int32_t>::max())
+                        throw py::value_error("eligibility_for: every date must be set (no NaT)");
+                    dates.push_back(Date::from_days(static_cast<std::int32_t>(days.data[i])));
+                }
+            }
+            auto c = s.run([&](auto& st) { return st.eligibility_for(persons, dates); });
+            return eligibility_columns(std::move(c));
+        }, "person_ids"_a, py::kw_only(), "on"_a)
         .def("referral_columns", [](PyStore& s) {
             return referral_columns(s.run([](auto& st) { return st.referral_columns(); }));
         })
