@@ -42,11 +42,6 @@ std::string cell_value(const std::optional<double>& v, bool suppressed) {
     return esc(format_optional(v, true, "n.d."));
 }
 
-std::optional<double> opt(const std::optional<std::int64_t>& v) {
-    if (!v) return std::nullopt;
-    return static_cast<double>(*v);
-}
-
 constexpr const char* css = R"CSS(
 :root{--ink:#1d2433;--muted:#5b6478;--line:#d8dde6;--accent:#000091;--accent2:#e1000f;--bg:#fff;--soft:#f3f5f9}
 *{box-sizing:border-box}
@@ -299,15 +294,7 @@ std::string to_html(const Report& r) {
         o << "</tbody></table>\n<h3>3. Parcours et durée d'accompagnement</h3>\n";
         const auto& j = a.journeys;
         table_open(o, "Parcours", "Indicateur", "Valeur");
-        const std::pair<const char*, std::optional<double>> rows[] = {
-            {"count", opt(j.count)},
-            {"completed", opt(j.completed)},
-            {"open", opt(j.open)},
-            {"mean_days", j.mean_days},
-            {"median_days", j.median_days},
-            {"km_median_days", j.km_median_days},
-            {"km_restricted_mean_days", j.km_restricted_mean_days},
-            {"positive_exits", opt(j.positive_exits)}};
+        const auto rows = detail::journey_rows(j);
         for (const auto& [k, v] : rows)
             o << "<tr data-key=\"" << k << "\"><th scope=\"row\">" << esc(detail::extra_label(k))
               << "</th><td class=\"num\">" << esc(format_optional(v, true, "n.d."))

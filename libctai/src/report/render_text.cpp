@@ -42,11 +42,6 @@ std::string csv_num(const std::optional<double>& v) {
     return v ? detail::format_number(*v) : std::string();
 }
 
-std::optional<double> opt(const std::optional<std::int64_t>& v) {
-    if (!v) return std::nullopt;
-    return static_cast<double>(*v);
-}
-
 }  // namespace
 
 std::string to_markdown(const Report& r) {
@@ -98,15 +93,7 @@ std::string to_markdown(const Report& r) {
           << format_optional(a.financial.subsidy_p104, true, "n.d.") << " |\n";
         const auto& j = a.journeys;
         o << "\n### 3. Parcours et durée d'accompagnement\n\n| Indicateur | Valeur |\n|---|---:|\n";
-        const std::pair<const char*, std::optional<double>> rows[] = {
-            {"count", opt(j.count)},
-            {"completed", opt(j.completed)},
-            {"open", opt(j.open)},
-            {"mean_days", j.mean_days},
-            {"median_days", j.median_days},
-            {"km_median_days", j.km_median_days},
-            {"km_restricted_mean_days", j.km_restricted_mean_days},
-            {"positive_exits", opt(j.positive_exits)}};
+        const auto rows = detail::journey_rows(j);
         for (const auto& [k, v] : rows)
             o << "| " << detail::extra_label(k) << " | " << format_optional(v, true, "n.d.")
               << " |\n";
@@ -153,15 +140,7 @@ std::string to_csv(const Report& r) {
         for (const auto& c : a.specific)
             row(a.number, "specific." + c.key, c.label_fr, c.target, c.realised);
         const auto& j = a.journeys;
-        const std::pair<const char*, std::optional<double>> rows[] = {
-            {"count", opt(j.count)},
-            {"completed", opt(j.completed)},
-            {"open", opt(j.open)},
-            {"mean_days", j.mean_days},
-            {"median_days", j.median_days},
-            {"km_median_days", j.km_median_days},
-            {"positive_exits", opt(j.positive_exits)},
-            {"km_restricted_mean_days", j.km_restricted_mean_days}};
+        const auto rows = detail::journey_rows(j);
         for (const auto& [k, v] : rows)
             row(a.number, std::string("journeys.") + k, detail::extra_label(k), std::nullopt, v);
         row(a.number, "financial.total_cost", detail::extra_label("total_cost"), std::nullopt,

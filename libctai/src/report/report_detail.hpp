@@ -4,7 +4,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
+#include <ctai/report.hpp>
 #include <ctai/vocab.hpp>
 
 namespace ctai::detail {
@@ -35,5 +37,22 @@ std::string breakdown_label(std::string_view extra_key, std::string_view entry);
 /// (point as decimal separator; `french` uses a comma and thin-space thousands).
 std::string format_number(double v, bool french = false);
 std::string format_optional(const std::optional<double>& v, bool french, std::string_view none);
+
+/// The rows of the journeys block (R7) in output order, as (key, value) pairs: one list for
+/// every renderer.
+inline std::array<std::pair<const char*, std::optional<double>>, 8> journey_rows(const ReportJourneys& j) {
+    const auto num = [](const std::optional<std::int64_t>& v) -> std::optional<double> {
+        if (!v) return std::nullopt;
+        return static_cast<double>(*v);
+    };
+    return {{{"count", num(j.count)},
+             {"completed", num(j.completed)},
+             {"open", num(j.open)},
+             {"mean_days", j.mean_days},
+             {"median_days", j.median_days},
+             {"km_median_days", j.km_median_days},
+             {"km_restricted_mean_days", j.km_restricted_mean_days},
+             {"positive_exits", num(j.positive_exits)}}};
+}
 
 }  // namespace ctai::detail
