@@ -48,6 +48,7 @@ struct Args {
     bool publish = false;
     bool pseudonymize = false;
     bool overwrite = false;
+    bool apply = false;
     PolicyArgs policy;
 };
 

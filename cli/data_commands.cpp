@@ -22,6 +22,7 @@ CLI::App* sub_export = nullptr;
 CLI::App* sub_journeys = nullptr;
 CLI::App* sub_report = nullptr;
 CLI::App* sub_demo = nullptr;
+CLI::App* sub_retention = nullptr;
 
 std::string fmt_days(std::optional<double> v) {
     if (!v) return "-";
@@ -243,6 +244,45 @@ int cmd_demo(const Args& a) {
     return 0;
 }
 
+// R9: case files 2 years (policy retention_years) after the last contact leave the active
+// base: listed by default, anonymised with --apply (keeping the statistical dimensions).
+int cmd_retention(const Args& a) {
+    const Date on = date_arg(a.on, "--on");
+    auto store = open_existing(a.db, make_policy(a.policy));
+    const auto ids = store.retention_candidates(on);
+    if (!a.apply) {
+        if (a.format == "json") {
+            auto arr = ordered_json::array();
+            for (const auto& id : ids) arr.push_back(id.str());
+            std::cout << ordered_json{{"on", to_iso(on)}, {"candidates", arr}}.dump(2) << '\n';
+            return 0;
+        }
+        Table t{{"person_id"}, {}};
+        for (const auto& id : ids) t.rows.push_back({id.str()});
+        a.format == "csv" ? print_csv(std::cout, t) : print_table(std::cout, t);
+        if (a.format != "csv")
+            std::cout << "\n" << ids.size() << " case file" << (ids.size() == 1 ? "" : "s")
+                      << " past the retention period on " << to_iso(on)
+                      << "; `--apply` anonymises them (statistics are kept).\n";
+        return 0;
+    }
+    const auto r = store.anonymise_expired(on);
+    if (a.format == "json") {
+        std::cout << ordered_json{{"on", to_iso(on)},          {"persons", r.persons},
+                                  {"households", r.households}, {"journeys", r.journeys},
+                                  {"referrals", r.referrals},   {"agir_supports", r.agir_supports},
+                                  {"audit_rows", r.audit_rows}}
+                         .dump(2)
+                  << '\n';
+        return 0;
+    }
+    std::cout << "anonymised " << r.persons << " case file" << (r.persons == 1 ? "" : "s") << " ("
+              << r.journeys << " journeys, " << r.referrals << " referrals, " << r.agir_supports
+              << " AGIR supports kept for the statistics; " << r.households << " households and "
+              << r.audit_rows << " audit rows re-keyed).\n";
+    return 0;
+}
+
 }  // namespace
 
 void register_data_commands(CLI::App& app, Args& a, const std::function<void(CLI::App&)>& add_policy,
@@ -294,6 +334,19 @@ void register_data_commands(CLI::App& app, Args& a, const std::function<void(CLI
                        "  ctai report cases.db --contract dijon-2023-2024 --format html -o report.html\n"
                        "  ctai report cases.db --contract dijon-2023-2024 --publish --format json");
 
+    sub_retention = app.add_subcommand(
+        "retention", "Case files past the retention period (R9): list them, or anonymise them with --apply");
+    sub_retention->add_option("DB", a.db, "Store file")->required();
+    sub_retention->add_option("--on", a.on, "Today's date (YYYY-MM-DD)")->required();
+    sub_retention->add_flag("--apply", a.apply,
+                            "Anonymise them: ids replaced, birth date reduced to the year, last contact "
+                            "cleared; sex, nationalities, statuses and journeys kept for the statistics");
+    add_format(*sub_retention, {"table", "csv", "json"});
+    add_policy(*sub_retention);
+    sub_retention->footer("Examples:\n  ctai retention cases.db --on 2026-11-22\n"
+                          "  ctai retention cases.db --on 2026-11-22 --apply\n"
+                          "  ctai retention cases.db --on 2026-11-22 --retention-years 3");
+
     sub_demo = app.add_subcommand("demo", "Synthetic cohort -> exchange folder -> store -> report, for a first run");
     sub_demo->add_option("DIR", a.dir, "Output folder (default: demo-output)");
     sub_demo->add_option("--persons", a.persons, "Number of synthetic persons")->check(CLI::Range(1, 10000000));
@@ -309,6 +362,7 @@ int run_data_command(CLI::App& app, const Args& a) {
     if (sub_journeys->parsed()) return cmd_journeys(a);
     if (sub_report->parsed()) return cmd_report(a);
     if (sub_demo->parsed()) return cmd_demo(a);
+    if (sub_retention->parsed()) return cmd_retention(a);
     throw UsageError("no command");
 }
 
