@@ -37,11 +37,19 @@ ordered_json opt_number(std::optional<double> v) { return v ? ordered_json(*v) :
 
 void print_import_summary(const ImportSummary& s) {
     Table t{{"file", "encoding", "separator", "rows", "changed", "unchanged"}, {}};
-    for (const auto& f : s.tables)
-        if (f.present)
-            t.rows.push_back({f.file, f.encoding, std::string(1, f.separator), std::to_string(f.rows_read),
-                              std::to_string(f.changed), std::to_string(f.unchanged)});
+    bool merged = false;
+    for (const auto& f : s.tables) {
+        if (!f.present) continue;
+        // Permits, protections, situations and steps are written with their person or
+        // journey: their rows are counted in that file's line.
+        const bool with_parent = f.rows_read > 0 && f.changed + f.unchanged == 0;
+        merged |= with_parent;
+        t.rows.push_back({f.file, f.encoding, std::string(1, f.separator), std::to_string(f.rows_read),
+                          with_parent ? "-" : std::to_string(f.changed),
+                          with_parent ? "-" : std::to_string(f.unchanged)});
+    }
     print_table(std::cout, t);
+    if (merged) std::cout << "(-: rows written with their person or journey, counted there)\n";
     for (const auto& w : s.warnings) std::cout << "warning: " << to_string(w) << '\n';
 }
 
