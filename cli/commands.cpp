@@ -16,24 +16,7 @@ namespace {
 using nlohmann::ordered_json;
 
 std::string opt_iso(std::optional<Date> d) { return d ? to_iso(*d) : std::string(); }
-ordered_json opt_json(std::optional<Date> d) { return d ? ordered_json(to_iso(*d)) : ordered_json(nullptr); }
 const char* yes_no(bool b) { return b ? "yes" : "no"; }
-
-ordered_json eligibility_json(const Eligibility& e) {
-    ordered_json j;
-    j["person_id"] = e.person_id.str();
-    j["nationality_class"] = to_string(e.nationality_class);
-    j["public"] = e.public_category ? ordered_json(to_string(*e.public_category)) : ordered_json(nullptr);
-    j["primo_arrivant"] = e.primo_arrivant;
-    j["bpi"] = e.bpi;
-    j["bpt"] = e.bpt;
-    j["agir"] = e.agir;
-    j["ctai_public"] = e.ctai_public;
-    j["primo_window_end"] = opt_json(e.primo_window_end);
-    j["agir_window_end"] = opt_json(e.agir_window_end);
-    j["reasons"] = e.reasons;
-    return j;
-}
 
 std::string read_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
@@ -130,7 +113,7 @@ int cmd_check(const Args& a) {
 
     if (a.format == "json") {
         auto arr = ordered_json::array();
-        for (const auto& id : ids) arr.push_back(eligibility_json(store.eligibility(id, on)));
+        for (const auto& id : ids) arr.push_back(ordered_json::parse(to_json(store.eligibility(id, on))));
         std::cout << arr.dump(2) << '\n';
         return 0;
     }

@@ -312,6 +312,20 @@ TEST(Eligibility, ReasonsNeverContainThePersonsOwnDates) {
     }
 }
 
+TEST(Eligibility, JsonIsTheDocumentedCheckShape) {
+    auto c = person({"MA"});
+    c.person.id = PersonId{"P-JSON"};
+    c.permits.push_back(card(Motive::family, "2020-03-15"));
+    const auto text = to_json(evaluate(c, d("2025-03-14"), Policy{}));
+    EXPECT_EQ(text.rfind("{\"person_id\":\"P-JSON\",\"nationality_class\":\"third_country\","
+                         "\"public\":\"primo_arrivant\",\"primo_arrivant\":true,\"bpi\":false,"
+                         "\"bpt\":false,\"agir\":false,\"ctai_public\":true,"
+                         "\"primo_window_end\":\"2025-03-15\",\"agir_window_end\":null,\"reasons\":[",
+                         0),
+              0u)
+        << text;
+}
+
 TEST(Eligibility, UndeterminedNationalityIsNeverPrimoArrivant) {
     auto c = person({"UNKNOWN"});
     c.permits.push_back(card(Motive::family, "2023-01-01"));

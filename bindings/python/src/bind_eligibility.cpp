@@ -18,10 +18,6 @@ std::optional<PersonCase> optional_case(const py::object& obj) {
     return person_case_from(obj);
 }
 
-py::object iso_or_none(const std::optional<Date>& d) {
-    return d ? py::object(py::str(to_iso(*d))) : py::object(py::none());
-}
-
 std::string repr(const Eligibility& e) {
     std::ostringstream out;
     const auto text = [](bool b) { return b ? "True" : "False"; };
@@ -65,14 +61,7 @@ void bind_eligibility(py::module_& m) {
         .def(
             "to_dict",
             [](const Eligibility& e) {
-                return py::dict(
-                    "person_id"_a = e.person_id.str(), "nationality_class"_a = e.nationality_class,
-                    "public"_a = e.public_category, "primo_arrivant"_a = e.primo_arrivant,
-                    "bpi"_a = e.bpi, "bpt"_a = e.bpt, "agir"_a = e.agir,
-                    "ctai_public"_a = e.ctai_public,
-                    "primo_window_end"_a = iso_or_none(e.primo_window_end),
-                    "agir_window_end"_a = iso_or_none(e.agir_window_end),
-                    "reasons"_a = e.reasons);
+                return py::module_::import("json").attr("loads")(ctai::to_json(e));
             },
             "The object of `ctai check --format json` (dates as ISO text).")
         .def("__repr__", &repr);

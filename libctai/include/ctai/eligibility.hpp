@@ -67,6 +67,12 @@ bool is_agir_eligible(const PersonCase& c, Date on, const Policy& p,
 Eligibility evaluate(const PersonCase& c, Date on, const Policy& p,
                      const PersonCase* family_bpi = nullptr);
 
+/// The JSON object of `ctai check --format json` (interfaces.md section 2): person_id,
+/// nationality_class, public, primo_arrivant, bpi, bpt, agir, ctai_public,
+/// primo_window_end, agir_window_end (ISO or null), reasons. One definition for the
+/// command and the Python `Eligibility.to_dict()`. `indent` < 0 gives one line.
+std::string to_json(const Eligibility& e, int indent = -1);
+
 /// R6: support window: active on `d` iff entry <= d < add_months(entry, 24) (boundary
 /// policy applies to the end).
 bool agir_support_active(Date entry, Date d, const Policy& p);
