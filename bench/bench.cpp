@@ -602,6 +602,12 @@ void w2_check() {
             fail("W2 raw all-column read differs from Store::journeys() at row " +
                  std::to_string(i) + " (" + cols.journey_id[i] + ")");
     }
+    // The narrow read W2 cold times (JourneyFields::lengths): the same rows, same order.
+    const auto narrow = store.journeys(g.contract, std::nullopt, std::nullopt, ctai::JourneyFields::lengths);
+    expect(narrow.action == cols.action && narrow.entry == cols.entry && narrow.exit == cols.exit &&
+               narrow.open == cols.open && narrow.length == cols.length && narrow.journey_id.empty(),
+           "W2 Store::journeys(lengths) differs from Store::journeys()");
+    expect(same_stats(w2_ctai(narrow, g.on), ref), "W2 ctai journey_stats on the narrow read");
     std::int64_t completed = 0;
     for (const auto& a : ref) completed += a.completed;
     expect(completed > 0, "W2: no completed journey");
@@ -630,11 +636,13 @@ void BM_W2_warm_floor(benchmark::State& state) {
     set_rows(state, raw.action.size());
 }
 
+// W2 cold reads only what the statistics need: Store::journeys(..., JourneyFields::lengths)
+// (action, entry, exit, open, length; same rows and order as the full read).
 void BM_W2_cold_ctai(benchmark::State& state) {
     auto store = open_store();
     std::size_t rows = 0;
     for (auto _ : state) {
-        const auto cols = store.journeys(g.contract);
+        const auto cols = store.journeys(g.contract, std::nullopt, std::nullopt, ctai::JourneyFields::lengths);
         benchmark::DoNotOptimize(w2_ctai(cols, g.on));
         rows = cols.size();
     }
@@ -642,6 +650,18 @@ void BM_W2_cold_ctai(benchmark::State& state) {
 }
 
 void BM_W2_cold_columns_only(benchmark::State& state) {
+    auto store = open_store();
+    std::size_t rows = 0;
+    for (auto _ : state) {
+        const auto cols = store.journeys(g.contract, std::nullopt, std::nullopt, ctai::JourneyFields::lengths);
+        benchmark::DoNotOptimize(cols.entry.data());
+        rows = cols.size();
+    }
+    set_rows(state, rows);
+}
+
+// For scale: every JourneyColumns column (compare with floor_all_columns).
+void BM_W2_cold_all_columns(benchmark::State& state) {
     auto store = open_store();
     std::size_t rows = 0;
     for (auto _ : state) {
@@ -1039,6 +1059,122 @@ void BM_W7_part_all_cases(benchmark::State& state) {
     for (auto _ : state) benchmark::DoNotOptimize(store.all_cases());
 }
 
+// W5 in C++: point checks (10^5 random pairs) and the same as one batch call. The pairs are
+// the same for every variant; the answers are checked against ctai::evaluate on the case
+// read back from the store.
+struct W5Pairs {
+    std::vector<ctai::PersonId> ids;
+    std::vector<Date> dates;
+};
+
+const W5Pairs& w5_pairs() {
+    static const W5Pairs pairs = [] {
+        auto store = open_store();
+        const auto all = store.person_ids();
+        W5Pairs p;
+        std::uint64_t x = 42;
+        auto next = [&] {  // splitmix64: deterministic, no dependency on the library's PRNG
+            x += 0x9E3779B97F4A7C15ull;
+            std::uint64_t z = x;
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+            return z ^ (z >> 31);
+        };
+        const std::size_t k = std::min<std::size_t>(100'000, 10 * all.size());
+        for (std::size_t i = 0; i < k; ++i) {
+            p.ids.push_back(all[next() % all.size()]);
+            p.dates.push_back(Date::from_days(g.from.days() + static_cast<std::int32_t>(next() % 366)));
+        }
+        return p;
+    }();
+    return pairs;
+}
+
+void w5_check() {
+    auto store = open_store();
+    const auto& p = w5_pairs();
+    const auto batch = store.eligibility_for(p.ids, p.dates);
+    expect(batch.size() == p.ids.size(), "W5 eligibility_for: row count");
+    for (std::size_t i = 0; i < std::min<std::size_t>(p.ids.size(), 3000); ++i) {
+        const ctai::PersonCase c = store.person_case(p.ids[i]);
+        std::optional<ctai::PersonCase> family;
+        if (c.person.rejoining_family_of)
+            if (store.find_person(*c.person.rejoining_family_of))
+                family = store.person_case(*c.person.rejoining_family_of);
+        const auto ref = ctai::evaluate(c, p.dates[i], store.policy(), family ? &*family : nullptr);
+        const auto point = store.eligibility(p.ids[i], p.dates[i]);
+        expect(point.bpi == ref.bpi && point.agir == ref.agir && point.primo_arrivant == ref.primo_arrivant &&
+                   point.public_category == ref.public_category && point.reasons == ref.reasons,
+               "W5 Store::eligibility differs from evaluate() on person " + p.ids[i].str());
+        expect(batch.bpi[i] == (ref.bpi ? 1 : 0) && batch.agir[i] == (ref.agir ? 1 : 0) &&
+                   batch.primo_arrivant[i] == (ref.primo_arrivant ? 1 : 0),
+               "W5 Store::eligibility_for differs from evaluate() on row " + std::to_string(i));
+    }
+}
+
+// Point reads from the file (no snapshot: dropped before each call).
+void BM_W5_point_reads(benchmark::State& state) {
+    auto store = open_store();
+    const auto& p = w5_pairs();
+    std::size_t i = 0;
+    for (auto _ : state) {
+        store.drop_case_snapshot();
+        benchmark::DoNotOptimize(store.eligibility(p.ids[i], p.dates[i]));
+        if (++i == p.ids.size()) i = 0;
+    }
+}
+
+// Point checks with the case snapshot held (built before timing).
+void BM_W5_point_snapshot(benchmark::State& state) {
+    auto store = open_store();
+    (void)store.case_snapshot();
+    const auto& p = w5_pairs();
+    std::size_t i = 0;
+    for (auto _ : state) {
+        benchmark::DoNotOptimize(store.eligibility(p.ids[i], p.dates[i]));
+        if (++i == p.ids.size()) i = 0;
+    }
+}
+
+// The whole loop of point checks on a freshly opened store: the store decides when to build
+// its snapshot (Store::eligibility's documented policy), and pays for it inside the loop.
+void BM_W5_point_loop_cold(benchmark::State& state) {
+    const auto& p = w5_pairs();
+    for (auto _ : state) {
+        auto store = open_store();
+        for (std::size_t i = 0; i < p.ids.size(); ++i)
+            benchmark::DoNotOptimize(store.eligibility(p.ids[i], p.dates[i]));
+    }
+    state.counters["calls"] = static_cast<double>(p.ids.size());
+}
+
+// One batch call, snapshot held / built inside the call.
+void BM_W5_batch_snapshot(benchmark::State& state) {
+    auto store = open_store();
+    (void)store.case_snapshot();
+    const auto& p = w5_pairs();
+    for (auto _ : state) benchmark::DoNotOptimize(store.eligibility_for(p.ids, p.dates));
+    state.counters["calls"] = static_cast<double>(p.ids.size());
+}
+
+void BM_W5_batch_cold(benchmark::State& state) {
+    auto store = open_store();
+    const auto& p = w5_pairs();
+    for (auto _ : state) {
+        store.drop_case_snapshot();
+        benchmark::DoNotOptimize(store.eligibility_for(p.ids, p.dates));
+    }
+    state.counters["calls"] = static_cast<double>(p.ids.size());
+}
+
+void BM_W7_part_case_snapshot(benchmark::State& state) {
+    auto store = open_store();
+    for (auto _ : state) {
+        store.drop_case_snapshot();
+        benchmark::DoNotOptimize(store.case_snapshot());
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 
 Date parse(const nlohmann::json& j, const char* key) { return ctai::parse_date(j.at(key).get<std::string>()); }
@@ -1088,6 +1224,7 @@ int main(int argc, char** argv) {
         if (wanted("W2")) timed("W2", w2_check);
         if (wanted("W1")) timed("W1", w1_check);
         if (wanted("W3") || wanted("W7")) timed("W3/W7", w3_check);
+        if (wanted("W5")) timed("W5", w5_check);
         if (check_only) {
             std::cerr << "all checks passed\n";
             return 0;
@@ -1109,6 +1246,7 @@ int main(int argc, char** argv) {
             benchmark::RegisterBenchmark("W2/warm/floor", BM_W2_warm_floor)->Unit(kMicrosecond);
             benchmark::RegisterBenchmark("W2/cold/ctai_journeys_stats", BM_W2_cold_ctai)->Unit(kMillisecond);
             benchmark::RegisterBenchmark("W2/cold/ctai_journeys_only", BM_W2_cold_columns_only)->Unit(kMillisecond);
+            benchmark::RegisterBenchmark("W2/cold/ctai_journeys_all_columns", BM_W2_cold_all_columns)->Unit(kMillisecond);
             benchmark::RegisterBenchmark("W2/cold/floor_3_columns", BM_W2_cold_floor)->Unit(kMillisecond);
             benchmark::RegisterBenchmark("W2/cold/floor_all_columns", BM_W2_cold_floor_all_columns)->Unit(kMillisecond);
         }
@@ -1118,7 +1256,15 @@ int main(int argc, char** argv) {
             benchmark::RegisterBenchmark("W1/floor_raw_insert", BM_W1_floor)->Unit(kMillisecond)->Iterations(1)->Repetitions(3);
         }
         if (wanted("W3")) benchmark::RegisterBenchmark("W3/ctai_build_report", BM_W3_build_report)->Unit(kMillisecond);
+        if (wanted("W5")) {
+            benchmark::RegisterBenchmark("W5/point_reads", BM_W5_point_reads)->Unit(kMicrosecond);
+            benchmark::RegisterBenchmark("W5/point_snapshot", BM_W5_point_snapshot)->Unit(kMicrosecond);
+            benchmark::RegisterBenchmark("W5/point_loop_cold", BM_W5_point_loop_cold)->Unit(kMillisecond)->Iterations(1)->Repetitions(3);
+            benchmark::RegisterBenchmark("W5/batch_snapshot", BM_W5_batch_snapshot)->Unit(kMillisecond);
+            benchmark::RegisterBenchmark("W5/batch_cold", BM_W5_batch_cold)->Unit(kMillisecond);
+        }
         if (wanted("W7")) {
+            benchmark::RegisterBenchmark("W7/part_case_snapshot", BM_W7_part_case_snapshot)->Unit(kMillisecond);
             benchmark::RegisterBenchmark("W7/ctai_open_report_json", BM_W7_report_json)->Unit(kMillisecond);
             benchmark::RegisterBenchmark("W7/part_fingerprint", BM_W7_part_fingerprint)->Unit(kMillisecond);
             benchmark::RegisterBenchmark("W7/part_eligibility_table", BM_W7_part_eligibility_table)->Unit(kMillisecond);

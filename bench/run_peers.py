@@ -827,8 +827,23 @@ def run_w5_w6(res, size, c: Cohort, reps):
         def chk(got):
             expect(list(got[:2000]) == ref, "BPI answers differ from ctai's")
 
-        measure(res, "W5", size, f"ctai Store.eligibility ({k} calls)", chk,
-                lambda: [store.eligibility(pid, on=on).bpi for pid, on in pairs], 1, role="ctai", unit_count=k)
+        measure(res, "W5", size, f"ctai Store.eligibility ({k} calls, fresh store: point reads, then the snapshot the store builds itself)", chk,
+                lambda: [store.eligibility(pid, on=on).bpi for pid, on in pairs], 1, role="part", unit_count=k)
+        snap = store.case_snapshot()
+        expect(len(snap) == len(ids), "case_snapshot: person count")
+        measure(res, "W5", size, f"ctai CaseSnapshot.eligibility ({k} calls, snapshot from Store.case_snapshot())", chk,
+                lambda: [snap.eligibility(pid, on=on).bpi for pid, on in pairs], 1, role="ctai", unit_count=k)
+        measure(res, "W5", size, f"ctai Store.eligibility ({k} calls, store holding its snapshot: checks data_version per call)", chk,
+                lambda: [store.eligibility(pid, on=on).bpi for pid, on in pairs], 1, role="part", unit_count=k)
+        pids = [pid for pid, _ in pairs]
+        ons = np.array([on for _, on in pairs], dtype="datetime64[D]")
+        measure(res, "W5", size, f"ctai Store.eligibility_for (one batch of {k}, case snapshot loaded)",
+                lambda cols: chk(cols.bpi.astype(bool).tolist()),
+                lambda: store.eligibility_for(pids, on=ons), reps, role="batch", unit_count=k)
+        store.drop_case_snapshot()
+        measure(res, "W5", size, f"ctai Store.eligibility_for (one batch of {k}, reading the cases inside the call)",
+                lambda cols: chk(cols.bpi.astype(bool).tolist()),
+                lambda: (store.drop_case_snapshot(), store.eligibility_for(pids, on=ons))[1], reps, role="part", unit_count=k)
     q = ("SELECT EXISTS (SELECT 1 FROM protections WHERE person_id = ? AND type IN ('refugee','subsidiary','stateless') "
          "AND decision_date <= ? AND (end_date IS NULL OR end_date > ?))")
     measure(res, "W5", size, f"indexed SQLite lookup via sqlite3 ({k} calls, BPI rule only)",
@@ -888,11 +903,19 @@ def harness_rows(res: Results, size, h: dict, c: Cohort):
     add("W1", "W1/floor_raw_insert/iterations:1", "floor: raw SQLite C API prepared inserts, same schema", "floor", c.rows)
     add("W2", "W2/warm/ctai_journey_stats", "ctai journey_stats on JourneyColumns (C++, warm)", "ctai")
     add("W2", "W2/warm/floor", "floor: int32 loop + nth_element", "floor")
-    add("W2 cold", "W2/cold/ctai_journeys_stats", "ctai Store::journeys() + journey_stats (C++)", "ctai")
-    add("W2 cold", "W2/cold/ctai_journeys_only", "  of which Store::journeys()", "part")
+    add("W2 cold", "W2/cold/ctai_journeys_stats", "ctai Store::journeys(JourneyFields::lengths) + journey_stats (C++)", "ctai")
+    add("W2 cold", "W2/cold/ctai_journeys_only", "  of which Store::journeys(JourneyFields::lengths)", "part")
+    add("W2 cold", "W2/cold/ctai_journeys_all_columns", "  for scale: Store::journeys() with every column", "part")
     add("W2 cold", "W2/cold/floor_3_columns", "floor: raw SQLite C API, the 3 columns W2 needs", "floor")
     add("W2 cold", "W2/cold/floor_all_columns", "floor: raw SQLite C API, all JourneyColumns columns", "floor2")
     add("W3", "W3/ctai_build_report", "ctai build_report (C++, whole report)", "ctai")
+    k5 = min(100_000, 10 * n)
+    add("W5", "W5/point_reads", "C++ Store::eligibility, point reads from the file (no snapshot)", "part", 1)
+    add("W5", "W5/point_snapshot", "C++ Store::eligibility, case snapshot held", "part", 1)
+    add("W5", "W5/point_loop_cold/iterations:1", f"C++ loop of {k5} Store::eligibility on a newly opened store (it builds its snapshot when worth it)", "part", k5)
+    add("W5", "W5/batch_snapshot", f"C++ Store::eligibility_for, one batch of {k5}, snapshot held", "part", k5)
+    add("W5", "W5/batch_cold", f"C++ Store::eligibility_for, one batch of {k5}, cases read inside the call", "part", k5)
+    add("W7", "W7/part_case_snapshot", "  for scale: Store::case_snapshot() (every case read into memory)", "part")
     add("W7", "W7/ctai_open_report_json", "ctai open + build_report + to_json (C++, in process)", "part")
     add("W7", "W7/part_fingerprint", "  of which Store::fingerprint()", "part")
     add("W7", "W7/part_eligibility_table", "  for scale: Store::eligibility_table(to)", "part")
@@ -1009,6 +1032,22 @@ def verdicts(res: Results, sizes):
         w5 = [r for r in res.rows["W5"].get(size, []) if r["role"] == "ctai"]
         if w5 and w5[0]["status"] == "n/a":
             out.append(f"| W5, W6 | {size}: {w5[0]['note']} | not measured |")
+        elif w5 and w5[0]["median"] and w5[0].get("unit_count"):
+            per = w5[0]["median"] / w5[0]["unit_count"]
+            v("W5", f"{size}: <= 1 us per call from Python (CaseSnapshot.eligibility): {per * 1e9:.0f} ns", per <= 1e-6)
+            for r in res.rows["W5"][size]:
+                if r["role"] == "part" and r["tool"].startswith("ctai Store.eligibility (") and r["median"]:
+                    pc = r["median"] / r["unit_count"]
+                    v("W5", f"{size}: same with Store.eligibility, {r['tool'].split('calls, ')[1].rstrip(')')}: {pc * 1e9:.0f} ns per call",
+                      pc <= 1e-6)
+        b5 = next((r for r in res.rows["W5"].get(size, []) if r["role"] == "batch" and r["median"]), None)
+        if b5 and b5.get("unit_count"):
+            per = b5["median"] / b5["unit_count"]
+            v("W5", f"{size}: batch call <= 20 ns per check (Python, arrays in and out): {per * 1e9:.0f} ns", per <= 20e-9)
+        w6 = role_t(res, "W6", size, "ctai")
+        p6 = best(res, "W6", size, "pandas read_sql")
+        if w6 and p6:
+            v("W6", f"{size}: >= 4x pandas read_sql: {p6 / w6:.2f}x", p6 / w6 >= 4)
     return out
 
 

@@ -77,7 +77,12 @@ std::optional<Date> protection_date(const PersonCase& c, const Policy& p) {
     return best;
 }
 
-std::optional<Date> primo_anchor(const PersonCase& c, const Policy& p) {
+namespace {
+// The rules below take the facts evaluate() computes once (nationality class, protection
+// date, anchor, BPI) instead of recomputing them per rule.
+
+std::optional<Date> anchor_given(const PersonCase& c, const Policy& p,
+                                 const std::optional<Date>& protection) {
     std::optional<Date> anchor;
     switch (p.primo_anchor) {
         case PrimoAnchor::first_qualifying_permit:
@@ -91,8 +96,40 @@ std::optional<Date> primo_anchor(const PersonCase& c, const Policy& p) {
             break;
     }
     // R3: a BPI without a card yet is anchored on the protection decision.
-    if (!anchor) anchor = protection_date(c, p);
+    if (!anchor) anchor = protection;
     return anchor;
+}
+
+// `window_end`: period_end_years(*t1, 5) under the policy (R3).
+bool primo_given(const PersonCase& c, Date on, const Policy& p, NationalityClass nc,
+                 const std::optional<Date>& t1, const std::optional<Date>& window_end, bool bpi) {
+    if (nc != NationalityClass::third_country) return false;
+    if (!t1 || !window_end || on < *t1 || !(on < *window_end)) return false;
+    for (const auto& s : c.situations)
+        if (situation_active(s, on) && !(s.kind == SituationKind::asylum_seeker && bpi))
+            return false;
+    return cir_ok(c, on, p);
+}
+
+// `window_end`: agir_window_end(*protection) (R6).
+bool own_right_given(Date on, bool bpi, const std::optional<Date>& protection,
+                     const std::optional<Date>& window_end) {
+    return bpi && protection && window_end && *protection <= on && on < *window_end;
+}
+
+bool agir_given(const PersonCase& c, Date on, const Policy& p, const PersonCase* family_bpi,
+                bool bpt, bool own_right) {
+    if (bpt || !agir_deployed(c, on, p)) return false;
+    if (own_right) return true;
+    return c.person.rejoining_family_of && family_bpi &&
+           family_bpi->person.id == *c.person.rejoining_family_of &&
+           agir_own_right(*family_bpi, on, p);
+}
+
+}  // namespace
+
+std::optional<Date> primo_anchor(const PersonCase& c, const Policy& p) {
+    return anchor_given(c, p, protection_date(c, p));
 }
 
 bool is_bpi(const PersonCase& c, Date on, const Policy& p) {
@@ -110,15 +147,12 @@ bool is_bpt(const PersonCase& c, Date on, const Policy& p) {
 }
 
 bool is_primo_arrivant(const PersonCase& c, Date on, const Policy& p) {
-    if (nationality_class(c.person.nationalities, on) != NationalityClass::third_country)
-        return false;
+    const NationalityClass nc = nationality_class(c.person.nationalities, on);
+    if (nc != NationalityClass::third_country) return false;
     const auto t1 = primo_anchor(c, p);
-    if (!t1 || !within_years(*t1, 5, on, p)) return false;
-    const bool bpi = is_bpi(c, on, p);
-    for (const auto& s : c.situations)
-        if (situation_active(s, on) && !(s.kind == SituationKind::asylum_seeker && bpi))
-            return false;
-    return cir_ok(c, on, p);
+    const auto end = t1 ? std::optional<Date>(period_end_years(*t1, 5, p.boundary, p.feb29))
+                        : std::nullopt;
+    return primo_given(c, on, p, nc, t1, end, is_bpi(c, on, p));
 }
 
 Date agir_window_end(Date protection, const Policy& p) {
@@ -132,11 +166,7 @@ Date agir_window_end(Date protection, const Policy& p) {
 }
 
 bool is_agir_eligible(const PersonCase& c, Date on, const Policy& p, const PersonCase* family_bpi) {
-    if (is_bpt(c, on, p) || !agir_deployed(c, on, p)) return false;
-    if (agir_own_right(c, on, p)) return true;
-    return c.person.rejoining_family_of && family_bpi &&
-           family_bpi->person.id == *c.person.rejoining_family_of &&
-           agir_own_right(*family_bpi, on, p);
+    return agir_given(c, on, p, family_bpi, is_bpt(c, on, p), agir_own_right(c, on, p));
 }
 
 bool agir_support_active(Date entry, Date d, const Policy& p) {
@@ -158,15 +188,37 @@ bool agir_positive_exit(const AgirSupport& s, const Policy& p) {
     return false;
 }
 
-Eligibility evaluate(const PersonCase& c, Date on, const Policy& p, const PersonCase* family_bpi) {
+CaseFacts case_facts(const PersonCase& c, const Policy& p) {
+    CaseFacts f;
+    f.protection_date = protection_date(c, p);
+    f.primo_anchor = anchor_given(c, p, f.protection_date);
+    if (f.primo_anchor) f.primo_window_end = period_end_years(*f.primo_anchor, 5, p.boundary, p.feb29);
+    if (f.protection_date) f.agir_window_end = agir_window_end(*f.protection_date, p);
+    return f;
+}
+
+Eligibility evaluate(const PersonCase& c, Date on, const Policy& p, const PersonCase* family_bpi,
+                     Explain explain) {
+    return evaluate(c, case_facts(c, p), on, p, family_bpi, explain);
+}
+
+Eligibility evaluate(const PersonCase& c, const CaseFacts& facts, Date on, const Policy& p,
+                     const PersonCase* family_bpi, Explain explain) {
     Eligibility e;
     e.person_id = c.person.id;
     e.on = on;
+    // Each fact once (the public rule functions recompute what they need).
     e.nationality_class = nationality_class(c.person.nationalities, on);
+    e.protection_date = facts.protection_date;
+    e.primo_anchor = facts.primo_anchor;
+    e.primo_window_end = facts.primo_window_end;
+    e.agir_window_end = facts.agir_window_end;
     e.bpi = is_bpi(c, on, p);
     e.bpt = is_bpt(c, on, p);
-    e.primo_arrivant = is_primo_arrivant(c, on, p);
-    e.agir = is_agir_eligible(c, on, p, family_bpi);
+    e.primo_arrivant =
+        primo_given(c, on, p, e.nationality_class, e.primo_anchor, e.primo_window_end, e.bpi);
+    e.agir = agir_given(c, on, p, family_bpi, e.bpt,
+                        own_right_given(on, e.bpi, e.protection_date, e.agir_window_end));
     e.ctai_public = e.primo_arrivant || e.bpi || e.bpt;
     if (e.bpi)
         e.public_category = PublicCategory::bpi;
@@ -174,10 +226,7 @@ Eligibility evaluate(const PersonCase& c, Date on, const Policy& p, const Person
         e.public_category = PublicCategory::bpt;
     else if (e.primo_arrivant)
         e.public_category = PublicCategory::primo_arrivant;
-    e.primo_anchor = primo_anchor(c, p);
-    if (e.primo_anchor) e.primo_window_end = period_end_years(*e.primo_anchor, 5, p.boundary, p.feb29);
-    e.protection_date = protection_date(c, p);
-    if (e.protection_date) e.agir_window_end = agir_window_end(*e.protection_date, p);
+    if (explain == Explain::none) return e;
 
     auto& r = e.reasons;
     r.push_back("R1: nationality class " + std::string(to_string(e.nationality_class)));

@@ -68,8 +68,23 @@ constexpr std::array<std::string_view, 27> eu27 = {
     "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE"};
 constexpr std::array<std::string_view, 4> eea_ch = {"IS", "LI", "NO", "CH"};
 
-bool contains(auto const& list, std::string_view code) {
-    return std::find(list.begin(), list.end(), code) != list.end();
+// Two-letter codes as an index 0..675 (-1 for anything else), and the member lists as
+// tables over it: a membership test is one load (the rules call it for every person).
+constexpr int two_letter_index(std::string_view c) {
+    if (c.size() != 2 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z') return -1;
+    return (c[0] - 'A') * 26 + (c[1] - 'A');
+}
+template <std::size_t N>
+constexpr std::array<bool, 676> table_of(const std::array<std::string_view, N>& list) {
+    std::array<bool, 676> t{};
+    for (auto c : list) t[static_cast<std::size_t>(two_letter_index(c))] = true;
+    return t;
+}
+constexpr auto eu27_table = table_of(eu27);
+constexpr auto eea_ch_table = table_of(eea_ch);
+bool in_table(const std::array<bool, 676>& t, std::string_view code) {
+    const int i = two_letter_index(code);
+    return i >= 0 && t[static_cast<std::size_t>(i)];
 }
 
 }  // namespace
@@ -95,21 +110,29 @@ std::string normalize_nationality(std::string_view code) {
 }
 
 bool is_eu_member(std::string_view code, Date on) {
-    if (contains(eu27, code)) return true;
+    if (in_table(eu27_table, code)) return true;
     // Brexit: the United Kingdom is treated as a member state until the end of the
     // transition period, 2020-12-31.
     return code == "GB" && on <= Date(2020, 12, 31);
 }
 
 NationalityClass nationality_class(std::span<const std::string> codes, Date on) {
+    static const Date brexit_last_day(2020, 12, 31);  // see is_eu_member
+    constexpr int fr = two_letter_index("FR"), gb = two_letter_index("GB");
     bool eu = false, third = false;
     for (const auto& c : codes) {
-        if (c == "FR") return NationalityClass::french;
-        if (c == "UNKNOWN") continue;
-        if (is_eu_member(c, on) || contains(eea_ch, c))
+        const int i = two_letter_index(c);
+        if (i < 0) {
+            if (c == "UNKNOWN") continue;
+            third = true;  // STATELESS
+            continue;
+        }
+        if (i == fr) return NationalityClass::french;
+        const auto k = static_cast<std::size_t>(i);
+        if (eu27_table[k] || eea_ch_table[k] || (i == gb && on <= brexit_last_day))
             eu = true;
         else
-            third = true;  // a valid state code or STATELESS
+            third = true;  // a valid state code
     }
     if (eu) return NationalityClass::eu_eea_ch;
     if (third) return NationalityClass::third_country;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <limits>
 #include <string>
 #include <unordered_map>
 
@@ -20,30 +21,26 @@ std::optional<double> median_of_sorted(const std::vector<std::int32_t>& v) {
     return (static_cast<double>(v[n / 2 - 1]) + static_cast<double>(v[n / 2])) / 2.0;
 }
 
-void kaplan_meier(JourneyStats& s) {
-    // Merge the two sorted lists into (time, events, censored) steps.
-    const auto& ev = s.completed_days;
-    const auto& ce = s.open_days;
-    std::int64_t at_risk = s.count;
-    double survival = 1.0;
-    std::size_t i = 0;
-    std::size_t j = 0;
-    while (i < ev.size() || j < ce.size()) {
-        std::int32_t t = 0;
-        if (j >= ce.size() || (i < ev.size() && ev[i] <= ce[j])) t = ev[i];
-        else t = ce[j];
-        KmPoint p;
-        p.time = t;
-        p.at_risk = at_risk;
-        while (i < ev.size() && ev[i] == t) { ++p.events; ++i; }
-        while (j < ce.size() && ce[j] == t) { ++p.censored; ++j; }
-        // Events before censorings at the same time: the censored are still at risk at t.
-        if (p.events > 0)
-            survival *= 1.0 - static_cast<double>(p.events) / static_cast<double>(at_risk);
-        p.survival = survival;
-        at_risk -= p.events + p.censored;
-        s.km_curve.push_back(p);
-    }
+// One point of the Kaplan-Meier curve at time t with `events` ends and `censored`
+// censorings; updates the running survival and number at risk. Shared by both paths so
+// that the arithmetic (hence every double) is the same.
+void km_step(JourneyStats& s, std::int32_t t, std::int64_t events, std::int64_t censored,
+             std::int64_t& at_risk, double& survival) {
+    KmPoint p;
+    p.time = t;
+    p.at_risk = at_risk;
+    p.events = events;
+    p.censored = censored;
+    // Events before censorings at the same time: the censored are still at risk at t.
+    if (p.events > 0)
+        survival *= 1.0 - static_cast<double>(p.events) / static_cast<double>(at_risk);
+    p.survival = survival;
+    at_risk -= p.events + p.censored;
+    s.km_curve.push_back(p);
+}
+
+// KM median, restricted mean and tau from the curve.
+void km_summary(JourneyStats& s) {
     if (s.km_curve.empty()) return;
     for (const auto& p : s.km_curve) {
         // A tiny tolerance so that 1 - 1/2 compares as 0.5 whatever the rounding path.
@@ -66,6 +63,102 @@ void kaplan_meier(JourneyStats& s) {
     s.km_restricted_mean_days = area;
 }
 
+// The curve from the two sorted lists (merge into (time, events, censored) steps).
+void kaplan_meier(JourneyStats& s) {
+    const auto& ev = s.completed_days;
+    const auto& ce = s.open_days;
+    std::int64_t at_risk = s.count;
+    double survival = 1.0;
+    std::size_t i = 0;
+    std::size_t j = 0;
+    while (i < ev.size() || j < ce.size()) {
+        std::int32_t t = 0;
+        if (j >= ce.size() || (i < ev.size() && ev[i] <= ce[j])) t = ev[i];
+        else t = ce[j];
+        std::int64_t events = 0;
+        std::int64_t censored = 0;
+        while (i < ev.size() && ev[i] == t) { ++events; ++i; }
+        while (j < ce.size() && ce[j] == t) { ++censored; ++j; }
+        km_step(s, t, events, censored, at_risk, survival);
+    }
+    km_summary(s);
+}
+
+// The mean of the completed lengths exactly as a left-to-right double sum over the sorted
+// values gives it: every partial sum of non-negative integers below 2^53 is exact, so the
+// integer sum converts to the same double; beyond, the sorted values are summed as before.
+std::optional<double> mean_of(std::int64_t sum, const std::vector<std::int32_t>& sorted) {
+    if (sorted.empty()) return std::nullopt;
+    constexpr std::int64_t exact = std::int64_t{1} << 53;
+    if (sum >= 0 && sum < exact)
+        return static_cast<double>(sum) / static_cast<double>(sorted.size());
+    double d = 0;
+    for (auto v : sorted) d += v;
+    return d / static_cast<double>(sorted.size());
+}
+
+// Fallback (lengths spread over a range much wider than the number of journeys): copy,
+// sort, merge. O(n log n) time, O(n) memory.
+void stats_by_sorting(JourneyStats& s, std::span<const std::int32_t> entry,
+                      std::span<const std::int32_t> exit_or_no_date, std::int32_t d) {
+    s.completed_days.reserve(static_cast<std::size_t>(s.completed));
+    s.open_days.reserve(static_cast<std::size_t>(s.open));
+    std::int64_t sum = 0;
+    for (std::size_t k = 0; k < entry.size(); ++k) {
+        const std::int32_t e = entry[k];
+        const std::int32_t x = exit_or_no_date[k];
+        if (e > d) continue;
+        if (x != no_date && x <= d) {
+            s.completed_days.push_back(x - e);
+            sum += static_cast<std::int64_t>(x) - e;
+        } else {
+            s.open_days.push_back(d - e);
+        }
+    }
+    std::sort(s.completed_days.begin(), s.completed_days.end());
+    std::sort(s.open_days.begin(), s.open_days.end());
+    s.mean_days = mean_of(sum, s.completed_days);
+    s.median_days = median_of_sorted(s.completed_days);
+    kaplan_meier(s);
+}
+
+// Counting path: lengths are day counts in a narrow range [lo, lo + range): one histogram
+// of (completed, censored) per length gives the sorted lists and the curve in O(n + range)
+// without sorting.
+void stats_by_counting(JourneyStats& s, std::span<const std::int32_t> entry,
+                       std::span<const std::int32_t> exit_or_no_date, std::int32_t d,
+                       std::int64_t lo, std::size_t range, std::int64_t sum) {
+    // counts[2 * i]: completed journeys of length lo + i; counts[2 * i + 1]: censored.
+    std::vector<std::uint32_t> counts(2 * range, 0);
+    const std::size_t n = entry.size();
+    for (std::size_t k = 0; k < n; ++k) {
+        const std::int32_t e = entry[k];
+        const std::int32_t x = exit_or_no_date[k];
+        if (e > d) continue;
+        const bool done = x != no_date && x <= d;
+        const std::int64_t len = static_cast<std::int64_t>(done ? x : d) - e;
+        ++counts[2 * static_cast<std::size_t>(len - lo) + (done ? 0 : 1)];
+    }
+    s.completed_days.resize(static_cast<std::size_t>(s.completed));
+    s.open_days.resize(static_cast<std::size_t>(s.open));
+    std::int32_t* ev = s.completed_days.data();
+    std::int32_t* ce = s.open_days.data();
+    std::int64_t at_risk = s.count;
+    double survival = 1.0;
+    for (std::size_t i = 0; i < range; ++i) {
+        const std::uint32_t events = counts[2 * i];
+        const std::uint32_t censored = counts[2 * i + 1];
+        if ((events | censored) == 0) continue;
+        const auto t = static_cast<std::int32_t>(lo + static_cast<std::int64_t>(i));
+        ev = std::fill_n(ev, events, t);
+        ce = std::fill_n(ce, censored, t);
+        km_step(s, t, events, censored, at_risk, survival);
+    }
+    s.mean_days = mean_of(sum, s.completed_days);
+    s.median_days = median_of_sorted(s.completed_days);
+    km_summary(s);
+}
+
 }  // namespace
 
 JourneyStats journey_stats(std::span<const std::int32_t> entry,
@@ -76,7 +169,13 @@ JourneyStats journey_stats(std::span<const std::int32_t> entry,
     JourneyStats s;
     s.on = on;
     const std::int32_t d = on.days();
-    for (std::size_t k = 0; k < entry.size(); ++k) {
+    const std::size_t n = entry.size();
+    // Pass 1: validation, counts, the exact sum of the completed lengths and the range of
+    // every length (completed or censored; all >= 0).
+    std::int64_t lo = std::numeric_limits<std::int64_t>::max();
+    std::int64_t hi = -1;
+    std::int64_t sum = 0;
+    for (std::size_t k = 0; k < n; ++k) {
         const std::int32_t e = entry[k];
         const std::int32_t x = exit_or_no_date[k];
         if (x != no_date && x < e)
@@ -86,37 +185,40 @@ JourneyStats journey_stats(std::span<const std::int32_t> entry,
             ++s.excluded_not_started;
             continue;
         }
-        ++s.count;
-        if (x != no_date && x <= d) {
-            ++s.completed;
-            s.completed_days.push_back(x - e);
-        } else {
-            ++s.open;
-            s.open_days.push_back(d - e);
-        }
+        const bool done = x != no_date && x <= d;
+        const std::int64_t len = static_cast<std::int64_t>(done ? x : d) - e;
+        s.completed += done ? 1 : 0;
+        sum += done ? len : 0;
+        lo = std::min(lo, len);
+        hi = std::max(hi, len);
     }
-    std::sort(s.completed_days.begin(), s.completed_days.end());
-    std::sort(s.open_days.begin(), s.open_days.end());
-    if (!s.completed_days.empty()) {
-        double sum = 0;
-        for (auto v : s.completed_days) sum += v;
-        s.mean_days = sum / static_cast<double>(s.completed_days.size());
-        s.median_days = median_of_sorted(s.completed_days);
-    }
-    kaplan_meier(s);
+    s.count = static_cast<std::int64_t>(n) - s.excluded_not_started;
+    s.open = s.count - s.completed;
+    if (s.count == 0) return s;
+    // Counting when the lengths fit int32 and their range is not much wider than the
+    // number of journeys (bounded memory: at most 8 * (4n + 1024) bytes of counts).
+    const std::int64_t range = hi - lo + 1;
+    const bool fits = hi <= std::numeric_limits<std::int32_t>::max() &&
+                      n < std::numeric_limits<std::uint32_t>::max();
+    if (fits && range <= 4 * static_cast<std::int64_t>(n) + 1024)
+        stats_by_counting(s, entry, exit_or_no_date, d, lo, static_cast<std::size_t>(range), sum);
+    else
+        stats_by_sorting(s, entry, exit_or_no_date, d);
     return s;
 }
 
 JourneyStats journey_stats(const Store& store, std::optional<ContractId> contract,
                            std::optional<int> action, Date on) {
-    const JourneyColumns c = store.journeys(std::move(contract), action, on);
+    // Only the columns the statistics use (no strings, no steps).
+    const JourneyColumns c =
+        store.journeys(std::move(contract), action, on, JourneyFields::lengths);
     return journey_stats(c.entry, c.exit, on);
 }
 
 std::map<std::string, JourneyStats> journey_stats_by_public(const Store& store,
                                                             std::optional<ContractId> contract,
                                                             std::optional<int> action, Date on) {
-    const JourneyColumns c = store.journeys(std::move(contract), action, on);
+    const JourneyColumns c = store.journeys(std::move(contract), action, on, JourneyFields::ids);
     // Many journeys: every case read in one pass (Store::for_each_case) and evaluated in
     // memory exactly as Store::eligibility does; a few: one lookup each.
     constexpr std::size_t bulk_from = 64;

@@ -1,16 +1,29 @@
 // The store file: creation, identity, migrations, golden schema, vocabulary CHECK lists,
-// file mode, WAL, ISO views.
+// file mode, WAL, ISO views; the v1 -> v2 migration of a file with data; the persisted
+// data fingerprint.
 #include <ctai/store.hpp>
+#include <ctai/synthetic.hpp>
 
+#include <algorithm>
+#include <chrono>
+#include <cstring>
 #include <fstream>
+#include <functional>
+#include <latch>
+#include <map>
 #include <regex>
 #include <sstream>
+#include <thread>
+#include <tuple>
 
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 
+#include "embedded.hpp"
 #include "store_fixtures.hpp"
 
 namespace {
@@ -242,6 +255,473 @@ TEST(StoreSchema, IsoViewsShowDayNumbersAsDates) {
     EXPECT_EQ(db.execAndGet("SELECT valid_from FROM v_permits").getString(), "2023-05-01");
     EXPECT_EQ(db.execAndGet("SELECT decision_date FROM v_protections").getString(), "2023-03-10");
     EXPECT_EQ(db.execAndGet("SELECT valid_from FROM permits").getInt64(), d("2023-05-01").days());
+}
+
+// ---- schema v2: the v1 -> v2 migration of a file with data -------------------------------
+
+// Every table with rows, and its key order.
+const std::vector<std::pair<std::string, std::string>> keyed_tables = {
+    {"persons", "person_id"},
+    {"permits", "person_id, position"},
+    {"protections", "person_id, position"},
+    {"situations", "person_id, position"},
+    {"contracts", "contract_id"},
+    {"journeys", "journey_id"},
+    {"steps", "journey_id, position"},
+    {"agir_supports", "person_id, orientation_date"},
+    {"referrals", "referral_id"},
+    {"activities", "activity_id"},
+    {"participations", "activity_id, person_id"},
+    {"volunteering", "person_id, kind, start"},
+    {"housing_moves", "household_id, date"},
+    {"partnerships", "contract_id, action, partner, theme, date"},
+    {"costs", "contract_id, action"},
+    {"audit_log", "seq"},
+};
+
+// Every row of `table` in key order, each value with its storage class (REAL as its bits).
+std::vector<std::string> rows_of(SQLite::Database& db, const std::string& table,
+                                 const std::string& order) {
+    std::vector<std::string> out;
+    SQLite::Statement q(db, "SELECT * FROM " + table + " ORDER BY " + order);
+    while (q.executeStep()) {
+        std::string row;
+        for (int i = 0; i < q.getColumnCount(); ++i) {
+            const auto c = q.getColumn(i);
+            row += std::to_string(c.getType()) + ':';
+            if (c.isFloat()) {
+                const double v = c.getDouble();
+                std::uint64_t bits = 0;
+                std::memcpy(&bits, &v, sizeof bits);
+                row += std::to_string(bits);
+            } else {
+                row += c.getString();
+            }
+            row += '\x1f';
+        }
+        out.push_back(std::move(row));
+    }
+    return out;
+}
+
+// Every row of every table, the columns (name, type, not null, default, key) and the
+// foreign keys of each table.
+std::map<std::string, std::vector<std::string>> content_of(SQLite::Database& db) {
+    std::map<std::string, std::vector<std::string>> out;
+    for (const auto& [table, order] : keyed_tables) {
+        out[table] = rows_of(db, table, order);
+        out[table + " columns"] = rows_of(db, "pragma_table_info('" + table + "')", "cid");
+        out[table + " foreign keys"] =
+            rows_of(db, "pragma_foreign_key_list('" + table + "')", "id, seq");
+    }
+    return out;
+}
+
+std::vector<std::string> without_rowid_tables(SQLite::Database& db) {
+    std::vector<std::string> out;
+    SQLite::Statement q(db, "SELECT name FROM pragma_table_list WHERE schema = 'main' AND "
+                            "wr = 1 ORDER BY name");
+    while (q.executeStep()) out.push_back(q.getColumn(0).getString());
+    return out;
+}
+
+std::int64_t count_rows(SQLite::Database& db, const std::string& sql) {
+    return db.execAndGet(sql).getInt64();
+}
+
+// Writes a synthetic cohort with the Store API in an order the R6/R7 rules accept, plus a
+// loaded contract and a row in every table, then anonymises part of it: every table and
+// every kind of audit row (insert, update, anonymise, redacted) has rows.
+void fill_every_table(Store& store) {
+    CohortOptions co;
+    co.persons = 120;
+    const Dataset data = generate_cohort(co);
+    {
+        auto tx = store.transaction("test data");
+        for (const bool rejoining : {false, true})
+            for (const auto& c : data.cases)
+                if (c.person.rejoining_family_of.has_value() == rejoining) store.put_case(c);
+        for (const auto& s : data.agir) store.put_agir_support(s);
+        for (const auto& r : data.referrals) store.put_referral(r);
+        auto journeys = data.journeys;
+        std::stable_sort(journeys.begin(), journeys.end(), [](const Journey& a, const Journey& b) {
+            return std::tie(a.entry_date, a.action, a.id) < std::tie(b.entry_date, b.action, b.id);
+        });
+        for (const auto& j : journeys) store.put_journey(j);
+        for (const auto& a : data.activities) store.put_activity(a);
+        for (const auto& p : data.participations) store.put_participation(p);
+        for (const auto& v : data.volunteering) store.put_volunteering(v);
+        for (const auto& m : data.housing) store.put_housing_move(m);
+        for (const auto& p : data.partnerships) store.put_partnership(p);
+        for (const auto& c : data.costs) store.put_cost(c);
+        tx.commit();
+    }
+    const ContractId contract{ctai::test::contract_2024};
+    auto loaded = store.contract(contract);
+    loaded.id = ContractId{"test-territory-2025"};
+    store.put_contract(loaded);
+    auto c = ctai::test::refugee("P-MIG-1");
+    c.situations.push_back(Situation{SituationKind::asylum_seeker, d("2022-05-01"), d("2023-03-10")});
+    store.put_case(c);
+    auto family = ctai::test::primo("P-MIG-2");
+    family.person.rejoining_family_of = PersonId{"P-MIG-1"};
+    store.put_case(family);
+    const auto j = store.enroll(PersonId{"P-MIG-1"}, contract, 1, d("2023-10-20"),
+                                ReferralSource::social_worker,
+                                EnrollOptions{JourneyId{"J-MIG-1"}, std::nullopt, std::nullopt});
+    store.add_step(j, StepKind::diagnosis, d("2023-10-27"));
+    store.put_agir_support(AgirSupport{PersonId{"P-MIG-1"}, d("2023-12-15"), d("2024-01-08"),
+                                       d("2024-03-29"), HousingType::social_rental,
+                                       ExitActivity::cdd, 6});
+    store.propose_referral(PersonId{"P-MIG-1"}, "agir", "dijon-2023-2024:4", Need::housing,
+                           d("2024-03-25"), ReferralId{"R-MIG-1"});
+    store.put_activity(Activity{ActivityId{"A-MIG-1"}, contract, 1, ActivityKind::workshop,
+                                "langue", d("2024-02-01"), 2.5, true, "MJC"});
+    store.put_participation(Participation{ActivityId{"A-MIG-1"}, PersonId{"P-MIG-1"}, 4});
+    store.put_volunteering(Volunteering{PersonId{"P-MIG-1"}, VolunteeringKind::membership,
+                                        d("2024-01-01"), std::nullopt, "sport"});
+    store.put_housing_move(HousingMove{HouseholdId{"H-P-MIG-1"}, d("2024-07-15"),
+                                       HousingType::social_rental});
+    store.put_partnership(Partnership{contract, 2, "ADOMA", "logement", d("2024-01-05")});
+    store.put_cost(Cost{loaded.id, 1, 1000.25, 500.5});
+    store.put_cost(Cost{loaded.id, 1, 1200.75, 500.5});  // an update row in the audit log
+    store.anonymise_expired(d("2026-08-01"));
+}
+
+// A file as the v1 library left it: migration 0001 only, then `source`'s rows (audit log
+// with its seq) copied in.
+void write_v1_file(const std::filesystem::path& file, const std::filesystem::path& source) {
+    const auto migrations = ctai::detail::embedded_migrations();
+    ASSERT_GE(migrations.size(), 2u);
+    ASSERT_EQ(migrations[0].name, "0001_initial.sql");
+    SQLite::Database db(file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db.exec("PRAGMA journal_mode = WAL");
+    db.exec("BEGIN IMMEDIATE");
+    db.exec(std::string(migrations[0].content));
+    db.exec("PRAGMA user_version = 1");
+    db.exec("PRAGMA application_id = " + std::to_string(store_application_id));
+    db.exec("COMMIT");
+    db.exec("ATTACH DATABASE '" + source.string() + "' AS src");
+    db.exec("BEGIN IMMEDIATE");
+    for (const auto& [table, order] : keyed_tables)
+        db.exec("INSERT INTO main." + table + " SELECT * FROM src." + table + " ORDER BY " + order);
+    db.exec("COMMIT");
+    db.exec("DETACH DATABASE src");
+    ASSERT_TRUE(db.execAndGet("SELECT sql FROM sqlite_master WHERE name = 'audit_log'")
+                    .getString()
+                    .find("AUTOINCREMENT") != std::string::npos);
+    ASSERT_EQ(count_rows(db, "SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'"),
+              count_rows(db, "SELECT max(seq) FROM audit_log"));
+}
+
+TEST(StoreSchemaV2, AV1FileWithDataMigratesKeepingEveryRowTheFingerprintAndTheRules) {
+    TempDir dir;
+    const auto source = dir.file("source.db");
+    const auto file = dir.file("v1.db");
+    DataFingerprint expected;
+    {
+        auto store = Store::open(source);
+        fill_every_table(store);
+        expected = store.fingerprint();
+    }
+    write_v1_file(file, source);
+    std::map<std::string, std::vector<std::string>> before;
+    {
+        SQLite::Database db(file.string());
+        before = content_of(db);
+        for (const auto& [table, order] : keyed_tables)
+            EXPECT_FALSE(before[table].empty()) << "no row in " << table;
+        EXPECT_GT(count_rows(db, "SELECT count(*) FROM audit_log WHERE operation = 'anonymise'"), 0);
+        EXPECT_GT(count_rows(db, "SELECT count(*) FROM audit_log WHERE operation = 'update'"), 0);
+        EXPECT_GT(count_rows(db, "SELECT count(*) FROM persons WHERE anonymised_on IS NOT NULL"), 0);
+        EXPECT_GT(count_rows(db, "SELECT count(*) FROM persons WHERE rejoining_family_of IS NOT NULL"), 0);
+        EXPECT_EQ(without_rowid_tables(db), std::vector<std::string>{});
+        EXPECT_EQ(expected.change_counter, count_rows(db, "SELECT max(seq) FROM audit_log"));
+    }
+
+    auto store = Store::open(file);  // migrates
+    EXPECT_EQ(store.schema_version(), Store::latest_schema_version());
+    EXPECT_EQ(store.integrity_check(), "ok");
+    const auto f = store.fingerprint();
+    EXPECT_EQ(f.sha256, expected.sha256);
+    EXPECT_EQ(f.change_counter, expected.change_counter);
+    std::string person, contract;  // an open journey
+    int action = 0;
+    std::int32_t entry = 0;
+    {
+        SQLite::Database db(file.string(), SQLite::OPEN_READWRITE);
+        db.exec("PRAGMA foreign_keys = ON");
+        const auto after = content_of(db);
+        for (const auto& [what, rows] : before) EXPECT_EQ(after.at(what), rows) << what;
+        EXPECT_EQ(count_rows(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+        EXPECT_EQ(db.execAndGet("PRAGMA integrity_check").getString(), "ok");
+        EXPECT_EQ(schema_dump(db),
+                  read_file(golden_dir / ("v" + std::to_string(Store::latest_schema_version()) + ".sql")));
+        EXPECT_EQ(without_rowid_tables(db),
+                  (std::vector<std::string>{"activities", "agir_supports", "costs", "housing_moves",
+                                            "journeys", "participations", "partnerships", "permits",
+                                            "persons", "protections", "referrals", "situations",
+                                            "steps", "volunteering"}));
+        EXPECT_EQ(count_rows(db, "SELECT count(*) FROM sqlite_sequence WHERE name = 'audit_log'"), 0);
+
+        // The constraints of v1 hold in v2: CHECK, foreign keys, the partial unique index,
+        // the append-only trigger.
+        SQLite::Statement j(db, "SELECT person_id, contract_id, action, entry_date FROM journeys "
+                                "WHERE exit_date IS NULL ORDER BY journey_id LIMIT 1");
+        ASSERT_TRUE(j.executeStep());
+        person = j.getColumn(0).getString();
+        contract = j.getColumn(1).getString();
+        action = j.getColumn(2).getInt();
+        entry = static_cast<std::int32_t>(j.getColumn(3).getInt64());
+        j.reset();
+        SQLite::Statement second(db, "INSERT INTO journeys VALUES ('J-SECOND', ?, ?, ?, ?, 'self', "
+                                     "NULL, NULL, NULL)");
+        second.bind(1, person);
+        second.bind(2, contract);
+        second.bind(3, action);
+        second.bind(4, entry + 1);
+        EXPECT_THROW(second.exec(), SQLite::Exception);  // journeys_one_open
+        EXPECT_THROW(db.exec("INSERT INTO permits VALUES ('NOBODY', 0, 'card', 'work', 1, NULL)"),
+                     SQLite::Exception);  // foreign key
+        EXPECT_THROW(db.exec("UPDATE persons SET sex = 'x'"), SQLite::Exception);
+        EXPECT_THROW(db.exec("INSERT INTO steps VALUES ('J-NONE', 0, 'intake', 1)"),
+                     SQLite::Exception);
+        EXPECT_THROW(db.exec("DELETE FROM audit_log"), SQLite::Exception);
+    }
+    // R7 through the API: a second open journey for the same person and action.
+    try {
+        store.enroll(PersonId{person}, ContractId{contract}, action, Date::from_days(entry + 1),
+                     ReferralSource::self);
+        ADD_FAILURE() << "a second open journey was accepted";
+    } catch (const ConflictError& e) {
+        EXPECT_EQ(e.rule(), "R7.one_open_journey");
+    }
+    // Nothing changed, and the next audit row follows the last one.
+    EXPECT_EQ(store.fingerprint().sha256, expected.sha256);
+    store.put_case(ctai::test::primo("P-AFTER"));
+    const auto log = store.audit_log(AuditQuery{std::nullopt, std::nullopt, std::nullopt,
+                                                expected.change_counter});
+    ASSERT_EQ(log.size(), 1u);
+    EXPECT_EQ(log[0].seq, expected.change_counter + 1);
+    EXPECT_NE(store.fingerprint().sha256, expected.sha256);
+}
+
+TEST(StoreSchemaV2, AMigrationLeavingForeignKeyViolationsIsRolledBack) {
+    TempDir dir;
+    const auto source = dir.file("source.db");
+    const auto file = dir.file("broken-v1.db");
+    {
+        auto store = Store::open(source);
+        store.put_case(ctai::test::refugee("P1"));
+    }
+    write_v1_file(file, source);
+    {
+        SQLite::Database db(file.string(), SQLite::OPEN_READWRITE);  // foreign keys off
+        db.exec("INSERT INTO permits VALUES ('P-SECRET-NAME', 0, 'card', 'work', 1, NULL)");
+    }
+    try {
+        auto store = Store::open(file);
+        FAIL() << "migrated a file with a permit without its person";
+    } catch (const StorageError& e) {
+        EXPECT_EQ(e.code(), 787);  // SQLITE_CONSTRAINT_FOREIGNKEY
+        const std::string message = e.what();
+        EXPECT_NE(message.find("permits -> persons"), std::string::npos) << message;
+        EXPECT_EQ(message.find("P-SECRET-NAME"), std::string::npos) << message;
+    }
+    SQLite::Database db(file.string());
+    EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 1);
+    EXPECT_EQ(without_rowid_tables(db), std::vector<std::string>{});
+    EXPECT_EQ(count_rows(db, "SELECT count(*) FROM sqlite_master WHERE name = 'fingerprint_cache'"), 0);
+    EXPECT_EQ(count_rows(db, "SELECT count(*) FROM permits"), 2);
+}
+
+// Runs `body` in a child process; the child exits 0 on success, 1 on any exception.
+pid_t spawn(const std::function<void()>& body) {
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        int code = 0;
+        try {
+            body();
+        } catch (...) {
+            code = 1;
+        }
+        ::_exit(code);
+    }
+    return pid;
+}
+
+int wait_exit_code(pid_t pid) {
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST(StoreSchemaV2, TwoProcessesOpeningTheSameV1FileMigrateItOnce) {
+    TempDir dir;
+    const auto source = dir.file("source.db");
+    {
+        auto store = Store::open(source);
+        fill_every_table(store);
+    }
+    for (int round = 0; round < 3; ++round) {
+        const auto file = dir.file("shared-" + std::to_string(round) + ".db");
+        write_v1_file(file, source);
+        std::map<std::string, std::vector<std::string>> before;
+        {
+            SQLite::Database db(file.string());
+            before = content_of(db);
+        }
+        auto opener = [&file] {
+            auto store = Store::open(file);
+            if (store.schema_version() != Store::latest_schema_version()) throw 1;
+            if (store.integrity_check() != "ok") throw 2;
+        };
+        const pid_t a = spawn(opener);
+        const pid_t b = spawn(opener);
+        ASSERT_GT(a, 0);
+        ASSERT_GT(b, 0);
+        EXPECT_EQ(wait_exit_code(a), 0);
+        EXPECT_EQ(wait_exit_code(b), 0);
+        SQLite::Database db(file.string());
+        EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), Store::latest_schema_version());
+        const auto after = content_of(db);
+        for (const auto& [what, rows] : before) EXPECT_EQ(after.at(what), rows) << what;
+    }
+}
+
+// ---- the persisted data fingerprint --------------------------------------------------
+
+std::vector<std::string> fingerprint_rows(const std::filesystem::path& file) {
+    SQLite::Database db(file.string());
+    return rows_of(db, "fingerprint_cache", "change_counter");
+}
+
+std::pair<std::string, std::int64_t> key(const DataFingerprint& f) {
+    return {f.sha256, f.change_counter};
+}
+
+std::string row(const DataFingerprint& f) {
+    return "1:" + std::to_string(f.change_counter) + "\x1f" + "3:" + f.sha256 + "\x1f";
+}
+
+TEST(StoreSchemaV2, TheFingerprintIsPersistedAndServedToTheNextStore) {
+    TempDir dir;
+    const auto file = dir.file("fp.db");
+    DataFingerprint first;
+    {
+        auto store = Store::open(file);
+        store.put_case(ctai::test::refugee("P1"));
+        store.put_case(ctai::test::primo("P2"));
+        EXPECT_TRUE(fingerprint_rows(file).empty());
+        const auto snapshot = store.case_snapshot();
+        first = store.fingerprint();
+        EXPECT_EQ(fingerprint_rows(file), std::vector<std::string>{row(first)});
+        EXPECT_EQ(key(store.fingerprint()), key(first));
+        // Storing the fingerprint changed no data: the case snapshot is still current.
+        EXPECT_EQ(store.case_snapshot().get(), snapshot.get());
+    }
+    // The same content in another store hashes the same (the value does not depend on
+    // the cache).
+    {
+        auto other = Store::open(":memory:");
+        other.put_case(ctai::test::refugee("P1"));
+        other.put_case(ctai::test::primo("P2"));
+        EXPECT_EQ(other.fingerprint().sha256, first.sha256);
+    }
+    // A second Store reads the persisted value instead of hashing the tables: a value
+    // planted in the file is what it returns.
+    const std::string planted(64, 'a');
+    {
+        SQLite::Database db(file.string(), SQLite::OPEN_READWRITE);
+        db.exec("UPDATE fingerprint_cache SET sha256 = '" + planted + "'");
+    }
+    {
+        auto store = Store::open(file);
+        EXPECT_EQ(store.fingerprint().sha256, planted);
+        EXPECT_EQ(store.fingerprint().change_counter, first.change_counter);
+    }
+    {
+        SQLite::Database db(file.string(), SQLite::OPEN_READWRITE);
+        db.exec("DELETE FROM fingerprint_cache");
+    }
+    {
+        auto store = Store::open(file);
+        EXPECT_EQ(key(store.fingerprint()), key(first));  // recomputed
+        EXPECT_EQ(fingerprint_rows(file), std::vector<std::string>{row(first)});
+    }
+}
+
+TEST(StoreSchemaV2, AnAuditedChangeInvalidatesThePersistedFingerprint) {
+    TempDir dir;
+    const auto file = dir.file("fp-change.db");
+    auto store = Store::open(file);
+    store.put_case(ctai::test::refugee("P1"));
+    const auto first = store.fingerprint();
+    auto reader = Store::open(file);
+    EXPECT_EQ(key(reader.fingerprint()), key(first));
+
+    // Inside a transaction: computed, neither kept nor persisted; rolled back, the old
+    // value is current again.
+    {
+        auto tx = store.transaction();
+        store.put_case(ctai::test::primo("P2"));
+        const auto inside = store.fingerprint();
+        EXPECT_NE(inside.sha256, first.sha256);
+        EXPECT_GT(inside.change_counter, first.change_counter);
+    }
+    EXPECT_EQ(fingerprint_rows(file), std::vector<std::string>{row(first)});
+    EXPECT_EQ(key(store.fingerprint()), key(first));
+
+    store.put_case(ctai::test::primo("P2"));  // writes an audit row
+    const auto second = store.fingerprint();
+    EXPECT_NE(second.sha256, first.sha256);
+    EXPECT_GT(second.change_counter, first.change_counter);
+    EXPECT_EQ(fingerprint_rows(file), std::vector<std::string>{row(second)});  // replaced
+    EXPECT_EQ(key(reader.fingerprint()), key(second));  // another connection sees the change
+    {
+        auto fresh = Store::open(":memory:");
+        fresh.put_case(ctai::test::refugee("P1"));
+        fresh.put_case(ctai::test::primo("P2"));
+        EXPECT_EQ(fresh.fingerprint().sha256, second.sha256);
+    }
+    // A no-op upsert writes no audit row: same fingerprint.
+    EXPECT_FALSE(store.put_case(ctai::test::primo("P2")));
+    EXPECT_EQ(key(store.fingerprint()), key(second));
+}
+
+TEST(StoreSchemaV2, TheFingerprintNeverWaitsForAnotherWriter) {
+    TempDir dir;
+    const auto file = dir.file("fp-busy.db");
+    auto store = Store::open(file);  // busy timeout 10 s
+    store.put_case(ctai::test::refugee("P1"));
+    DataFingerprint f;
+    {
+        SQLite::Database other(file.string(), SQLite::OPEN_READWRITE);
+        other.exec("BEGIN IMMEDIATE");  // holds the write lock
+        const auto t0 = std::chrono::steady_clock::now();
+        f = store.fingerprint();
+        EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(2));
+        EXPECT_EQ(f.sha256.size(), 64u);
+        EXPECT_EQ(count_rows(other, "SELECT count(*) FROM fingerprint_cache"), 0);  // not stored
+        other.exec("ROLLBACK");
+    }
+    // The store's own busy timeout is back: a write waits for a writer that holds the
+    // lock for a moment instead of failing at once.
+    std::latch locked(1);
+    std::thread holder([&] {
+        SQLite::Database other(file.string(), SQLite::OPEN_READWRITE);
+        other.exec("BEGIN IMMEDIATE");
+        locked.count_down();
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        other.exec("ROLLBACK");
+    });
+    locked.wait();
+    EXPECT_NO_THROW(store.put_case(ctai::test::primo("P2")));
+    holder.join();
+    // The next miss stores its value.
+    const auto g = store.fingerprint();
+    EXPECT_NE(g.sha256, f.sha256);
+    EXPECT_EQ(fingerprint_rows(file), std::vector<std::string>{row(g)});
 }
 
 }  // namespace

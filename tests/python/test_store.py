@@ -192,6 +192,34 @@ def test_batch_eligibility_agrees_with_point_checks(store):
         store.eligibility_for(ids, on=dates[:3])
 
 
+def test_case_snapshot_gives_the_same_answers_and_the_store_follows_changes(cohort_dir, tmp_path):
+    path = str(tmp_path / "snap.db")
+    with ctai.Store.open(path) as reader, ctai.Store.open(path) as writer:
+        reader.import_dir(cohort_dir)
+        ids = reader.person_ids()[:60]
+        before = [reader.eligibility(pid, on=ON).to_dict() for pid in ids]
+        snap = reader.case_snapshot()
+        assert isinstance(snap, ctai.CaseSnapshot) and len(snap) == 300
+        assert ids[0] in snap and "NOBODY" not in snap and 42 not in snap
+        assert [snap.eligibility(pid, on=ON).to_dict() for pid in ids] == before
+        assert [reader.eligibility(pid, on=ON).to_dict() for pid in ids] == before
+        with pytest.raises(ctai.NotFoundError):
+            snap.eligibility("NOBODY", on=ON)
+        # Another connection's commit: the store sees it at once; the snapshot taken before
+        # keeps its answers (it is an image of that moment).
+        writer.put_case(refugee(ids[0]))
+        e = reader.eligibility(ids[0], on=ON)
+        assert e.bpi and e.protection_date == d("2023-03-10")
+        assert snap.eligibility(ids[0], on=ON).to_dict() == before[0]
+        assert reader.case_snapshot().eligibility(ids[0], on=ON).to_dict() == e.to_dict()
+        # A write through the reader itself too.
+        reader.put_case(refugee("NEW-1"))
+        assert len(reader.case_snapshot()) == 301 and len(snap) == 300
+        assert reader.eligibility("NEW-1", on=ON).bpi
+        reader.drop_case_snapshot()
+        assert reader.eligibility("NEW-1", on=ON).bpi
+
+
 def test_eligibility_table_columns(store):
     t = store.eligibility_table(on=ON)
     assert isinstance(t, ctai.Columns) and len(t) == 300 and "on=2024-06-01" in repr(t)
@@ -281,6 +309,44 @@ def test_journey_columns(store):
             .astype(int)).all()
     assert len(store.journeys(contract="dijon-2023-2024")) == len(store.journeys())
     assert len(store.journeys(contract="dijon-2022")) == 0
+
+
+def test_journey_columns_subset(store):
+    full = store.journeys(censor_on=END)
+    narrow = store.journeys(censor_on=END, columns=["length", "entry", "exit", "action"])
+    # Only the columns asked for, in the usual order; same rows, same order.
+    assert narrow.names == ["action", "entry", "exit", "length"]
+    assert len(narrow) == len(full)
+    for name in narrow.names:  # dates compared as day numbers (NaT == NaT there)
+        a, b = narrow[name], full[name]
+        assert np.array_equal(a.view(np.int64) if a.dtype.kind == "M" else a,
+                              b.view(np.int64) if b.dtype.kind == "M" else b), name
+    steps = store.journeys(action=2, columns=["journey_id", "steps", "end_step_date"])
+    ref = store.journeys(action=2)
+    assert steps.names == ["journey_id", "steps", "end_step_date"]
+    assert steps.journey_id.tolist() == ref.journey_id.tolist()
+    assert (steps.steps == ref.steps).all()
+    assert store.journeys(columns="positive").names == ["positive"]
+    with pytest.raises(ValueError, match="unknown column 'lenght'"):
+        store.journeys(columns=["lenght"])
+    with pytest.raises(ValueError):
+        store.journeys(columns=[])
+
+
+def test_journeys_to_pandas_dtypes(store):
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    j = store.journeys()
+    df = j.to_pandas()
+    assert list(df.columns) == j.names and len(df) == len(j)
+    assert df["action"].dtype == np.int32 and df["open"].dtype == bool
+    assert str(df["entry"].dtype).startswith("datetime64")
+    assert df["exit"].isna().sum() == int(j.open.sum())
+    assert isinstance(df["referral_source"].dtype, pd.CategoricalDtype)
+    for name in ("journey_id", "person_id", "contract_id", "exit_reason"):
+        assert pd.api.types.is_string_dtype(df[name].dtype), name
+        assert df[name].tolist() == j[name].tolist(), name
+    assert (df["exit_reason"][df["open"]] == "").all()
 
 
 def test_journey_stats(store):

@@ -99,7 +99,7 @@ from ._exchange import (  # noqa: E402
     Step,
     TableSummary,
 )
-from ._store import Store, Transaction  # noqa: E402
+from ._store import CaseSnapshot, Store, Transaction  # noqa: E402
 
 
 def write_exchange_dir(data, dir, *, pseudonymization_key=None, birth_precision="year",
@@ -179,6 +179,7 @@ __all__ = [
     "agir_positive_exit",
     "is_lasting_housing",
     # store
+    "CaseSnapshot",
     "Store",
     "Transaction",
     "Columns",

@@ -15,7 +15,7 @@ from typing import Any, Dict, List, Optional, Sequence, Union
 
 from . import _core
 from ._columns import Columns
-from ._core import Eligibility, Report
+from ._core import CaseSnapshot, Eligibility, Report
 from ._enums import Need, ReferralSource, StepKind
 from ._exchange import (
     AnonymisationReport,
@@ -314,6 +314,19 @@ class Store:
         Eligibility as ``ctai.evaluate``). NotFoundError when unknown."""
         return self._native.eligibility(person_id, on=on)
 
+    def case_snapshot(self) -> CaseSnapshot:
+        """Every case of the store (persons with permits, protections, situations, and AGIR
+        supports) in memory, read in one pass per table: see :class:`CaseSnapshot`. The
+        Store keeps it too: while the data is unchanged, :meth:`eligibility`,
+        :meth:`eligibility_for`, :meth:`eligibility_table` and :meth:`report` use it instead
+        of reading the file. A write through this Store, a commit by another connection or a
+        new policy makes it stale; it is read again when needed."""
+        return self._native.case_snapshot()
+
+    def drop_case_snapshot(self) -> None:
+        """Frees the Store's case snapshot (snapshots already handed out stay valid)."""
+        self._native.drop_case_snapshot()
+
     # --- columns ------------------------------------------------------------------------------
     def eligibility_table(self, *, on: _dt.date) -> Columns:
         """R1-R6 for every person at ``on``, by person id, as Columns: person_id,
@@ -330,13 +343,21 @@ class Store:
         return Columns(self._native.eligibility_for(list(person_ids), on=on), {})
 
     def journeys(self, *, contract: Optional[str] = None, action: Optional[int] = None,
-                 censor_on: Optional[_dt.date] = None) -> Columns:
+                 censor_on: Optional[_dt.date] = None,
+                 columns: Optional[Sequence[str]] = None) -> Columns:
         """R7: journeys (optionally of one contract and/or action) ordered by contract,
         action, entry, id, as Columns: journey_id, person_id, contract_id, action, entry,
         exit (NaT when open), open, referral_source, exit_reason ("" when open), positive,
         length (days; for open journeys ``censor_on - entry``, or -1 without
-        ``censor_on``), overridden, steps, end_step_date."""
-        return Columns(self._native.journeys(contract=contract, action=action, censor_on=censor_on))
+        ``censor_on``), overridden, steps, end_step_date.
+
+        ``columns``: only these columns (in the order above; ValueError for an unknown
+        name), reading only what they need: e.g. ``["action", "entry", "exit", "length"]``
+        reads no string and not the steps table. Same rows in the same order."""
+        if isinstance(columns, str):
+            columns = [columns]
+        return Columns(self._native.journeys(contract=contract, action=action, censor_on=censor_on,
+                                             columns=None if columns is None else list(columns)))
 
     def referrals(self) -> Columns:
         """R6: every referral as Columns: referral_id, person_id, from, to, need, status,

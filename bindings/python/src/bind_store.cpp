@@ -5,6 +5,8 @@
 // once. Every call releases the GIL (so other Python threads, e.g. on another Store, run)
 // and then takes the Store's own mutex: two threads sharing one Store object are
 // serialised instead of racing; two Store objects run in parallel.
+#include <array>
+#include <iterator>
 #include <limits>
 #include <mutex>
 #include <optional>
@@ -43,6 +45,11 @@ struct PyStore {
         return f(*store);
     }
     void close();
+};
+
+/// A case snapshot held by Python (immutable; shared with the Store that made it).
+struct PyCaseSnapshot {
+    std::shared_ptr<const ctai::CaseSnapshot> snap;
 };
 
 struct PyTransaction {
@@ -141,22 +148,75 @@ std::optional<ContractId> contract_arg(const std::optional<std::string>& c) {
     return ContractId{*c};
 }
 
-py::tuple journey_columns(ctai::JourneyColumns&& c) {
+// The columns of Store.journeys in order, with the JourneyFields that fills each.
+struct JourneyColumnName {
+    const char* name;
+    ctai::JourneyFields field;
+};
+constexpr JourneyColumnName journey_column_names[] = {
+    {"journey_id", ctai::JourneyFields::ids},
+    {"person_id", ctai::JourneyFields::ids},
+    {"contract_id", ctai::JourneyFields::ids},
+    {"action", ctai::JourneyFields::lengths},
+    {"entry", ctai::JourneyFields::lengths},
+    {"exit", ctai::JourneyFields::lengths},
+    {"open", ctai::JourneyFields::lengths},
+    {"referral_source", ctai::JourneyFields::referral_source},
+    {"exit_reason", ctai::JourneyFields::exit_reason},
+    {"positive", ctai::JourneyFields::exit_reason},
+    {"length", ctai::JourneyFields::lengths},
+    {"overridden", ctai::JourneyFields::overridden},
+    {"steps", ctai::JourneyFields::steps},
+    {"end_step_date", ctai::JourneyFields::steps},
+};
+constexpr std::size_t journey_column_count = std::size(journey_column_names);
+
+// `columns` (None = all) -> which of journey_column_names to return, and the fields to read.
+// Throws ValueError naming an unknown column.
+std::pair<std::array<bool, journey_column_count>, ctai::JourneyFields> journey_selection(
+    const std::optional<std::vector<std::string>>& columns) {
+    std::array<bool, journey_column_count> wanted{};
+    if (!columns) {
+        wanted.fill(true);
+        return {wanted, ctai::JourneyFields::all};
+    }
+    if (columns->empty()) throw py::value_error("journeys: columns names no column");
+    auto fields = ctai::JourneyFields::lengths;
+    for (const auto& c : *columns) {
+        bool known = false;
+        for (std::size_t i = 0; i < journey_column_count; ++i)
+            if (c == journey_column_names[i].name) {
+                wanted[i] = known = true;
+                fields = fields | journey_column_names[i].field;
+            }
+        if (!known) {
+            std::string all;
+            for (const auto& n : journey_column_names) all += std::string(all.empty() ? "" : ", ") + n.name;
+            throw py::value_error("journeys: unknown column '" + c + "' (columns: " + all + ")");
+        }
+    }
+    return {wanted, fields};
+}
+
+py::tuple journey_columns(ctai::JourneyColumns&& c,
+                          const std::array<bool, journey_column_count>& wanted) {
     ColumnsBuilder b;
-    b.string("journey_id", std::move(c.journey_id));
-    b.string("person_id", std::move(c.person_id));
-    b.string("contract_id", std::move(c.contract_id));
-    b.int32("action", std::move(c.action));
-    b.date("entry", std::move(c.entry));
-    b.date("exit", std::move(c.exit));
-    b.flag("open", std::move(c.open));
-    b.category("referral_source", vocabulary_name<ReferralSource>(), std::move(c.referral_source));
-    b.string("exit_reason", std::move(c.exit_reason));
-    b.flag("positive", std::move(c.positive));
-    b.int32("length", std::move(c.length));
-    b.flag("overridden", std::move(c.overridden));
-    b.int32("steps", std::move(c.steps));
-    b.date("end_step_date", std::move(c.end_step_date));
+    std::size_t i = 0;
+    auto want = [&] { return wanted[i++]; };
+    if (want()) b.string("journey_id", std::move(c.journey_id));
+    if (want()) b.string("person_id", std::move(c.person_id));
+    if (want()) b.string("contract_id", std::move(c.contract_id));
+    if (want()) b.int32("action", std::move(c.action));
+    if (want()) b.date("entry", std::move(c.entry));
+    if (want()) b.date("exit", std::move(c.exit));
+    if (want()) b.flag("open", std::move(c.open));
+    if (want()) b.category("referral_source", vocabulary_name<ReferralSource>(), std::move(c.referral_source));
+    if (want()) b.string("exit_reason", std::move(c.exit_reason));
+    if (want()) b.flag("positive", std::move(c.positive));
+    if (want()) b.int32("length", std::move(c.length));
+    if (want()) b.flag("overridden", std::move(c.overridden));
+    if (want()) b.int32("steps", std::move(c.steps));
+    if (want()) b.date("end_step_date", std::move(c.end_step_date));
     return b.finish();
 }
 
@@ -235,6 +295,31 @@ void bind_store(py::module_& m) {
                 return t.tx.has_value() && t.tx->active();
             },
             "Whether the transaction is still pending.");
+
+    // Public as is (no Python wrapper: its point check is the fast path of W5).
+    py::class_<PyCaseSnapshot>(m, "CaseSnapshot", R"doc(An immutable image of every case of a store at one moment, under the store policy of
+that moment (from Store.case_snapshot()). Its answers never read the file: for loops of many
+point checks. It does not follow later changes of the store: take a new one after them
+(Store.eligibility always answers on the current data). len(snapshot) is the number of
+persons; `person_id in snapshot` tells whether a person is in it.)doc")
+        .def("__len__", [](const PyCaseSnapshot& s) { return s.snap->size(); })
+        .def("__contains__", [](const PyCaseSnapshot& s, py::handle id) {
+            return py::isinstance<py::str>(id) &&
+                   s.snap->find(id.cast<std::string_view>()) != ctai::CaseSnapshot::npos;
+        })
+        .def("__repr__", [](const PyCaseSnapshot& s) {
+            return "<ctai.CaseSnapshot of " + std::to_string(s.snap->size()) + " persons>";
+        })
+        // A hash lookup and a pure evaluation: cheaper than releasing the GIL.
+        .def("eligibility", [](const PyCaseSnapshot& s, std::string_view id, Date on) {
+            const auto i = s.snap->find(id);
+            if (i == ctai::CaseSnapshot::npos)
+                throw ctai::NotFoundError("unknown person '" + std::string(id) + "'", "person",
+                                          std::string(id));
+            return s.snap->evaluate(i, on);
+        }, "person_id"_a, py::kw_only(), "on"_a,
+        "R1-R6 for one person at `on`: the Eligibility Store.eligibility gave when the snapshot "
+        "was taken. NotFoundError when the person is not in it.");
 
     py::class_<PyStore>(m, "_Store", "One connection to a case store (private: use ctai.Store).")
         .def_static(
@@ -407,9 +492,12 @@ void bind_store(py::module_& m) {
         }, "person_id"_a, py::kw_only(), "on"_a)
         // ---- columns
         .def("journeys", [](PyStore& s, std::optional<std::string> contract, std::optional<int> action,
-                            std::optional<Date> censor_on) {
-            return journey_columns(s.run([&](auto& st) { return st.journeys(contract_arg(contract), action, censor_on); }));
-        }, py::kw_only(), "contract"_a = py::none(), "action"_a = py::none(), "censor_on"_a = py::none())
+                            std::optional<Date> censor_on, std::optional<std::vector<std::string>> columns) {
+            const auto [wanted, fields] = journey_selection(columns);
+            return journey_columns(s.run([&](auto& st) { return st.journeys(contract_arg(contract), action, censor_on, fields); }),
+                                   wanted);
+        }, py::kw_only(), "contract"_a = py::none(), "action"_a = py::none(), "censor_on"_a = py::none(),
+           "columns"_a = py::none())
         .def("eligibility_table", [](PyStore& s, Date on) {
             auto c = s.run([&](auto& st) { return st.eligibility_table(on); });
             return eligibility_columns(std::move(c));
@@ -495,6 +583,10 @@ void bind_store(py::module_& m) {
             return py::make_tuple(f.sha256, f.change_counter);
         })
         .def("integrity_check", [](PyStore& s) { return s.run([](auto& st) { return st.integrity_check(); }); })
+        .def("case_snapshot", [](PyStore& s) {
+            return PyCaseSnapshot{s.run([](auto& st) { return st.case_snapshot(); })};
+        })
+        .def("drop_case_snapshot", [](PyStore& s) { s.run([](auto& st) { st.drop_case_snapshot(); }); })
         // ---- R8 report
         .def("report", [](PyStore& s, const std::string& contract, std::optional<Date> start,
                           std::optional<Date> end, std::optional<Date> evaluated_on, bool publish,

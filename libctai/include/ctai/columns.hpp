@@ -23,6 +23,38 @@ inline constexpr std::int32_t no_date = std::numeric_limits<std::int32_t>::min()
 /// Sentinel of a missing vocabulary code in a uint8 code column.
 inline constexpr std::uint8_t no_code = 255;
 
+/// The columns of JourneyColumns that Store::journeys fills: a bit set (combine with `|`).
+/// `action`, `entry`, `exit`, `open` and `length` are always filled; a column not asked
+/// for is left empty (size 0). The rows and their order do not depend on the fields.
+enum class JourneyFields : std::uint32_t {
+    /// Only action, entry, exit, open and length: what the length statistics need (R7).
+    /// No string is copied and the steps table is not read.
+    lengths = 0,
+    /// journey_id, person_id, contract_id.
+    ids = 1u << 0,
+    /// referral_source.
+    referral_source = 1u << 1,
+    /// exit_reason and positive.
+    exit_reason = 1u << 2,
+    /// overridden.
+    overridden = 1u << 3,
+    /// steps and end_step_date (one more pass over the steps table).
+    steps = 1u << 4,
+    /// Every column.
+    all = (1u << 5) - 1,
+};
+
+constexpr JourneyFields operator|(JourneyFields a, JourneyFields b) noexcept {
+    return static_cast<JourneyFields>(static_cast<std::uint32_t>(a) |
+                                      static_cast<std::uint32_t>(b));
+}
+
+/// True when every field of `wanted` is in `set`.
+constexpr bool has_fields(JourneyFields set, JourneyFields wanted) noexcept {
+    return (static_cast<std::uint32_t>(set) & static_cast<std::uint32_t>(wanted)) ==
+           static_cast<std::uint32_t>(wanted);
+}
+
 /// R7: one row per journey (Store::journeys).
 struct JourneyColumns {
     std::vector<std::string> journey_id;
@@ -50,7 +82,8 @@ struct JourneyColumns {
     std::vector<std::int32_t> steps;
     std::vector<std::int32_t> end_step_date;
 
-    std::size_t size() const noexcept { return journey_id.size(); }
+    /// Number of rows (whatever the JourneyFields filled).
+    std::size_t size() const noexcept { return entry.size(); }
 };
 
 /// R1-R6: one row per person evaluated at one date (Store::eligibility_table).

@@ -2,6 +2,7 @@
 /// \file eligibility.hpp
 /// R2 to R6: who is a primo-arrivant, a BPI, a BPT or AGIR-eligible at a date, and why.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -63,9 +64,28 @@ Date agir_window_end(Date protection, const Policy& p);
 bool is_agir_eligible(const PersonCase& c, Date on, const Policy& p,
                       const PersonCase* family_bpi = nullptr);
 
-/// R1 to R6: the full evaluation with reasons.
+/// Whether evaluate() writes the human-readable Eligibility::reasons (`none`: every other
+/// field is the same, the sentences are not built; for bulk evaluation).
+enum class Explain : std::uint8_t { reasons, none };
+
+/// R1 to R6: the full evaluation, with reasons unless `explain` is Explain::none.
 Eligibility evaluate(const PersonCase& c, Date on, const Policy& p,
-                     const PersonCase* family_bpi = nullptr);
+                     const PersonCase* family_bpi = nullptr, Explain explain = Explain::reasons);
+
+/// The facts of a case that do not depend on the date of evaluation, under a policy: what
+/// evaluate() needs first (R3, R4, R6). Compute them once to evaluate a case at many dates.
+struct CaseFacts {
+    std::optional<Date> protection_date;
+    std::optional<Date> primo_anchor;
+    std::optional<Date> primo_window_end;
+    std::optional<Date> agir_window_end;
+    friend bool operator==(const CaseFacts&, const CaseFacts&) = default;
+};
+CaseFacts case_facts(const PersonCase& c, const Policy& p);
+
+/// evaluate() with `facts` = case_facts(c, p) (the same result, without recomputing them).
+Eligibility evaluate(const PersonCase& c, const CaseFacts& facts, Date on, const Policy& p,
+                     const PersonCase* family_bpi = nullptr, Explain explain = Explain::reasons);
 
 /// The JSON object of `ctai check --format json` (interfaces.md section 2): person_id,
 /// nationality_class, public, primo_arrivant, bpi, bpt, agir, ctai_public,

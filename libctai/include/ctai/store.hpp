@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include <ctai/case_snapshot.hpp>
 #include <ctai/columns.hpp>
 #include <ctai/contract.hpp>
 #include <ctai/eligibility.hpp>
@@ -143,9 +144,14 @@ struct DataFingerprint {
     /// Sequence number of the last audit row: increases with every change of this file.
     std::int64_t change_counter = 0;
     // Store::fingerprint() reads every data table once (in one read snapshot) and keeps the
-    // result in the Store keyed by change_counter: later calls at the same counter cost one
-    // indexed lookup. Writes that bypass the library (no audit row) are not seen by that
-    // cache; not cached inside a transaction.
+    // result keyed by change_counter, in the Store and in the file (table
+    // fingerprint_cache, schema v2, at most one row): later calls at the same counter, in
+    // this process or any other, cost one indexed lookup. The file row is written outside
+    // transactions only, without an audit row (it would move the counter), in a short write
+    // transaction that never waits for the write lock and never fails the call (another
+    // writer or a read-only file: not stored). Inside a transaction nothing is kept or
+    // stored. Writes that bypass the library (no audit row) are not seen by either cache:
+    // after one, `DELETE FROM fingerprint_cache`. docs/storage.md, "Data version".
 };
 
 /// The case store. Move-only; one connection (see the concurrency contract above).
@@ -269,9 +275,25 @@ public:
     Referral referral(const ReferralId& id) const;
     std::vector<Referral> referrals_of(const PersonId& person) const;
     /// R1-R6: evaluates one person (with the BPI they join, if any) under the store policy.
-    /// One read snapshot, one cached statement per table (a few microseconds); for many
-    /// checks use eligibility_for.
+    /// Served from the case snapshot (below) when one is held and still current (a hash
+    /// lookup: well under a microsecond); otherwise by point reads (one read snapshot, one
+    /// cached statement per table: a few microseconds). After many point reads at the same
+    /// data version (as many as a third of the persons: about the cost of one full read)
+    /// the store builds the snapshot itself, so that a loop of checks costs at most about
+    /// twice its best case. For many checks at once use eligibility_for.
     Eligibility eligibility(const PersonId& id, Date on) const;
+
+    /// Every case (persons with permits, protections, situations) and AGIR support of the
+    /// store in memory, read in one pass per table (about a microsecond or two per person),
+    /// kept by the Store and shared with eligibility(), eligibility_for(),
+    /// eligibility_table() and build_report() while it is current: until a write through
+    /// this Store (any statement that changes a row) or a commit by another connection
+    /// (`PRAGMA data_version`). Inside a transaction the image is read fresh (it sees the
+    /// transaction's own writes) and not kept. The returned pointer stays valid (and
+    /// unchanged) after the store changes: it is then simply no longer current.
+    std::shared_ptr<const CaseSnapshot> case_snapshot() const;
+    /// Drops the case snapshot held by the Store (frees its memory).
+    void drop_case_snapshot() const noexcept;
 
     // ---- every row of every table (export), in key order ---------------------------------
     std::vector<PersonCase> all_cases() const;
@@ -293,14 +315,22 @@ public:
     JourneyColumns journeys(std::optional<ContractId> contract = std::nullopt,
                             std::optional<int> action = std::nullopt,
                             std::optional<Date> censor_on = std::nullopt) const;
+    /// R7: the same rows in the same order, filling only the columns in `fields` (the
+    /// others are left empty). `JourneyFields::lengths` is the narrow read of statistics
+    /// (action, entry, exit, open, length): no string is copied and the steps table is not
+    /// read, about the cost of the raw SQLite extraction of those columns; every other field
+    /// adds its columns' reading. `journeys(c, a, d)` is `journeys(c, a, d, JourneyFields::all)`.
+    JourneyColumns journeys(std::optional<ContractId> contract, std::optional<int> action,
+                            std::optional<Date> censor_on, JourneyFields fields) const;
     /// R1-R6: evaluate() for every person at `on` under the store policy, by person id.
     EligibilityColumns eligibility_table(Date on) const;
     /// R1-R6: batch of point checks: row i is eligibility(persons[i], dates[i]) (same
     /// evaluation, family member included) plus in_agir_support, in the order given
     /// (duplicates allowed). `on` of the result is the common date, `no_date` when the dates
     /// differ. A large batch reads every case once (one pass per table), a small one by
-    /// point reads; one read snapshot. Throws ValidationError when the sizes differ and
-    /// NotFoundError for an unknown person.
+    /// point reads, unless the case snapshot is current (then no read at all); one read
+    /// snapshot. Throws ValidationError when the sizes differ and NotFoundError for an
+    /// unknown person.
     EligibilityColumns eligibility_for(std::span<const PersonId> persons,
                                        std::span<const Date> dates) const;
     ReferralColumns referral_columns() const;
@@ -321,7 +351,9 @@ public:
     /// last_contact is cleared; free-text reasons are blanked; their audit rows' changes
     /// are redacted. One transaction; audited.
     AnonymisationReport anonymise_expired(Date today);
-    /// The data version for report reproducibility (R8).
+    /// The data version for report reproducibility (R8). Outside a transaction, a value
+    /// computed on a miss is also stored in the file (see DataFingerprint): const for the
+    /// data, not for the file.
     DataFingerprint fingerprint() const;
 
     /// SQLite `PRAGMA integrity_check` result ("ok" when sound).

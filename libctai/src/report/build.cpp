@@ -2,6 +2,7 @@
 #include <ctai/report.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 #include <set>
@@ -46,66 +47,31 @@ Date december_31_of(Date from, Date to) {
     return d;
 }
 
-/// Every person's case, read once in bulk (Store::for_each_case: one pass per table), and a
-/// cache of eligibility evaluations (the report asks for the same person and date many
-/// times). Evaluates exactly as Store::eligibility does: the store policy, with the case of
-/// the person they rejoin, if stored.
+/// Every person's case, from the store's case snapshot (Store::case_snapshot: read once in
+/// one pass per table, shared with the eligibility queries while the data is unchanged).
+/// Evaluates exactly as Store::eligibility does: the store policy, with the case of the
+/// person they rejoin, if stored (without the reasons, which the report does not show).
 class Lookup {
 public:
-    explicit Lookup(const Store& store) : store_(store), policy_(store.policy()) {
-        store.for_each_case([&](const PersonCase& c) {
-            index_.emplace(c.person.id.str(), static_cast<std::uint32_t>(cases_.size()));
-            cases_.push_back(c);
-        });
-        family_.assign(cases_.size(), none);
-        for (std::size_t i = 0; i < cases_.size(); ++i)
-            if (const auto& f = cases_[i].person.rejoining_family_of)
-                if (const auto it = index_.find(f->str()); it != index_.end())
-                    family_[i] = it->second;
-    }
-    /// The dense index of a person (reads the store for a person not read in bulk).
-    std::uint32_t index(const PersonId& id) {
-        if (const auto it = index_.find(id.str()); it != index_.end()) return it->second;
-        // Not read in bulk (cannot happen for a consistent store): the store's answer,
-        // NotFoundError included.
-        PersonCase c = store_.person_case(id);
-        const auto i = static_cast<std::uint32_t>(cases_.size());
-        std::uint32_t family = none;
-        if (c.person.rejoining_family_of)
-            if (const auto it = index_.find(c.person.rejoining_family_of->str());
-                it != index_.end())
-                family = it->second;
-        cases_.push_back(std::move(c));
-        family_.push_back(family);
-        index_.emplace(id.str(), i);
+    explicit Lookup(const Store& store)
+        : snap_(store.case_snapshot()) {}
+    /// The dense index of a person (NotFoundError for a person not in the store).
+    std::uint32_t index(const PersonId& id) const {
+        const auto i = snap_->find(id.str());
+        if (i == none) throw NotFoundError("unknown person '" + id.str() + "'", "person", id.str());
         return i;
     }
-    /// The dense index of a person read in bulk, or `none`.
-    std::uint32_t find_index(const PersonId& id) const {
-        const auto it = index_.find(id.str());
-        return it == index_.end() ? none : it->second;
-    }
-    const Person& person(std::uint32_t i) const { return cases_[i].person; }
-    const Eligibility& eligibility(std::uint32_t i, Date on) {
-        const std::uint64_t key =
-            (std::uint64_t{i} << 32) | static_cast<std::uint32_t>(on.days());
-        auto it = elig_.find(key);
-        if (it == elig_.end()) {
-            const PersonCase* family = family_[i] == none ? nullptr : &cases_[family_[i]];
-            it = elig_.emplace(key, evaluate(cases_[i], on, policy_, family)).first;
-        }
-        return it->second;
+    /// The dense index of a person, or `none`.
+    std::uint32_t find_index(const PersonId& id) const { return snap_->find(id.str()); }
+    const Person& person(std::uint32_t i) const { return (*snap_)[i].person; }
+    Eligibility eligibility(std::uint32_t i, Date on) const {
+        return snap_->evaluate(i, on, Explain::none);
     }
 
-    static constexpr std::uint32_t none = 0xFFFFFFFFu;
+    static constexpr std::uint32_t none = CaseSnapshot::npos;
 
 private:
-    const Store& store_;
-    Policy policy_;
-    std::vector<PersonCase> cases_;
-    std::vector<std::uint32_t> family_;
-    std::unordered_map<std::string, std::uint32_t> index_;
-    std::unordered_map<std::uint64_t, Eligibility> elig_;
+    std::shared_ptr<const CaseSnapshot> snap_;
 };
 
 /// The public breakdown of a set of persons, each described at its own reference date.
@@ -234,14 +200,14 @@ ActionReport build_action(const Contract& contract, const Action& action, const 
     for (const auto& [pid, j] : first) {
         const Person& p = look.person(pid);
         const Date ref = reference(j->entry_date);
-        const Eligibility& e = look.eligibility(pid, ref);
+        const Eligibility e = look.eligibility(pid, ref);
         count_person(pc, p, e, ref, policy);
         if (e.public_category) eligible_persons.push_back(pid);
         if (in_range(j->entry_date, from, to)) {
             ++entrants;
             ++entrants_sex[std::string(to_string(p.sex))];
             ++entrants_age[age_band(p, j->entry_date, policy)];
-            const Eligibility& at_entry = look.eligibility(pid, j->entry_date);
+            const Eligibility at_entry = look.eligibility(pid, j->entry_date);
             ++entrants_public[at_entry.public_category
                                   ? std::string(to_string(*at_entry.public_category))
                                   : "not_eligible"];
@@ -290,7 +256,12 @@ ActionReport build_action(const Contract& contract, const Action& action, const 
     std::vector<std::int32_t> entry, exit;
     std::int64_t positive = 0;
     std::map<std::string, std::int64_t> exits_by_reason;
-    auto steps = zeros({"intake", "diagnosis", "support", "follow_on", "end_of_support"});
+    // Step kinds reached per journey as a bit set, counted per kind (no set per journey).
+    constexpr std::size_t step_kinds = enum_names<StepKind>().size();
+    static_assert(step_kinds <= 32);
+    std::array<std::int64_t, step_kinds> reached_count{};
+    entry.reserve(js.size());
+    exit.reserve(js.size());
     for (const Journey* j : js) {
         entry.push_back(j->entry_date.days());
         exit.push_back(j->exit_date ? j->exit_date->days() : no_date);
@@ -298,11 +269,15 @@ ActionReport build_action(const Contract& contract, const Action& action, const 
             ++exits_by_reason[j->exit_reason.value_or("")];
             if (is_positive_exit(*j, contract)) ++positive;
         }
-        std::set<StepKind> reached;
+        std::uint32_t reached = 0;
         for (const auto& s : j->steps)
-            if (s.date <= observed_until) reached.insert(s.kind);
-        for (auto k : reached) ++steps[std::string(to_string(k))];
+            if (s.date <= observed_until) reached |= 1u << static_cast<unsigned>(s.kind);
+        for (std::size_t k = 0; k < step_kinds; ++k)
+            if (reached & (1u << k)) ++reached_count[k];
     }
+    std::map<std::string, std::int64_t> steps;
+    for (std::size_t k = 0; k < step_kinds; ++k)
+        steps[std::string(enum_names<StepKind>()[k])] = reached_count[k];
     r.journeys.stats = journey_stats(entry, exit, evaluated_on);
     const JourneyStats& st = r.journeys.stats;
     r.journeys.count = st.count;

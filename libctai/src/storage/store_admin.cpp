@@ -144,27 +144,53 @@ int pragma_int(SQLite::Database& db, const char* name) {
     return db.execAndGet(std::string("PRAGMA ") + name).getInt();
 }
 
+// Throws (and the caller rolls back) when the migration `version` leaves rows whose foreign
+// key has no parent. The message names tables only, never a value (R9).
+void check_foreign_keys(SQLite::Database& db, int version) {
+    std::map<std::string, std::int64_t> violations;  // "child -> parent" -> rows
+    SQLite::Statement q(db, "PRAGMA foreign_key_check");
+    while (q.executeStep())
+        ++violations[q.getColumn(0).getString() + " -> " + q.getColumn(2).getString()];
+    if (violations.empty()) return;
+    std::string list;
+    for (const auto& [tables, rows] : violations)
+        list += (list.empty() ? "" : ", ") + tables + " (" + std::to_string(rows) + " rows)";
+    throw StorageError("schema migration " + std::to_string(version) +
+                           " rolled back: rows without their parent row: " + list,
+                       SQLITE_CONSTRAINT_FOREIGNKEY);
+}
+
+// Each migration runs in its own BEGIN IMMEDIATE transaction, with foreign keys off: a
+// table rebuild (create, copy, drop, rename) must not cascade or check on the way, and
+// `PRAGMA foreign_keys` is a no-op inside a transaction. PRAGMA foreign_key_check then
+// runs before COMMIT (violations roll the migration back), and foreign keys are turned
+// back on whatever happened.
 void migrate(StoreImpl& impl) {
     auto& db = *impl.db;
-    const auto all = migrations();
-    const int latest = static_cast<int>(all.size());
-    for (const auto& [version, sql] : all) {
+    for (const auto& [version, sql] : migrations()) {
         if (version <= pragma_int(db, "user_version")) continue;
-        db.exec("BEGIN IMMEDIATE");
+        db.exec("PRAGMA foreign_keys = OFF");
         try {
-            // Another connection may have migrated while we waited for the lock.
-            if (pragma_int(db, "user_version") < version) {
-                db.exec(std::string(sql));
-                db.exec("PRAGMA user_version = " + std::to_string(version));
-                db.exec("PRAGMA application_id = " + std::to_string(store_application_id));
+            db.exec("BEGIN IMMEDIATE");
+            try {
+                // Another connection may have migrated while we waited for the lock.
+                if (pragma_int(db, "user_version") < version) {
+                    db.exec(std::string(sql));
+                    check_foreign_keys(db, version);
+                    db.exec("PRAGMA user_version = " + std::to_string(version));
+                    db.exec("PRAGMA application_id = " + std::to_string(store_application_id));
+                }
+                db.exec("COMMIT");
+            } catch (...) {
+                db.tryExec("ROLLBACK");
+                throw;
             }
-            db.exec("COMMIT");
         } catch (...) {
-            db.tryExec("ROLLBACK");
+            db.tryExec("PRAGMA foreign_keys = ON");
             throw;
         }
+        db.exec("PRAGMA foreign_keys = ON");
     }
-    (void)latest;
 }
 
 void check_identity(SQLite::Database& db, const std::filesystem::path& path) {
@@ -336,7 +362,10 @@ int Store::schema_version() const {
 
 const std::filesystem::path& Store::path() const noexcept { return impl_->path; }
 const Policy& Store::policy() const noexcept { return impl_->options.policy; }
-void Store::set_policy(Policy p) { impl_->options.policy = std::move(p); }
+void Store::set_policy(Policy p) {
+    impl_->options.policy = std::move(p);
+    impl_->case_snapshot.reset();  // it evaluates under the policy it was built with
+}
 const std::string& Store::actor() const noexcept { return impl_->options.actor; }
 void Store::set_actor(std::string actor) { impl_->options.actor = std::move(actor); }
 
@@ -406,6 +435,115 @@ constexpr std::array<std::pair<const char*, const char*>, 14> fingerprint_tables
     {"partnerships", "contract_id, action, partner, theme, date"},
 }};
 
+// SHA-256 over every data table in key order (read in the caller's read snapshot).
+std::string hash_data(detail::StoreImpl& impl) {
+    Sha256 sha;
+    // Values are serialised into a local buffer and hashed in large chunks (the same
+    // byte stream, hence the same hash, as hashing value by value).
+    std::vector<unsigned char> buf;
+    buf.reserve(1 << 16);
+    auto flush = [&] {
+        if (!buf.empty()) sha.update(buf.data(), buf.size());
+        buf.clear();
+    };
+    auto put = [&](const void* data, std::size_t n) {
+        if (buf.size() + n > (1u << 16)) {
+            flush();
+            if (n >= (1u << 16)) {
+                sha.update(data, n);
+                return;
+            }
+        }
+        const auto* b = static_cast<const unsigned char*>(data);
+        buf.insert(buf.end(), b, b + n);
+    };
+    auto put_u64 = [&](std::uint64_t v) {
+        std::array<unsigned char, 8> b{};
+        for (std::size_t i = 0; i < 8; ++i) b[i] = static_cast<unsigned char>(v >> (8 * i));
+        put(b.data(), b.size());
+    };
+    auto hash_table = [&](const std::string& table, const std::string& order) {
+        put(table.data(), table.size() + 1);
+        // The C API on the hot loop: SQLite::Column copies a shared handle per value.
+        sqlite3* db = impl.db->getHandle();
+        const std::string sql = "SELECT * FROM " + table + " ORDER BY " + order;
+        sqlite3_stmt* raw = nullptr;
+        if (const int rc = sqlite3_prepare_v2(db, sql.c_str(), -1, &raw, nullptr);
+            rc != SQLITE_OK) {
+            sqlite3_finalize(raw);
+            throw SQLite::Exception(db, rc);
+        }
+        const std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> owner(raw, sqlite3_finalize);
+        sqlite3_stmt* st = owner.get();
+        const int n = sqlite3_column_count(st);
+        for (;;) {
+            const int rc = sqlite3_step(st);
+            if (rc == SQLITE_DONE) break;
+            if (rc != SQLITE_ROW) throw SQLite::Exception(db, rc);
+            for (int i = 0; i < n; ++i) {
+                const int type = sqlite3_column_type(st, i);
+                put_u64(static_cast<std::uint64_t>(type));
+                if (type == SQLITE_INTEGER) {
+                    put_u64(static_cast<std::uint64_t>(sqlite3_column_int64(st, i)));
+                } else if (type == SQLITE_FLOAT) {
+                    const double d = sqlite3_column_double(st, i);
+                    std::uint64_t bits = 0;
+                    std::memcpy(&bits, &d, sizeof bits);
+                    put_u64(bits);
+                } else if (type != SQLITE_NULL) {
+                    const void* blob = sqlite3_column_blob(st, i);
+                    const int bytes = sqlite3_column_bytes(st, i);
+                    put_u64(static_cast<std::uint64_t>(bytes));
+                    if (bytes > 0) put(blob, static_cast<std::size_t>(bytes));
+                }
+            }
+        }
+    };
+    for (const auto& [table, order] : fingerprint_tables) hash_table(table, order);
+    hash_table("costs", "contract_id, action");
+    flush();
+    return sha.hex();
+}
+
+std::int64_t change_counter(detail::StoreImpl& impl) {
+    auto q = impl.query("SELECT coalesce(max(seq), 0) FROM audit_log");
+    q.step();
+    return q.i64(0);
+}
+
+// Stores `f` as the only row of fingerprint_cache, in a short write transaction of its own
+// that never waits and never fails the read it follows: the write lock is tried once
+// (busy timeout 0 for that attempt, then the store's again), and any failure (another
+// writer, a read-only file, a full disk) just leaves the table as it was. Writes no audit
+// row: the key is the change counter, which an audit row would move. Skipped when the
+// counter has moved since `f` was computed (another connection changed the data).
+void persist_fingerprint(detail::StoreImpl& impl, const DataFingerprint& f) noexcept {
+    sqlite3* handle = impl.db->getHandle();
+    if (sqlite3_get_autocommit(handle) == 0) return;  // a transaction is open: not ours to end
+    const std::int64_t changes_before = std::int64_t{sqlite3_total_changes(handle)};
+    sqlite3_busy_timeout(handle, 0);
+    try {
+        impl.query("BEGIN IMMEDIATE").exec();
+        if (change_counter(impl) == f.change_counter) {
+            impl.query("DELETE FROM fingerprint_cache").exec();
+            impl.query("INSERT INTO fingerprint_cache (change_counter, sha256) VALUES (?, ?)")
+                .bind(f.change_counter, f.sha256)
+                .exec();
+            impl.query("COMMIT").exec();
+        }
+    } catch (...) {
+    }
+    if (sqlite3_get_autocommit(handle) == 0) impl.db->tryExec("ROLLBACK");
+    sqlite3_busy_timeout(handle, impl.options.busy_timeout_ms);
+    // That write changed no data: the case snapshot and the point-read counter, which
+    // watch the connection's total changes, stay current if they were.
+    const std::int64_t changes_after = std::int64_t{sqlite3_total_changes(handle)};
+    if (changes_after != changes_before) {
+        if (impl.case_snapshot_changes == changes_before) impl.case_snapshot_changes = changes_after;
+        if (impl.point_reads_changes == changes_before) impl.point_reads_changes = changes_after;
+    }
+}
+
 }  // namespace
 
 DataFingerprint Store::fingerprint() const {
@@ -413,85 +551,32 @@ DataFingerprint Store::fingerprint() const {
         detail::StoreImpl& impl = *impl_;
         // Every change of the data writes an audit row (and the audit log is append-only),
         // so the hash computed at a change counter stays valid until the counter moves.
-        // Not cached inside a transaction: its audit rows may still be rolled back.
-        const bool cacheable = impl.depth == 0;
-        const detail::ReadSnapshot snapshot(impl);  // one read snapshot for every table
-        const std::int64_t counter = [&] {
-            auto q = impl.query("SELECT coalesce(max(seq), 0) FROM audit_log");
-            q.step();
-            return q.i64(0);
-        }();
-        if (cacheable && impl.fingerprint_cache && impl.fingerprint_cache->change_counter == counter)
-            return *impl.fingerprint_cache;
-        Sha256 sha;
-        // Values are serialised into a local buffer and hashed in large chunks (the same
-        // byte stream, hence the same hash, as hashing value by value).
-        std::vector<unsigned char> buf;
-        buf.reserve(1 << 16);
-        auto flush = [&] {
-            if (!buf.empty()) sha.update(buf.data(), buf.size());
-            buf.clear();
-        };
-        auto put = [&](const void* data, std::size_t n) {
-            if (buf.size() + n > (1u << 16)) {
-                flush();
-                if (n >= (1u << 16)) {
-                    sha.update(data, n);
-                    return;
-                }
-            }
-            const auto* b = static_cast<const unsigned char*>(data);
-            buf.insert(buf.end(), b, b + n);
-        };
-        auto put_u64 = [&](std::uint64_t v) {
-            std::array<unsigned char, 8> b{};
-            for (std::size_t i = 0; i < 8; ++i) b[i] = static_cast<unsigned char>(v >> (8 * i));
-            put(b.data(), b.size());
-        };
-        auto hash_table = [&](const std::string& table, const std::string& order) {
-            put(table.data(), table.size() + 1);
-            // The C API on the hot loop: SQLite::Column copies a shared handle per value.
-            sqlite3* db = impl.db->getHandle();
-            const std::string sql = "SELECT * FROM " + table + " ORDER BY " + order;
-            sqlite3_stmt* raw = nullptr;
-            if (const int rc = sqlite3_prepare_v2(db, sql.c_str(), -1, &raw, nullptr);
-                rc != SQLITE_OK) {
-                sqlite3_finalize(raw);
-                throw SQLite::Exception(db, rc);
-            }
-            const std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> owner(raw, sqlite3_finalize);
-            sqlite3_stmt* st = owner.get();
-            const int n = sqlite3_column_count(st);
-            for (;;) {
-                const int rc = sqlite3_step(st);
-                if (rc == SQLITE_DONE) break;
-                if (rc != SQLITE_ROW) throw SQLite::Exception(db, rc);
-                for (int i = 0; i < n; ++i) {
-                    const int type = sqlite3_column_type(st, i);
-                    put_u64(static_cast<std::uint64_t>(type));
-                    if (type == SQLITE_INTEGER) {
-                        put_u64(static_cast<std::uint64_t>(sqlite3_column_int64(st, i)));
-                    } else if (type == SQLITE_FLOAT) {
-                        const double d = sqlite3_column_double(st, i);
-                        std::uint64_t bits = 0;
-                        std::memcpy(&bits, &d, sizeof bits);
-                        put_u64(bits);
-                    } else if (type != SQLITE_NULL) {
-                        const void* blob = sqlite3_column_blob(st, i);
-                        const int bytes = sqlite3_column_bytes(st, i);
-                        put_u64(static_cast<std::uint64_t>(bytes));
-                        if (bytes > 0) put(blob, static_cast<std::size_t>(bytes));
-                    }
-                }
-            }
-        };
-        for (const auto& [table, order] : fingerprint_tables) hash_table(table, order);
-        hash_table("costs", "contract_id, action");
-        flush();
+        // Kept in memory and in the file (fingerprint_cache) only outside a transaction:
+        // a transaction's audit rows may still be rolled back. A persisted value is read
+        // inside one too: it matches only while the transaction has written nothing.
+        const bool outside = impl.depth == 0;
         DataFingerprint f;
-        f.sha256 = sha.hex();
-        f.change_counter = counter;
-        if (cacheable) impl.fingerprint_cache = f;
+        {
+            const detail::ReadSnapshot snapshot(impl);  // one read snapshot for every table
+            f.change_counter = change_counter(impl);
+            if (outside && impl.fingerprint_cache &&
+                impl.fingerprint_cache->change_counter == f.change_counter)
+                return *impl.fingerprint_cache;
+            {
+                auto q = impl.query("SELECT sha256 FROM fingerprint_cache WHERE change_counter = ?");
+                q.bind(f.change_counter);
+                if (q.step()) f.sha256 = q.text(0);
+            }
+            if (!f.sha256.empty()) {
+                if (outside) impl.fingerprint_cache = f;
+                return f;
+            }
+            f.sha256 = hash_data(impl);
+        }
+        if (outside) {
+            impl.fingerprint_cache = f;
+            persist_fingerprint(impl, f);
+        }
         return f;
     });
 }

@@ -157,6 +157,24 @@ struct StoreImpl {
     /// Store::fingerprint() of the last change counter it was computed at (outside any
     /// transaction): valid while no audit row is added (every data change writes one).
     std::optional<DataFingerprint> fingerprint_cache;
+    /// Store::case_snapshot(), valid while `PRAGMA data_version` (commits by other
+    /// connections) and the connection's total change count (its own writes) are those
+    /// recorded here and no transaction is active.
+    std::shared_ptr<const CaseSnapshot> case_snapshot;
+    std::int64_t case_snapshot_data_version = -1;
+    std::int64_t case_snapshot_changes = -1;
+    /// Point eligibility() calls made by reads since the snapshot was last current.
+    std::int64_t point_reads = 0;
+    std::int64_t point_reads_data_version = -1;
+    std::int64_t point_reads_changes = -1;
+    /// person_count() at that data version (-1: not read yet).
+    std::int64_t point_reads_persons = -1;
+    /// `PRAGMA data_version` (cached statement).
+    std::int64_t data_version();
+    /// The current case snapshot if one is held, else nullptr (outside transactions only).
+    std::shared_ptr<const CaseSnapshot> current_case_snapshot();
+    /// Builds (and, outside a transaction, keeps) a case snapshot.
+    std::shared_ptr<const CaseSnapshot> build_case_snapshot();
 
     /// The cached prepared statement for `sql`, ready to bind.
     Query query(const std::string& sql) { return Query(statement(sql)); }
@@ -240,7 +258,8 @@ private:
 };
 
 /// Reads every row of persons + permits + protections + situations in person id order.
-void for_each_case_impl(StoreImpl& impl, const std::function<void(const PersonCase&)>& f);
+/// `f` may move from the case it is given (the next one is read into fresh storage).
+void for_each_case_impl(StoreImpl& impl, const std::function<void(PersonCase&)>& f);
 
 /// The schema migrations: (version, sql) in order; version n is 000n_*.sql.
 std::vector<std::pair<int, std::string_view>> migrations();

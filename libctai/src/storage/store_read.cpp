@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <ctai/journeys.hpp>
 
@@ -129,6 +130,16 @@ std::uint8_t code(E e) {
     return static_cast<std::uint8_t>(e);
 }
 std::int32_t days_or_none(const std::optional<Date>& d) { return d ? d->days() : no_date; }
+
+void reserve(EligibilityColumns& out, std::size_t n) {
+    out.person_id.reserve(n);
+    for (auto* v : {&out.nationality_class, &out.primo_arrivant, &out.bpi, &out.bpt, &out.agir,
+                    &out.ctai_public, &out.public_category, &out.sex, &out.in_agir_support})
+        v->reserve(n);
+    for (auto* v : {&out.primo_anchor, &out.primo_window_end, &out.protection_date,
+                    &out.agir_window_end, &out.birth_year})
+        v->reserve(n);
+}
 
 // Attaches every step to `journeys`, which holds every journey ordered by journey_id: one
 // merge pass over both orders, no lookup per step.
@@ -290,7 +301,7 @@ Contract StoreImpl::require_contract(const ContractId& id) {
     return std::move(*c);
 }
 
-void for_each_case_impl(StoreImpl& impl, const std::function<void(const PersonCase&)>& f) {
+void for_each_case_impl(StoreImpl& impl, const std::function<void(PersonCase&)>& f) {
     // Four cursors in person id order, merged (one pass over each table).
     auto persons = impl.query(std::string("SELECT ") + person_columns +
                               " FROM persons ORDER BY person_id");
@@ -303,12 +314,9 @@ void for_each_case_impl(StoreImpl& impl, const std::function<void(const PersonCa
                                  "ORDER BY person_id, position");
     bool has_permit = permits.step(), has_protection = protections.step(),
          has_situation = situations.step();
-    PersonCase c;
     while (persons.step()) {
+        PersonCase c;
         c.person = read_person(persons);
-        c.permits.clear();
-        c.protections.clear();
-        c.situations.clear();
         const std::string& id = c.person.id.str();
         while (has_permit && permits.text(0) == id) {
             c.permits.push_back(read_permit(permits, 1));
@@ -408,23 +416,102 @@ std::vector<Referral> Store::referrals_of(const PersonId& person) const {
     return detail::guard([&] { return impl_->load_referrals_of(person); });
 }
 
+namespace detail {
+
+std::int64_t StoreImpl::data_version() {
+    auto q = query("PRAGMA data_version");
+    q.step();
+    return q.i64(0);
+}
+
+std::shared_ptr<const CaseSnapshot> StoreImpl::current_case_snapshot() {
+    if (!case_snapshot || depth > 0) return nullptr;
+    if (db->getTotalChanges() != case_snapshot_changes ||
+        data_version() != case_snapshot_data_version) {
+        case_snapshot.reset();
+        return nullptr;
+    }
+    return case_snapshot;
+}
+
+std::shared_ptr<const CaseSnapshot> StoreImpl::build_case_snapshot() {
+    const ReadSnapshot snapshot(*this);
+    const std::int64_t version = data_version();
+    const std::int64_t changes = db->getTotalChanges();
+    std::vector<PersonCase> cases;
+    for_each_case_impl(*this, [&](PersonCase& c) { cases.push_back(std::move(c)); });
+    std::vector<AgirSupport> supports;
+    {
+        auto q = query(std::string("SELECT ") + agir_columns +
+                       " FROM agir_supports ORDER BY person_id, orientation_date");
+        while (q.step()) supports.push_back(read_agir(q));
+    }
+    auto built = std::make_shared<const CaseSnapshot>(std::move(cases), std::move(supports),
+                                                      options.policy);
+    if (depth == 0) {
+        case_snapshot = built;
+        case_snapshot_data_version = version;
+        case_snapshot_changes = changes;
+    }
+    return built;
+}
+
+}  // namespace detail
+
+std::shared_ptr<const CaseSnapshot> Store::case_snapshot() const {
+    return detail::guard([&] {
+        if (auto s = impl_->current_case_snapshot()) return s;
+        return impl_->build_case_snapshot();
+    });
+}
+
+void Store::drop_case_snapshot() const noexcept {
+    impl_->case_snapshot.reset();
+    impl_->point_reads = 0;  // dropped on purpose: point reads start counting again
+}
+
 Eligibility Store::eligibility(const PersonId& id, Date on) const {
     return detail::guard([&] {
+        auto& impl = *impl_;
+        auto snap = impl.current_case_snapshot();
+        if (!snap && impl.depth == 0) {
+            // Ski rental: point reads until they have cost about one full read (a third
+            // of the persons at this data version), then the snapshot.
+            const std::int64_t version = impl.data_version();
+            const std::int64_t changes = impl.db->getTotalChanges();
+            if (version != impl.point_reads_data_version || changes != impl.point_reads_changes) {
+                impl.point_reads = 0;
+                impl.point_reads_data_version = version;
+                impl.point_reads_changes = changes;
+                impl.point_reads_persons = -1;
+            }
+            if (++impl.point_reads % 256 == 0) {
+                if (impl.point_reads_persons < 0) impl.point_reads_persons = person_count();
+                if (impl.point_reads * 3 >= impl.point_reads_persons)
+                    snap = impl.build_case_snapshot();
+            }
+        }
+        if (snap) {
+            const auto i = snap->find(id.str());
+            if (i == CaseSnapshot::npos)
+                throw NotFoundError("unknown person '" + id.str() + "'", "person", id.str());
+            return snap->evaluate(i, on);
+        }
         // One read snapshot for the person and the family member (one lock, not one per
         // statement), cached prepared statements, one query per table.
-        const detail::ReadSnapshot snapshot(*impl_);
-        auto c = impl_->load_case(id);
+        const detail::ReadSnapshot snapshot(impl);
+        auto c = impl.load_case(id);
         if (!c) throw NotFoundError("unknown person '" + id.str() + "'", "person", id.str());
         std::optional<PersonCase> family;
-        if (c->person.rejoining_family_of) family = impl_->load_case(*c->person.rejoining_family_of);
-        return evaluate(*c, on, impl_->options.policy, family ? &*family : nullptr);
+        if (c->person.rejoining_family_of) family = impl.load_case(*c->person.rejoining_family_of);
+        return evaluate(*c, on, impl.options.policy, family ? &*family : nullptr);
     });
 }
 
 // ---- every row --------------------------------------------------------------------------
 
 void Store::for_each_case(const std::function<void(const PersonCase&)>& f) const {
-    detail::guard([&] { detail::for_each_case_impl(*impl_, f); });
+    detail::guard([&] { detail::for_each_case_impl(*impl_, [&](PersonCase& c) { f(c); }); });
 }
 
 std::vector<PersonCase> Store::all_cases() const {
@@ -539,127 +626,9 @@ std::vector<Cost> Store::all_costs() const {
 
 JourneyColumns Store::journeys(std::optional<ContractId> contract, std::optional<int> action,
                                std::optional<Date> censor_on) const {
-    return detail::guard([&] {
-        JourneyColumns out;
-        const detail::ReadSnapshot snapshot(*impl_);
-        // One statement per filter combination (no `?1 IS NULL OR ...`, which defeats the
-        // journeys_action index), and the step columns from one grouped pass over steps
-        // merged by journey id (no correlated subquery per journey).
-#define CTAI_JOURNEY_COLS                                                                      \
-    "SELECT j.journey_id, j.person_id, j.contract_id, j.action, j.entry_date, "                \
-    "j.referral_source, j.exit_date, j.exit_reason, j.override_reason IS NOT NULL FROM "      \
-    "journeys j "
-#define CTAI_JOURNEY_ORDER " ORDER BY j.contract_id, j.action, j.entry_date, j.journey_id"
-#define CTAI_STEP_COLS                                                                         \
-    "SELECT s.journey_id, count(*), min(CASE WHEN s.step = 'follow_on' OR s.step = "          \
-    "'end_of_support' THEN s.date END) FROM steps s "
-#define CTAI_STEP_JOIN "JOIN journeys j ON j.journey_id = s.journey_id "
-#define CTAI_STEP_GROUP " GROUP BY s.journey_id"
-        auto run = [&](detail::Query& q, detail::Query& steps) {
-            std::unordered_map<std::string, std::size_t> row;
-            std::string cid;
-            const Contract* cached = nullptr;
-            std::optional<Contract> current;
-            while (q.step()) {
-                const char* c = q.statement().getColumn(2).getText();
-                if (!cached || cid != c) {
-                    cid = c;
-                    current = impl_->find_contract(ContractId{cid});
-                    cached = current ? &*current : nullptr;
-                }
-                row.emplace(q.text(0), out.journey_id.size());
-                out.journey_id.push_back(q.text(0));
-                out.person_id.push_back(q.text(1));
-                out.contract_id.push_back(cid);
-                out.action.push_back(q.i32(3));
-                const std::int32_t entry = q.date(4).days();
-                out.entry.push_back(entry);
-                out.referral_source.push_back(detail::code(q.enumv<ReferralSource>(5)));
-                const auto exit = q.opt_date(6);
-                out.exit.push_back(detail::days_or_none(exit));
-                out.open.push_back(exit ? 0 : 1);
-                std::string reason = q.null(7) ? std::string() : q.text(7);
-                bool positive = false;
-                if (exit && current)
-                    for (const auto& r : current->exit_reasons)
-                        if (r.code == reason) positive = r.positive;
-                out.exit_reason.push_back(std::move(reason));
-                out.positive.push_back(positive ? 1 : 0);
-                if (exit)
-                    out.length.push_back(exit->days() - entry);
-                else if (censor_on)
-                    out.length.push_back(censor_on->days() - entry);
-                else
-                    out.length.push_back(-1);
-                out.overridden.push_back(q.i32(8) != 0 ? 1 : 0);
-            }
-            out.steps.assign(out.journey_id.size(), 0);
-            out.end_step_date.assign(out.journey_id.size(), no_date);
-            while (steps.step()) {
-                const auto it = row.find(steps.text(0));
-                if (it == row.end()) continue;
-                out.steps[it->second] = steps.i32(1);
-                if (!steps.null(2)) out.end_step_date[it->second] = steps.date(2).days();
-            }
-        };
-        if (contract && action) {
-            auto q = impl_->query(CTAI_JOURNEY_COLS "WHERE j.contract_id = ?1 AND j.action = ?2"
-                                  CTAI_JOURNEY_ORDER);
-            q.bind(*contract, *action);
-            auto st = impl_->query(CTAI_STEP_COLS CTAI_STEP_JOIN
-                                   "WHERE j.contract_id = ?1 AND j.action = ?2" CTAI_STEP_GROUP);
-            st.bind(*contract, *action);
-            run(q, st);
-        } else if (contract) {
-            auto q = impl_->query(CTAI_JOURNEY_COLS "WHERE j.contract_id = ?1" CTAI_JOURNEY_ORDER);
-            q.bind(*contract);
-            auto st = impl_->query(CTAI_STEP_COLS CTAI_STEP_JOIN
-                                   "WHERE j.contract_id = ?1" CTAI_STEP_GROUP);
-            st.bind(*contract);
-            run(q, st);
-        } else if (action) {
-            auto q = impl_->query(CTAI_JOURNEY_COLS "WHERE j.action = ?1" CTAI_JOURNEY_ORDER);
-            q.bind(*action);
-            auto st = impl_->query(CTAI_STEP_COLS CTAI_STEP_JOIN "WHERE j.action = ?1"
-                                   CTAI_STEP_GROUP);
-            st.bind(*action);
-            run(q, st);
-        } else {
-            auto q = impl_->query(CTAI_JOURNEY_COLS CTAI_JOURNEY_ORDER);
-            auto st = impl_->query(CTAI_STEP_COLS CTAI_STEP_GROUP);
-            run(q, st);
-        }
-#undef CTAI_JOURNEY_COLS
-#undef CTAI_JOURNEY_ORDER
-#undef CTAI_STEP_COLS
-#undef CTAI_STEP_JOIN
-#undef CTAI_STEP_GROUP
-        return out;
-    });
+    // Every column; the read itself is in store_journeys.cpp.
+    return journeys(std::move(contract), action, censor_on, JourneyFields::all);
 }
-
-namespace detail {
-namespace {
-void append_eligibility(EligibilityColumns& out, const PersonCase& c, const Eligibility& e,
-                        bool agir_support) {
-    out.person_id.push_back(c.person.id.str());
-    out.nationality_class.push_back(code(e.nationality_class));
-    out.primo_arrivant.push_back(e.primo_arrivant ? 1 : 0);
-    out.bpi.push_back(e.bpi ? 1 : 0);
-    out.bpt.push_back(e.bpt ? 1 : 0);
-    out.agir.push_back(e.agir ? 1 : 0);
-    out.ctai_public.push_back(e.ctai_public ? 1 : 0);
-    out.public_category.push_back(e.public_category ? code(*e.public_category) : no_code);
-    out.primo_anchor.push_back(days_or_none(e.primo_anchor));
-    out.primo_window_end.push_back(days_or_none(e.primo_window_end));
-    out.protection_date.push_back(days_or_none(e.protection_date));
-    out.agir_window_end.push_back(days_or_none(e.agir_window_end));
-    out.sex.push_back(code(c.person.sex));
-    out.birth_year.push_back(c.person.birth_date ? c.person.birth_date->first.year() : 0);
-    out.in_agir_support.push_back(agir_support ? 1 : 0);
-}
-}  // namespace
-}  // namespace detail
 
 EligibilityColumns Store::eligibility_for(std::span<const PersonId> persons,
                                           std::span<const Date> dates) const {
@@ -669,88 +638,53 @@ EligibilityColumns Store::eligibility_for(std::span<const PersonId> persons,
                               "dates");
     return detail::guard([&] {
         const Policy& p = impl_->options.policy;
-        const detail::ReadSnapshot snapshot(*impl_);
-        // The cases needed: the persons asked for and the family members they rejoin. Many
-        // rows: one pass over every table (for_each_case); few: point reads.
-        std::unordered_map<std::string, PersonCase> cases;
-        std::unordered_map<std::string, std::vector<AgirSupport>> agir;
-        const bool bulk = persons.size() >= 64;
-        if (bulk) {
-            detail::for_each_case_impl(*impl_, [&](const PersonCase& c) {
-                cases.emplace(c.person.id.str(), c);
-            });
-            for (auto& s : all_agir_supports()) agir[s.person_id.str()].push_back(std::move(s));
-        }
-        auto find = [&](const PersonId& id) -> const PersonCase* {
-            auto it = cases.find(id.str());
-            if (it != cases.end()) return &it->second;
-            if (bulk) return nullptr;
-            auto c = impl_->load_case(id);
-            if (!c) return nullptr;
-            agir.emplace(id.str(), impl_->load_agir_of(id));
-            return &cases.emplace(id.str(), std::move(*c)).first->second;
-        };
         EligibilityColumns out;
         out.on = dates.empty() ? no_date : dates.front().days();
         for (const Date d : dates)
             if (d.days() != out.on) out.on = no_date;
-        out.person_id.reserve(persons.size());
+        // Many rows, or a current snapshot: every case in memory. Few: point reads.
+        auto snap = impl_->current_case_snapshot();
+        if (!snap && persons.size() >= 64) snap = impl_->build_case_snapshot();
+        if (!snap) {
+            const detail::ReadSnapshot snapshot(*impl_);
+            std::vector<PersonCase> cases;
+            std::vector<AgirSupport> supports;
+            std::unordered_set<std::string> seen;
+            auto load = [&](const PersonId& id) {
+                if (!seen.insert(id.str()).second) return;
+                auto c = impl_->load_case(id);
+                if (!c) return;
+                for (auto& s : impl_->load_agir_of(id)) supports.push_back(std::move(s));
+                cases.push_back(std::move(*c));
+            };
+            for (const auto& id : persons) load(id);
+            for (std::size_t k = 0, n = cases.size(); k < n; ++k)
+                if (const auto f = cases[k].person.rejoining_family_of) load(*f);
+            snap = std::make_shared<const CaseSnapshot>(std::move(cases), std::move(supports), p);
+        }
+        // Every id resolved first: an unknown person leaves nothing half-built.
+        std::vector<std::uint32_t> rows(persons.size());
         for (std::size_t i = 0; i < persons.size(); ++i) {
-            const PersonCase* c = find(persons[i]);
-            if (!c)
+            rows[i] = snap->find(persons[i].str());
+            if (rows[i] == CaseSnapshot::npos)
                 throw NotFoundError("unknown person '" + persons[i].str() + "'", "person",
                                     persons[i].str());
-            const PersonCase* family = nullptr;
-            if (c->person.rejoining_family_of) family = find(*c->person.rejoining_family_of);
-            const Eligibility e = evaluate(*c, dates[i], p, family);
-            const auto a = agir.find(c->person.id.str());
-            detail::append_eligibility(out, *c, e,
-                                       a != agir.end() && in_agir_support(a->second, dates[i], p));
         }
+        detail::reserve(out, persons.size());
+        for (std::size_t i = 0; i < persons.size(); ++i) snap->append(out, rows[i], dates[i]);
         return out;
     });
 }
 
 EligibilityColumns Store::eligibility_table(Date on) const {
     return detail::guard([&] {
-        const Policy& p = impl_->options.policy;
-        std::vector<PersonCase> cases;
-        detail::for_each_case_impl(*impl_, [&](const PersonCase& c) { cases.push_back(c); });
-        std::unordered_map<std::string, std::size_t> index;
-        for (std::size_t i = 0; i < cases.size(); ++i) index.emplace(cases[i].person.id.str(), i);
-        std::unordered_map<std::string, std::vector<AgirSupport>> agir;
-        for (auto& s : all_agir_supports()) agir[s.person_id.str()].push_back(s);
-
+        auto snap = impl_->current_case_snapshot();
+        if (!snap) snap = impl_->build_case_snapshot();
         EligibilityColumns out;
         out.on = on.days();
-        const auto n = cases.size();
-        out.person_id.reserve(n);
-        for (const auto& c : cases) {
-            const PersonCase* family = nullptr;
-            if (c.person.rejoining_family_of)
-                if (const auto it = index.find(c.person.rejoining_family_of->str());
-                    it != index.end())
-                    family = &cases[it->second];
-            const Eligibility e = evaluate(c, on, p, family);
-            out.person_id.push_back(c.person.id.str());
-            out.nationality_class.push_back(detail::code(e.nationality_class));
-            out.primo_arrivant.push_back(e.primo_arrivant ? 1 : 0);
-            out.bpi.push_back(e.bpi ? 1 : 0);
-            out.bpt.push_back(e.bpt ? 1 : 0);
-            out.agir.push_back(e.agir ? 1 : 0);
-            out.ctai_public.push_back(e.ctai_public ? 1 : 0);
-            out.public_category.push_back(e.public_category ? detail::code(*e.public_category)
-                                                            : no_code);
-            out.primo_anchor.push_back(detail::days_or_none(e.primo_anchor));
-            out.primo_window_end.push_back(detail::days_or_none(e.primo_window_end));
-            out.protection_date.push_back(detail::days_or_none(e.protection_date));
-            out.agir_window_end.push_back(detail::days_or_none(e.agir_window_end));
-            out.sex.push_back(detail::code(c.person.sex));
-            out.birth_year.push_back(c.person.birth_date ? c.person.birth_date->first.year() : 0);
-            const auto a = agir.find(c.person.id.str());
-            out.in_agir_support.push_back(a != agir.end() && in_agir_support(a->second, on, p) ? 1
-                                                                                               : 0);
-        }
+        // By person id (the snapshot keeps the store's order, which is by id).
+        detail::reserve(out, snap->size());
+        for (std::uint32_t i = 0; i < snap->size(); ++i) snap->append(out, i, on);
         return out;
     });
 }

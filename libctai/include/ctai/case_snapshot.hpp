@@ -1,0 +1,78 @@
+#pragma once
+/// \file case_snapshot.hpp
+/// An immutable in-memory image of every case of a store (persons with their permits,
+/// protections and situations, and their AGIR supports), indexed by person id. Built by
+/// Store::case_snapshot() in one pass over each table; used by the eligibility queries and
+/// the report so that a check costs a hash lookup and a pure evaluation instead of reads
+/// from the file. No SQL here: it can also be built from cases held in memory.
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <ctai/columns.hpp>
+#include <ctai/eligibility.hpp>
+#include <ctai/model.hpp>
+#include <ctai/policy.hpp>
+
+namespace ctai {
+
+class CaseSnapshot {
+public:
+    /// Returned by find() and family() for "no such person".
+    static constexpr std::uint32_t npos = 0xFFFFFFFFu;
+
+    /// `cases` in any order (kept in that order; ids must be unique: ValidationError
+    /// otherwise); `supports` in any order (each attached to its person, by orientation
+    /// date; a support of an unknown person is ignored); `policy`: the policy every
+    /// evaluation of this snapshot applies (the date-independent facts of each case,
+    /// case_facts(), are computed once under it).
+    CaseSnapshot(std::vector<PersonCase> cases, std::vector<AgirSupport> supports,
+                 Policy policy);
+    CaseSnapshot(const CaseSnapshot&) = delete;
+    CaseSnapshot& operator=(const CaseSnapshot&) = delete;
+
+    std::size_t size() const noexcept { return cases_.size(); }
+    /// The case at dense index i (0 <= i < size()).
+    const PersonCase& operator[](std::uint32_t i) const { return cases_[i]; }
+    /// The dense index of a person, or npos.
+    std::uint32_t find(std::string_view person_id) const noexcept;
+    /// The index of the person that case i rejoins (person.rejoining_family_of), or npos
+    /// when none or not in the snapshot.
+    std::uint32_t family(std::uint32_t i) const noexcept { return family_[i]; }
+    /// The AGIR supports of case i, by orientation date.
+    std::span<const AgirSupport> agir_supports(std::uint32_t i) const noexcept;
+
+    /// The policy of every evaluation.
+    const Policy& policy() const noexcept { return policy_; }
+    /// case_facts() of case i under policy().
+    const CaseFacts& facts(std::uint32_t i) const noexcept { return facts_[i]; }
+    /// evaluate() of case i at `on` under policy(), with the case of the person they
+    /// rejoin: exactly Store::eligibility's answer.
+    Eligibility evaluate(std::uint32_t i, Date on, Explain explain = Explain::reasons) const;
+    /// in_agir_support() of case i at `on` under policy().
+    bool in_agir_support(std::uint32_t i, Date on) const;
+
+    /// Appends to `out` the row of case i evaluated at `on` (without reasons), with its
+    /// in_agir_support flag: the rows of Store::eligibility_table and eligibility_for.
+    void append(EligibilityColumns& out, std::uint32_t i, Date on) const;
+
+    /// Approximate heap bytes held (for memory reports).
+    std::size_t memory_bytes() const noexcept;
+
+private:
+    Policy policy_;
+    std::vector<PersonCase> cases_;
+    std::vector<CaseFacts> facts_;
+    std::vector<std::uint32_t> family_;
+    /// supports_[support_begin_[i] .. support_begin_[i + 1]) belong to case i.
+    std::vector<AgirSupport> supports_;
+    std::vector<std::uint32_t> support_begin_;
+    /// Keys view the ids held by cases_ (stable: cases_ never changes after construction).
+    std::unordered_map<std::string_view, std::uint32_t> index_;
+};
+
+}  // namespace ctai

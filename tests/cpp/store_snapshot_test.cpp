@@ -1,0 +1,214 @@
+// The case snapshot held by a Store (Store::case_snapshot): the same answers as reading
+// the file, and never a stale answer after a change by this Store or another connection.
+#include <gtest/gtest.h>
+
+#include <ctai/error.hpp>
+#include <ctai/journeys.hpp>
+#include <ctai/store.hpp>
+#include <ctai/synthetic.hpp>
+
+#include "store_fixtures.hpp"
+
+namespace ctai {
+namespace {
+
+using test::d;
+
+/// A store holding a synthetic cohort (cases and AGIR supports only).
+void fill(Store& store, std::size_t persons) {
+    CohortOptions o;
+    o.persons = persons;
+    o.seed = 7;
+    const Dataset data = generate_cohort(o);
+    auto tx = store.transaction("test");
+    for (const auto& c : data.cases) store.put_case(c);
+    for (const auto& s : data.agir) store.put_agir_support(s);
+    tx.commit();
+}
+
+/// The reference: the pure evaluation of the stored case with the case it rejoins.
+Eligibility reference(const Store& store, const PersonId& id, Date on) {
+    const PersonCase c = store.person_case(id);
+    std::optional<PersonCase> family;
+    if (c.person.rejoining_family_of)
+        if (auto f = store.find_person(*c.person.rejoining_family_of))
+            family = store.person_case(f->id);
+    return evaluate(c, on, store.policy(), family ? &*family : nullptr);
+}
+
+void expect_same(const Eligibility& a, const Eligibility& b) {
+    EXPECT_EQ(a.person_id, b.person_id);
+    EXPECT_EQ(a.on, b.on);
+    EXPECT_EQ(a.nationality_class, b.nationality_class);
+    EXPECT_EQ(a.primo_arrivant, b.primo_arrivant);
+    EXPECT_EQ(a.bpi, b.bpi);
+    EXPECT_EQ(a.bpt, b.bpt);
+    EXPECT_EQ(a.agir, b.agir);
+    EXPECT_EQ(a.ctai_public, b.ctai_public);
+    EXPECT_EQ(a.public_category, b.public_category);
+    EXPECT_EQ(a.primo_anchor, b.primo_anchor);
+    EXPECT_EQ(a.primo_window_end, b.primo_window_end);
+    EXPECT_EQ(a.protection_date, b.protection_date);
+    EXPECT_EQ(a.agir_window_end, b.agir_window_end);
+    EXPECT_EQ(a.reasons, b.reasons);
+}
+
+TEST(CaseSnapshot, AnswersLikeThePureEvaluationForEveryPersonAndDate) {
+    auto store = Store::open(":memory:");
+    fill(store, 300);
+    const auto snap = store.case_snapshot();
+    ASSERT_EQ(snap->size(), 300u);
+    const auto ids = store.person_ids();
+    std::size_t family_links = 0, supports = 0;
+    for (const Date on : {d("2021-01-01"), d("2023-10-15"), d("2024-02-29"), d("2024-10-15")}) {
+        const auto table = store.eligibility_table(on);
+        ASSERT_EQ(table.size(), ids.size());
+        for (std::size_t k = 0; k < ids.size(); ++k) {
+            const auto& id = ids[k];
+            const Eligibility ref = reference(store, id, on);
+            expect_same(store.eligibility(id, on), ref);
+            const auto i = snap->find(id.str());
+            ASSERT_NE(i, CaseSnapshot::npos);
+            expect_same(snap->evaluate(i, on), ref);
+            EXPECT_TRUE(snap->evaluate(i, on, Explain::none).reasons.empty());
+            // The table row of the same person (by id order).
+            EXPECT_EQ(table.person_id[k], id.str());
+            EXPECT_EQ(table.bpi[k], ref.bpi ? 1 : 0);
+            EXPECT_EQ(table.agir[k], ref.agir ? 1 : 0);
+            EXPECT_EQ(table.primo_window_end[k],
+                      ref.primo_window_end ? ref.primo_window_end->days() : no_date);
+            const auto agir = store.agir_supports_of(id);
+            EXPECT_EQ(snap->agir_supports(i).size(), agir.size());
+            EXPECT_EQ(table.in_agir_support[k],
+                      in_agir_support(agir, on, store.policy()) ? 1 : 0);
+            supports += agir.size();
+            if (snap->family(i) != CaseSnapshot::npos) ++family_links;
+        }
+    }
+    // The cohort exercises both the family rule and the AGIR supports.
+    EXPECT_GT(family_links, 0u);
+    EXPECT_GT(supports, 0u);
+}
+
+TEST(CaseSnapshot, IsSharedWhileTheDataIsUnchangedAndRebuiltAfterAWrite) {
+    auto store = Store::open(":memory:");
+    fill(store, 50);
+    const auto first = store.case_snapshot();
+    EXPECT_EQ(store.case_snapshot(), first);
+    (void)store.eligibility_table(d("2024-01-01"));
+    EXPECT_EQ(store.case_snapshot(), first);
+
+    store.put_case(test::refugee("NEW-1"));
+    const auto second = store.case_snapshot();
+    EXPECT_NE(second, first);
+    EXPECT_EQ(second->size(), 51u);
+    EXPECT_EQ(first->size(), 50u);  // an old snapshot is unchanged, only no longer current
+    EXPECT_TRUE(store.eligibility(PersonId{"NEW-1"}, d("2024-01-01")).bpi);
+
+    // A no-op upsert writes nothing: the snapshot stays current.
+    store.put_case(test::refugee("NEW-1"));
+    EXPECT_EQ(store.case_snapshot(), second);
+}
+
+TEST(CaseSnapshot, InsideATransactionSeesItsOwnWritesAndKeepsNothing) {
+    auto store = Store::open(":memory:");
+    fill(store, 20);
+    const auto before = store.case_snapshot();
+    {
+        auto tx = store.transaction("test");
+        store.put_case(test::refugee("TX-1"));
+        const auto inside = store.case_snapshot();
+        EXPECT_EQ(inside->size(), 21u);
+        EXPECT_NE(inside->find("TX-1"), CaseSnapshot::npos);
+        EXPECT_TRUE(store.eligibility(PersonId{"TX-1"}, d("2024-01-01")).bpi);
+        tx.rollback();
+    }
+    const auto after = store.case_snapshot();
+    EXPECT_EQ(after->size(), 20u);
+    EXPECT_EQ(after->find("TX-1"), CaseSnapshot::npos);
+    EXPECT_THROW((void)store.eligibility(PersonId{"TX-1"}, d("2024-01-01")), NotFoundError);
+}
+
+TEST(CaseSnapshot, AnotherConnectionsCommitIsSeenAtOnce) {
+    test::TempDir dir;
+    const auto path = dir.file("shared.db");
+    auto reader = Store::open(path);
+    fill(reader, 300);
+    auto writer = Store::open(path);
+    const PersonId id{"P000001"};
+    const Date on = d("2024-06-01");
+    // Enough point checks for the reader to build and keep its snapshot (a third of the
+    // persons, counted in steps of 256).
+    for (int k = 0; k < 600; ++k) (void)reader.eligibility(id, on);
+    const auto held = reader.case_snapshot();
+    EXPECT_EQ(reader.case_snapshot(), held);
+
+    PersonCase c = test::refugee("P000001");
+    writer.put_case(c);  // another connection rewrites the person as a recent refugee
+    EXPECT_NE(reader.case_snapshot(), held);
+    const Eligibility e = reader.eligibility(id, on);
+    EXPECT_TRUE(e.bpi);
+    EXPECT_EQ(e.protection_date, d("2023-03-10"));
+    writer.put_case(test::french("P000001"));
+    EXPECT_FALSE(reader.eligibility(id, on).ctai_public);
+    const auto cols = reader.eligibility_for(std::vector<PersonId>(100, id),
+                                             std::vector<Date>(100, on));
+    for (std::size_t i = 0; i < cols.size(); ++i) EXPECT_EQ(cols.ctai_public[i], 0);
+}
+
+TEST(CaseSnapshot, ANewPolicyIsAppliedAtOnce) {
+    auto store = Store::open(":memory:");
+    fill(store, 300);
+    const Date on = d("2024-06-01");
+    (void)store.case_snapshot();
+    Policy p = store.policy();
+    p.agir_recency = p.agir_recency == AgirRecency::rolling_2_years ? AgirRecency::calendar_n_minus_1
+                                                                     : AgirRecency::rolling_2_years;
+    p.bpi_includes_stateless = !p.bpi_includes_stateless;
+    store.set_policy(p);
+    EXPECT_EQ(store.case_snapshot()->policy(), p);
+    std::size_t differ = 0;
+    const auto table = store.eligibility_table(on);
+    const auto ids = store.person_ids();
+    for (std::size_t k = 0; k < ids.size(); ++k) {
+        const Eligibility ref = reference(store, ids[k], on);
+        expect_same(store.eligibility(ids[k], on), ref);
+        EXPECT_EQ(table.agir[k], ref.agir ? 1 : 0);
+        const PersonCase c = store.person_case(ids[k]);
+        if (case_facts(c, p) != case_facts(c, Policy{})) ++differ;
+    }
+    EXPECT_GT(differ, 0u);  // the change of policy matters on this cohort
+}
+
+TEST(CaseSnapshot, BatchChecksRefuseAnUnknownPersonWhateverTheirSize) {
+    auto store = Store::open(":memory:");
+    fill(store, 100);
+    for (const std::size_t n : {std::size_t{3}, std::size_t{200}}) {
+        std::vector<PersonId> ids(n, PersonId{"P000002"});
+        ids.back() = PersonId{"NOBODY"};
+        const std::vector<Date> dates(n, d("2024-01-01"));
+        store.drop_case_snapshot();
+        EXPECT_THROW((void)store.eligibility_for(ids, dates), NotFoundError) << n;
+        ids.back() = PersonId{"P000003"};
+        const auto cols = store.eligibility_for(ids, dates);
+        ASSERT_EQ(cols.size(), n);
+        EXPECT_EQ(cols.person_id.back(), "P000003");
+        EXPECT_EQ(cols.bpi.back(), reference(store, PersonId{"P000003"}, dates.back()).bpi ? 1 : 0);
+    }
+}
+
+TEST(CaseSnapshot, RefusesDuplicateIdsAndIgnoresSupportsOfUnknownPersons) {
+    std::vector<PersonCase> twice{test::refugee("A"), test::refugee("A")};
+    EXPECT_THROW(CaseSnapshot(twice, {}, Policy{}), ValidationError);
+    AgirSupport s;
+    s.person_id = PersonId{"ZZ"};
+    s.orientation_date = d("2024-01-01");
+    const CaseSnapshot snap({test::refugee("A"), test::primo("B")}, {s}, Policy{});
+    EXPECT_EQ(snap.size(), 2u);
+    EXPECT_TRUE(snap.agir_supports(0).empty());
+    EXPECT_EQ(snap.find("B"), 1u);
+    EXPECT_EQ(snap.find("ZZ"), CaseSnapshot::npos);
+}
+
+}  // namespace
+}  // namespace ctai
