@@ -103,6 +103,7 @@ class Results:
     def __init__(self):
         self.rows = defaultdict(lambda: defaultdict(list))
         self.notes = defaultdict(list)
+        self.skipped = {}  # size -> workloads not run at that size
 
     def add(self, w, size, tool, median=None, lo=None, hi=None, status="ok", note="", role="peer",
             unit_count=None):
@@ -153,13 +154,14 @@ def cohort(build: Path, size: str, persons: int, regen: bool) -> Path:
     return d
 
 
-def run_harness(build: Path, data: Path, reps: int, check_only: bool):
+def run_harness(build: Path, data: Path, reps: int, check_only: bool, only=None):
     exe = build / "bench" / "ctai_bench"
+    sel = ["--only", ",".join(sorted(only))] if only else []
     if check_only:
-        subprocess.run([str(exe), "--data", str(data), "--check-only"], check=True)
+        subprocess.run([str(exe), "--data", str(data), "--check-only", *sel], check=True)
         return {}
     out = data / "harness.json"
-    subprocess.run([str(exe), "--data", str(data), f"--benchmark_repetitions={reps}",
+    subprocess.run([str(exe), "--data", str(data), *sel, f"--benchmark_repetitions={reps}",
                     "--benchmark_report_aggregates_only=true", "--benchmark_format=json",
                     f"--benchmark_out={out}", "--benchmark_out_format=json",
                     "--benchmark_format=console", "--benchmark_min_time=0.2"], check=True)
@@ -1063,9 +1065,9 @@ def write_doc(path: Path, res: Results, sizes, mach, started, notes_file: Path, 
         f"- CPU: {mach['cpu']}, {mach['cores']} cores; memory {mach['memory']}; Linux {mach['kernel']}; "
         f"Python {mach['python']}",
         f"- load average at start {mach['load'][0]:.2f} / at the end {mach.get('load_end', os.getloadavg())[0]:.2f}; started {started}",
-        "- **Noise:** this machine has 2 cores shared with other jobs (builds of other agents ran during "
-        "the measurement); ratios measured side by side in one run are meaningful, absolute times "
-        "much less. Times are medians of repeated runs; spread is min-max (C++ harness: median ± 1 "
+        "- **Noise:** this machine has 2 cores that may be shared with other jobs (the load averages "
+        "above tell how busy it was); ratios measured side by side in one run are meaningful, absolute "
+        "times less so. Times are medians of repeated runs; spread is min-max (C++ harness: median ± 1 "
         "standard deviation over its repetitions).",
         f"- Peers: pandas {pd.__version__}, polars {pl.__version__}, DuckDB {duckdb.__version__}, "
         f"NumPy {np.__version__}, SQLite {sqlite3.sqlite_version}; ctai Python package: "
@@ -1075,6 +1077,10 @@ def write_doc(path: Path, res: Results, sizes, mach, started, notes_file: Path, 
         "(plain int32 loops, raw SQLite C API); **peer** = the tools analysts would otherwise use; "
         "**part** = a part of a ctai workload or an extra for scale. peer / ctai > 1 means ctai is "
         "faster; ctai / floor is ctai's overhead over the floor.",
+    ]
+    for size, skipped in sorted(res.skipped.items()):
+        parts.append(f"- Not run at {size}: {', '.join(skipped)} (`--large-only`; see the analysis).")
+    parts += [
         "",
     ]
     if check_only:
@@ -1125,6 +1131,10 @@ def main():
     ap.add_argument("--check-only", action="store_true", help="check every answer, time nothing")
     ap.add_argument("--regen", action="store_true", help="regenerate the cohorts")
     ap.add_argument("--only", default="W1,W2,W3,W4,W5,W6,W7")
+    ap.add_argument("--large-only", default="W2,W3,W4,W5,W6,W7",
+                    help="the workloads run at size L (default: all but W1, whose three loads of "
+                         "25 M rows take most of an hour with every peer)")
+    ap.add_argument("--large-reps", type=int, default=3, help="repetitions at size L")
     ap.add_argument("--out", default=str(ROOT / "docs" / "performance.md"))
     ap.add_argument("--no-doc", action="store_true")
     ap.add_argument("--from-results", help="re-render the document from a results.json of an earlier run")
@@ -1145,6 +1155,7 @@ def main():
                 res.rows[w][size] = rows
         for k, v in saved["notes"]:
             res.notes[tuple(k)] = v
+        res.skipped = saved.get("skipped", {})
         for size in saved["sizes"]:  # re-read the C++ harness output (e.g. after a fix here)
             hj = build / "bench-data" / size / "harness.json"
             if hj.exists():
@@ -1163,8 +1174,6 @@ def main():
     if a.large and "L" not in sizes:
         sizes.append("L")
     plan = [(f"{a.persons}", a.persons)] if a.persons else [(s, SIZES[s]) for s in sizes]
-    reps = 0 if a.check_only else a.reps
-    only = set(a.only.split(","))
     res = Results()
     mach = machine()
     started = time.strftime("%Y-%m-%d %H:%M")
@@ -1172,10 +1181,18 @@ def main():
     with tempfile.TemporaryDirectory(prefix="ctai-bench-") as tmpd:
         tmp = Path(tmpd)
         for size, persons in plan:
+            only = set(a.only.split(","))
+            reps = 0 if a.check_only else a.reps
+            if size == "L":
+                only &= set(a.large_only.split(","))
+                reps = 0 if a.check_only else min(a.reps, a.large_reps)
+                skipped = sorted(set(a.only.split(",")) - only)
+                if skipped:
+                    res.skipped[size] = skipped
             d = cohort(build, size, persons, a.regen)
             c = Cohort(d)
             print(f"== {size}: {c.persons} persons, {c.rows} rows; C++ harness", flush=True)
-            h = run_harness(build, d, reps, a.check_only)
+            h = run_harness(build, d, reps, a.check_only, only)
             harness_rows(res, size, h, c)
             print(f"== {size}: peers", flush=True)
             report = run_w7(res, size, c, max(reps, 1) if not a.check_only else 1, build) if ("W7" in only or "W3" in only) else None
@@ -1199,6 +1216,7 @@ def main():
     if not a.check_only:  # re-render later with --from-results
       (build / "bench-data" / "results.json").write_text(json.dumps(dict(
         rows=res.rows, notes=[[list(k), v] for k, v in res.notes.items()], sizes=[p[0] for p in plan],
+        skipped=res.skipped,
         machine=mach, started=started, check_only=a.check_only), default=str))
     if not a.no_doc:
         write_doc(Path(a.out), res, [p[0] for p in plan], mach, started, ROOT / "bench" / "analysis.md", a.check_only)
