@@ -15,9 +15,6 @@ std::uint8_t code(E e) {
     return static_cast<std::uint8_t>(e);
 }
 std::int32_t days_or_none(const std::optional<Date>& d) { return d ? d->days() : no_date; }
-std::size_t string_bytes(const std::string& s) {
-    return s.capacity() > 15 ? s.capacity() + 1 : 0;
-}
 }  // namespace
 
 CaseSnapshot::CaseSnapshot(std::vector<PersonCase> cases, std::vector<AgirSupport> supports,
@@ -92,22 +89,6 @@ void CaseSnapshot::append(EligibilityColumns& out, std::uint32_t i, Date on) con
     out.sex.push_back(code(c.person.sex));
     out.birth_year.push_back(c.person.birth_date ? c.person.birth_date->first.year() : 0);
     out.in_agir_support.push_back(in_agir_support(i, on) ? 1 : 0);
-}
-
-std::size_t CaseSnapshot::memory_bytes() const noexcept {
-    std::size_t b = cases_.capacity() * sizeof(PersonCase) + facts_.capacity() * sizeof(CaseFacts) +
-                    family_.capacity() * sizeof(std::uint32_t) +
-                    supports_.capacity() * sizeof(AgirSupport) +
-                    support_begin_.capacity() * sizeof(std::uint32_t) +
-                    index_.size() * (sizeof(std::string_view) + sizeof(std::uint32_t) + 16) +
-                    index_.bucket_count() * sizeof(void*);
-    for (const auto& c : cases_) {
-        b += string_bytes(c.person.id.str());
-        b += c.permits.capacity() * sizeof(Permit) + c.protections.capacity() * sizeof(Protection) +
-             c.situations.capacity() * sizeof(Situation);
-        b += c.person.nationalities.capacity() * sizeof(std::string);
-    }
-    return b;
 }
 
 }  // namespace ctai

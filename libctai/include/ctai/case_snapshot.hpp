@@ -60,9 +60,6 @@ public:
     /// in_agir_support flag: the rows of Store::eligibility_table and eligibility_for.
     void append(EligibilityColumns& out, std::uint32_t i, Date on) const;
 
-    /// Approximate heap bytes held (for memory reports).
-    std::size_t memory_bytes() const noexcept;
-
 private:
     Policy policy_;
     std::vector<PersonCase> cases_;

@@ -276,15 +276,16 @@ public:
     std::vector<Referral> referrals_of(const PersonId& person) const;
     /// R1-R6: evaluates one person (with the BPI they join, if any) under the store policy.
     /// Served from the case snapshot (below) when one is held and still current (a hash
-    /// lookup: well under a microsecond); otherwise by point reads (one read snapshot, one
-    /// cached statement per table: a few microseconds). After many point reads at the same
+    /// lookup and the pure evaluation, after SQLite's `PRAGMA data_version` freshness check:
+    /// one to three microseconds); otherwise by point reads (one read snapshot, one cached
+    /// statement per table: several microseconds). After many point reads at the same
     /// data version (as many as a third of the persons: about the cost of one full read)
     /// the store builds the snapshot itself, so that a loop of checks costs at most about
     /// twice its best case. For many checks at once use eligibility_for.
     Eligibility eligibility(const PersonId& id, Date on) const;
 
     /// Every case (persons with permits, protections, situations) and AGIR support of the
-    /// store in memory, read in one pass per table (about a microsecond or two per person),
+    /// store in memory, read in one pass per table (about two microseconds per person),
     /// kept by the Store and shared with eligibility(), eligibility_for(),
     /// eligibility_table() and build_report() while it is current: until a write through
     /// this Store (any statement that changes a row) or a commit by another connection
