@@ -110,6 +110,20 @@ TEST(CaseSnapshot, IsSharedWhileTheDataIsUnchangedAndRebuiltAfterAWrite) {
     EXPECT_EQ(store.case_snapshot(), second);
 }
 
+TEST(CaseSnapshot, AWriteFreesTheStaleSnapshotAtOnceANoOpKeepsIt) {
+    auto store = Store::open(":memory:");
+    fill(store, 20);
+    std::weak_ptr<const CaseSnapshot> held = store.case_snapshot();
+    ASSERT_FALSE(held.expired());  // the Store keeps it
+    store.put_case(test::refugee("P000001"));
+    EXPECT_TRUE(held.expired());  // stale: freed with the write, not at the next read
+    held = store.case_snapshot();
+    store.put_case(test::refugee("P000001"));  // the same again: nothing written
+    EXPECT_FALSE(held.expired());
+    store.drop_case_snapshot();
+    EXPECT_TRUE(held.expired());
+}
+
 TEST(CaseSnapshot, InsideATransactionSeesItsOwnWritesAndKeepsNothing) {
     auto store = Store::open(":memory:");
     fill(store, 20);

@@ -267,6 +267,7 @@ void Transaction::commit() {
     }
     --impl_->depth;
     impl_->reasons.pop_back();
+    if (depth_ == 1) impl_->release_stale_case_snapshot();
     impl_ = nullptr;
 }
 
@@ -286,6 +287,7 @@ void Transaction::rollback() noexcept {
     }
     --impl_->depth;
     impl_->reasons.pop_back();
+    if (depth_ == 1) impl_->release_stale_case_snapshot();
     impl_ = nullptr;
 }
 

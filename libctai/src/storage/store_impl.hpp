@@ -175,6 +175,12 @@ struct StoreImpl {
     std::shared_ptr<const CaseSnapshot> current_case_snapshot();
     /// Builds (and, outside a transaction, keeps) a case snapshot.
     std::shared_ptr<const CaseSnapshot> build_case_snapshot();
+    /// Frees the kept snapshot when this connection has changed rows since it was built
+    /// (called at the end of every outermost transaction: its memory is not held until
+    /// the next read). Never throws.
+    void release_stale_case_snapshot() noexcept {
+        if (case_snapshot && db->getTotalChanges() != case_snapshot_changes) case_snapshot.reset();
+    }
 
     /// The cached prepared statement for `sql`, ready to bind.
     Query query(const std::string& sql) { return Query(statement(sql)); }
