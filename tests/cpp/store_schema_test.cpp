@@ -725,3 +725,72 @@ TEST(StoreSchemaV2, TheFingerprintNeverWaitsForAnotherWriter) {
 }
 
 }  // namespace
+
+// ---- bulk load: secondary indexes dropped during the load, rebuilt before the commit -----
+
+namespace {
+std::string file_schema(const std::filesystem::path& path) {
+    SQLite::Database db(path.string(), SQLite::OPEN_READONLY);
+    return schema_dump(db);
+}
+}  // namespace
+
+TEST(StoreBulkLoad, TheSchemaIsTheSameAfterABulkLoadCommittedRolledBackOrInterrupted) {
+    TempDir dir;
+    const auto golden = read_file(golden_dir / ("v" + std::to_string(Store::latest_schema_version()) + ".sql"));
+    CohortOptions o;
+    o.persons = 60;
+    o.seed = 3;
+    const Dataset data = generate_cohort(o);
+
+    // Committed: every index is back, with the same text, and used by the queries.
+    const auto committed = dir.file("committed.db");
+    {
+        auto store = Store::open(committed);
+        auto tx = store.transaction("bulk");
+        ASSERT_TRUE(store.begin_bulk_load());
+        for (const auto& c : data.cases) store.put_case(c);
+        for (const auto& j : data.journeys) store.put_journey(j);
+        tx.commit();
+        EXPECT_EQ(store.integrity_check(), "ok");
+        EXPECT_EQ(store.journeys_of(data.cases.front().person.id),
+                  [&] {
+                      std::vector<Journey> mine;
+                      for (const auto& j : data.journeys)
+                          if (j.person_id == data.cases.front().person.id) mine.push_back(j);
+                      std::sort(mine.begin(), mine.end(), [](const Journey& a, const Journey& b) {
+                          return std::tie(a.entry_date, a.id) < std::tie(b.entry_date, b.id);
+                      });
+                      return mine;
+                  }());
+    }
+    EXPECT_EQ(file_schema(committed), golden);
+
+    // Rolled back: the DROP INDEX is undone with the rows.
+    const auto rolled = dir.file("rolled.db");
+    {
+        auto store = Store::open(rolled);
+        auto tx = store.transaction("bulk");
+        ASSERT_TRUE(store.begin_bulk_load());
+        for (const auto& c : data.cases) store.put_case(c);
+        tx.rollback();
+        EXPECT_EQ(store.person_count(), 0);
+    }
+    EXPECT_EQ(file_schema(rolled), golden);
+
+    // Interrupted by another kind of write inside the same transaction (the bulk session
+    // ends there): the indexes are rebuilt at that point, the commit keeps them.
+    const auto mixed = dir.file("mixed.db");
+    {
+        auto store = Store::open(mixed);
+        auto tx = store.transaction("bulk");
+        ASSERT_TRUE(store.begin_bulk_load());
+        for (const auto& c : data.cases) store.put_case(c);
+        Person p = data.cases.front().person;
+        p.department = "75";
+        EXPECT_TRUE(store.put_person(p));  // not a bulk write: ends the session
+        for (const auto& j : data.journeys) store.put_journey(j);
+        tx.commit();
+    }
+    EXPECT_EQ(file_schema(mixed), golden);
+}

@@ -253,9 +253,9 @@ void Transaction::commit() {
     if (!impl_) throw StorageError("commit of a finished transaction");
     if (impl_->depth != depth_)
         throw StorageError("commit of a transaction while an inner one is still active");
-    if (impl_->bulk && depth_ <= impl_->bulk_depth) impl_->bulk.reset();
     try {
         detail::guard([&] {
+            if (impl_->bulk && depth_ <= impl_->bulk_depth) impl_->end_bulk();
             if (depth_ == 1)
                 impl_->query("COMMIT").exec();
             else
@@ -273,7 +273,7 @@ void Transaction::commit() {
 
 void Transaction::rollback() noexcept {
     if (!impl_) return;
-    if (impl_->bulk && depth_ <= impl_->bulk_depth) impl_->bulk.reset();
+    if (impl_->bulk && depth_ <= impl_->bulk_depth) impl_->abandon_bulk();
     // Inner transactions still open (misuse) are rolled back with this one.
     while (impl_->depth > depth_) {
         --impl_->depth;

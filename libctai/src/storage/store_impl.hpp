@@ -154,6 +154,19 @@ struct StoreImpl {
     /// `bulk_depth` (commit or rollback) and by every other kind of write.
     std::shared_ptr<BulkSession> bulk;
     int bulk_depth = 0;
+    /// The non-unique secondary indexes dropped by begin_bulk_load (name, CREATE sql): the
+    /// rows are loaded without maintaining them and the indexes are built once, sorted, when
+    /// the bulk session ends. A rollback of the bulk transaction undoes the DROP (SQLite's
+    /// DDL is transactional).
+    std::vector<std::pair<std::string, std::string>> bulk_dropped_indexes;
+    /// Ends the bulk session while its transaction goes on (a commit, or another kind of
+    /// write): recreates the dropped indexes. Throws StorageError if that fails.
+    void end_bulk();
+    /// Ends the bulk session because its transaction is rolled back (never throws).
+    void abandon_bulk() noexcept {
+        bulk.reset();
+        bulk_dropped_indexes.clear();
+    }
     /// Store::fingerprint() of the last change counter it was computed at (outside any
     /// transaction): valid while no audit row is added (every data change writes one).
     std::optional<DataFingerprint> fingerprint_cache;

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <set>
 #include <unordered_set>
+#include <utility>
 
 #include <ctai/journeys.hpp>
 #include <ctai/nationality.hpp>
@@ -754,7 +755,7 @@ bool Store::put_contract(const Contract& c) {
                 throw ConflictError("contract '" + c.id.str() + "' is a built-in contract",
                                     "contract.builtin_id");
         const std::string text = contract_to_json(c);
-        impl_->bulk.reset();
+        impl_->end_bulk();
         auto tx = transaction();
         std::optional<std::string> old;
         {
@@ -785,7 +786,7 @@ bool Store::put_contract(const Contract& c) {
 bool Store::put_person(const Person& p) {
     return detail::guard([&] {
         validate_person(p);
-        impl_->bulk.reset();
+        impl_->end_bulk();
         auto tx = transaction();
         const auto old = impl_->load_person(p.id);
         if (old && *old == p) return false;
@@ -1253,24 +1254,46 @@ bool Store::begin_bulk_load() {
     return detail::guard([&] {
         if (impl_->depth == 0) return false;
         // Tables every other row hangs on (foreign keys): empty means no data row at all.
-        auto q = impl_->query(
-            "SELECT EXISTS (SELECT 1 FROM persons) OR EXISTS (SELECT 1 FROM activities) OR "
-            "EXISTS (SELECT 1 FROM housing_moves) OR EXISTS (SELECT 1 FROM partnerships) OR "
-            "EXISTS (SELECT 1 FROM costs)");
-        q.step();
-        if (q.i32(0) != 0) return false;
+        {
+            auto q = impl_->query(
+                "SELECT EXISTS (SELECT 1 FROM persons) OR EXISTS (SELECT 1 FROM activities) OR "
+                "EXISTS (SELECT 1 FROM housing_moves) OR EXISTS (SELECT 1 FROM partnerships) OR "
+                "EXISTS (SELECT 1 FROM costs)");
+            q.step();
+            if (q.i32(0) != 0) return false;
+        }  // reset: no statement may be pending at DROP INDEX
         impl_->bulk = std::make_shared<detail::BulkSession>();
         impl_->bulk_depth = impl_->depth;
+        // Secondary indexes that enforce nothing (not UNIQUE) are built once at the end.
+        impl_->bulk_dropped_indexes.clear();
+        {
+            auto idx = impl_->query(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+                "AND sql NOT LIKE 'CREATE UNIQUE%' ORDER BY name");
+            while (idx.step()) impl_->bulk_dropped_indexes.emplace_back(idx.text(0), idx.text(1));
+        }
+        for (const auto& [name, sql] : impl_->bulk_dropped_indexes)
+            impl_->exec("DROP INDEX \"" + name + "\"");
         return true;
     });
 }
+
+namespace detail {
+void StoreImpl::end_bulk() {
+    bulk.reset();
+    // Cleared first: a failure below leaves the transaction to be rolled back (which
+    // restores the indexes dropped inside it), never a second attempt.
+    const auto indexes = std::exchange(bulk_dropped_indexes, {});
+    for (const auto& [name, sql] : indexes) exec(sql);
+}
+}  // namespace detail
 
 // ---- service-style API ------------------------------------------------------------------
 
 JourneyId Store::enroll(const PersonId& person, const ContractId& contract, int action, Date on,
                         ReferralSource source, const EnrollOptions& options) {
     return detail::guard([&] {
-        impl_->bulk.reset();
+        impl_->end_bulk();
         auto tx = transaction();
         Journey j;
         j.id = options.id ? *options.id : JourneyId{detail::random_id("J-")};
@@ -1292,7 +1315,7 @@ JourneyId Store::enroll(const PersonId& person, const ContractId& contract, int 
 
 void Store::add_step(const JourneyId& journey, StepKind step, Date on) {
     detail::guard([&] {
-        impl_->bulk.reset();
+        impl_->end_bulk();
         auto tx = transaction();
         auto j = impl_->load_journey(journey);
         if (!j) throw NotFoundError("unknown journey '" + journey.str() + "'", "journey", journey.str());
@@ -1306,7 +1329,7 @@ void Store::add_step(const JourneyId& journey, StepKind step, Date on) {
 
 void Store::exit_journey(const JourneyId& journey, Date on, std::string_view reason) {
     detail::guard([&] {
-        impl_->bulk.reset();
+        impl_->end_bulk();
         auto tx = transaction();
         auto j = impl_->load_journey(journey);
         if (!j) throw NotFoundError("unknown journey '" + journey.str() + "'", "journey", journey.str());
@@ -1332,7 +1355,7 @@ ReferralId Store::propose_referral(const PersonId& person, std::string_view from
         r.need = need;
         r.status = ReferralStatus::proposed;
         r.proposed_on = on;
-        impl_->bulk.reset();
+        impl_->end_bulk();
         auto tx = transaction();
         if (impl_->load_referral(r.id))
             throw ConflictError("referral '" + r.id.str() + "' already exists",
@@ -1347,7 +1370,7 @@ namespace {
 
 void transition(detail::StoreImpl& impl, Store& store, const ReferralId& id, ReferralStatus to,
                 Date on, std::optional<std::string> reason) {
-    impl.bulk.reset();
+    impl.end_bulk();
     auto tx = store.transaction();
     const auto r = impl.load_referral(id);
     if (!r) throw NotFoundError("unknown referral '" + id.str() + "'", "referral", id.str());
@@ -1397,7 +1420,7 @@ AnonymisationReport Store::anonymise_expired(Date today) {
     return detail::guard([&] {
         AnonymisationReport report;
         report.today = today;
-        impl_->bulk.reset();
+        impl_->end_bulk();
         auto tx = transaction("R9 retention: anonymisation");
         const auto candidates = retention_candidates(today);
         auto unused = [&](const std::string& table, const std::string& column,
