@@ -793,4 +793,18 @@ TEST(StoreBulkLoad, TheSchemaIsTheSameAfterABulkLoadCommittedRolledBackOrInterru
         tx.commit();
     }
     EXPECT_EQ(file_schema(mixed), golden);
+
+    // Asked twice in one transaction (e.g. two imports): the first session is ended (its
+    // indexes rebuilt) before the second drops them again.
+    const auto twice = dir.file("twice.db");
+    {
+        auto store = Store::open(twice);
+        auto tx = store.transaction("bulk");
+        ASSERT_TRUE(store.begin_bulk_load());
+        ASSERT_TRUE(store.begin_bulk_load());  // still empty: a new session
+        for (const auto& c : data.cases) store.put_case(c);
+        EXPECT_FALSE(store.begin_bulk_load());  // not empty any more
+        tx.commit();
+    }
+    EXPECT_EQ(file_schema(twice), golden);
 }

@@ -1253,6 +1253,7 @@ bool Store::put_cost(const Cost& c) {
 bool Store::begin_bulk_load() {
     return detail::guard([&] {
         if (impl_->depth == 0) return false;
+        impl_->end_bulk();  // a bulk session already on: ended (its indexes rebuilt) first
         // Tables every other row hangs on (foreign keys): empty means no data row at all.
         {
             auto q = impl_->query(
@@ -1265,15 +1266,17 @@ bool Store::begin_bulk_load() {
         impl_->bulk = std::make_shared<detail::BulkSession>();
         impl_->bulk_depth = impl_->depth;
         // Secondary indexes that enforce nothing (not UNIQUE) are built once at the end.
-        impl_->bulk_dropped_indexes.clear();
+        std::vector<std::pair<std::string, std::string>> indexes;
         {
             auto idx = impl_->query(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
                 "AND sql NOT LIKE 'CREATE UNIQUE%' ORDER BY name");
-            while (idx.step()) impl_->bulk_dropped_indexes.emplace_back(idx.text(0), idx.text(1));
+            while (idx.step()) indexes.emplace_back(idx.text(0), idx.text(1));
         }
-        for (const auto& [name, sql] : impl_->bulk_dropped_indexes)
-            impl_->exec("DROP INDEX \"" + name + "\"");
+        for (auto& index : indexes) {  // listed once dropped: end_bulk rebuilds exactly these
+            impl_->exec("DROP INDEX \"" + index.first + "\"");
+            impl_->bulk_dropped_indexes.push_back(std::move(index));
+        }
         return true;
     });
 }
