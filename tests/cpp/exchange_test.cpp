@@ -29,6 +29,7 @@
 #include <ctai/synthetic.hpp>
 
 #include "exchange/csv.hpp"
+#include "dataset_fixture.hpp"
 
 #ifndef CTAI_TEST_DATA_DIR
 #error "CTAI_TEST_DATA_DIR must name tests/data"
@@ -133,28 +134,7 @@ void expect_same_data(const Store& a, const Store& b) {
     EXPECT_EQ(a.fingerprint().sha256, b.fingerprint().sha256);
 }
 
-// Writes a dataset with the Store API, in an order that satisfies the R6/R7 rules (persons
-// before those who rejoin them, AGIR and referrals before journeys, journeys by entry).
-void put_all(Store& store, const Dataset& data) {
-    auto tx = store.transaction("test data");
-    for (const bool rejoining : {false, true})
-        for (const auto& c : data.cases)
-            if (c.person.rejoining_family_of.has_value() == rejoining) store.put_case(c);
-    for (const auto& s : data.agir) store.put_agir_support(s);
-    for (const auto& r : data.referrals) store.put_referral(r);
-    auto journeys = data.journeys;
-    std::stable_sort(journeys.begin(), journeys.end(), [](const Journey& a, const Journey& b) {
-        return std::tie(a.entry_date, a.action, a.id) < std::tie(b.entry_date, b.action, b.id);
-    });
-    for (const auto& j : journeys) store.put_journey(j);
-    for (const auto& a : data.activities) store.put_activity(a);
-    for (const auto& p : data.participations) store.put_participation(p);
-    for (const auto& v : data.volunteering) store.put_volunteering(v);
-    for (const auto& m : data.housing) store.put_housing_move(m);
-    for (const auto& p : data.partnerships) store.put_partnership(p);
-    for (const auto& c : data.costs) store.put_cost(c);
-    tx.commit();
-}
+void put_all(Store& store, const Dataset& data) { ctai::test::put_dataset(store, data); }
 
 // What tests/data/exchange/valid holds, written by hand from the files.
 Dataset valid_dataset() {

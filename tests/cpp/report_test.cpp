@@ -14,6 +14,7 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include "dataset_fixture.hpp"
 
 namespace {
 
@@ -567,26 +568,7 @@ TEST(ReportHtml, SyntheticCohortReportAddsUpAndIsWrittenForTheBrowserCheck) {
     CohortOptions co;
     co.persons = 300;
     const Dataset ds = generate_cohort(co);
-    {
-        auto tx = s.transaction("synthetic cohort");
-        for (const auto& c : ds.cases) s.put_case(c);
-        for (const auto& a : ds.agir) s.put_agir_support(a);
-        for (const auto& r : ds.referrals) s.put_referral(r);
-        std::vector<const Journey*> js;
-        for (const auto& j : ds.journeys) js.push_back(&j);
-        std::stable_sort(js.begin(), js.end(), [](const Journey* a, const Journey* b) {
-            return std::tie(a->entry_date, a->action, a->id) <
-                   std::tie(b->entry_date, b->action, b->id);
-        });
-        for (const auto* j : js) s.put_journey(*j);
-        for (const auto& a : ds.activities) s.put_activity(a);
-        for (const auto& p : ds.participations) s.put_participation(p);
-        for (const auto& v : ds.volunteering) s.put_volunteering(v);
-        for (const auto& m : ds.housing) s.put_housing_move(m);
-        for (const auto& p : ds.partnerships) s.put_partnership(p);
-        for (const auto& c : ds.costs) s.put_cost(c);
-        tx.commit();
-    }
+    ctai::test::put_dataset(s, ds, "synthetic cohort");
     const Report r = build_report(s, contract);
     for (const auto& a : r.actions) {
         SCOPED_TRACE(a.number);

@@ -4,13 +4,17 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <string>
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <ctai/contract.hpp>
 #include <ctai/date.hpp>
 #include <ctai/model.hpp>
+
+#include "dataset_fixture.hpp"
 
 namespace ctai::test {
 
@@ -56,6 +60,28 @@ inline PersonCase french(const std::string& id) {
     c.person.nationalities = {"FR"};
     c.person.department = "21";
     return c;
+}
+
+// Runs `body` in a child process; the child exits 0 on success, 1 on any exception.
+inline pid_t spawn(const std::function<void()>& body) {
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        int code = 0;
+        try {
+            body();
+        } catch (...) {
+            code = 1;
+        }
+        ::_exit(code);
+    }
+    return pid;
+}
+
+/// The exit code of a child started by spawn (-1 when it did not exit normally).
+inline int wait_exit_code(pid_t pid) {
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 /// A unique temporary directory, removed at destruction.

@@ -16,32 +16,13 @@
 namespace {
 
 using namespace ctai;
+using ctai::test::spawn;
+using ctai::test::wait_exit_code;
 using ctai::test::TempDir;
 
 PersonCase numbered(const std::string& prefix, int i) {
     auto c = ctai::test::primo(prefix + std::to_string(i));
     return c;
-}
-
-// Runs `body` in a child process; the child exits 0 on success, 1 on any exception.
-pid_t spawn(const std::function<void()>& body) {
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-        int code = 0;
-        try {
-            body();
-        } catch (...) {
-            code = 1;
-        }
-        ::_exit(code);
-    }
-    return pid;
-}
-
-int wait_exit_code(pid_t pid) {
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 TEST(StoreProcess, WriterKilledMidTransactionLeavesASoundFileWithoutItsBatch) {

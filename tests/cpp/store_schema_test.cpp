@@ -29,6 +29,8 @@
 namespace {
 
 using namespace ctai;
+using ctai::test::spawn;
+using ctai::test::wait_exit_code;
 using ctai::test::d;
 using ctai::test::TempDir;
 
@@ -336,26 +338,7 @@ void fill_every_table(Store& store) {
     CohortOptions co;
     co.persons = 120;
     const Dataset data = generate_cohort(co);
-    {
-        auto tx = store.transaction("test data");
-        for (const bool rejoining : {false, true})
-            for (const auto& c : data.cases)
-                if (c.person.rejoining_family_of.has_value() == rejoining) store.put_case(c);
-        for (const auto& s : data.agir) store.put_agir_support(s);
-        for (const auto& r : data.referrals) store.put_referral(r);
-        auto journeys = data.journeys;
-        std::stable_sort(journeys.begin(), journeys.end(), [](const Journey& a, const Journey& b) {
-            return std::tie(a.entry_date, a.action, a.id) < std::tie(b.entry_date, b.action, b.id);
-        });
-        for (const auto& j : journeys) store.put_journey(j);
-        for (const auto& a : data.activities) store.put_activity(a);
-        for (const auto& p : data.participations) store.put_participation(p);
-        for (const auto& v : data.volunteering) store.put_volunteering(v);
-        for (const auto& m : data.housing) store.put_housing_move(m);
-        for (const auto& p : data.partnerships) store.put_partnership(p);
-        for (const auto& c : data.costs) store.put_cost(c);
-        tx.commit();
-    }
+    ctai::test::put_dataset(store, data);
     const ContractId contract{ctai::test::contract_2024};
     auto loaded = store.contract(contract);
     loaded.id = ContractId{"test-territory-2025"};
@@ -533,27 +516,6 @@ TEST(StoreSchemaV2, AMigrationLeavingForeignKeyViolationsIsRolledBack) {
     EXPECT_EQ(without_rowid_tables(db), std::vector<std::string>{});
     EXPECT_EQ(count_rows(db, "SELECT count(*) FROM sqlite_master WHERE name = 'fingerprint_cache'"), 0);
     EXPECT_EQ(count_rows(db, "SELECT count(*) FROM permits"), 2);
-}
-
-// Runs `body` in a child process; the child exits 0 on success, 1 on any exception.
-pid_t spawn(const std::function<void()>& body) {
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-        int code = 0;
-        try {
-            body();
-        } catch (...) {
-            code = 1;
-        }
-        ::_exit(code);
-    }
-    return pid;
-}
-
-int wait_exit_code(pid_t pid) {
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 TEST(StoreSchemaV2, TwoProcessesOpeningTheSameV1FileMigrateItOnce) {
