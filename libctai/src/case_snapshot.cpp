@@ -2,6 +2,8 @@
 #include <ctai/case_snapshot.hpp>
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 #include <numeric>
 
 #include <ctai/error.hpp>
@@ -15,20 +17,82 @@ std::uint8_t code(E e) {
     return static_cast<std::uint8_t>(e);
 }
 std::int32_t days_or_none(const std::optional<Date>& d) { return d ? d->days() : no_date; }
+
+/// 64-bit hash of an id: 8 bytes at a time, multiply-xorshift, splitmix64's finaliser (ids
+/// are short and often differ in their last characters only: every bit is mixed).
+std::uint64_t hash_id(std::string_view s) noexcept {
+    constexpr std::uint64_t m = 0xBF58476D1CE4E5B9ull;
+    std::uint64_t h = s.size() * 0x9E3779B97F4A7C15ull;
+    const char* p = s.data();
+    std::size_t n = s.size();
+    for (; n >= 8; p += 8, n -= 8) {
+        std::uint64_t w;
+        std::memcpy(&w, p, 8);
+        h = (h ^ w) * m;
+        h ^= h >> 29;
+    }
+    if (n > 0) {
+        std::uint64_t w = 0;
+        std::memcpy(&w, p, n);
+        h = (h ^ w) * m;
+        h ^= h >> 29;
+    }
+    h ^= h >> 30;
+    h *= m;
+    h ^= h >> 27;
+    h *= 0x94D049BB133111EBull;
+    h ^= h >> 31;
+    return h;
+}
+constexpr std::uint64_t tag_bits = 0xFFFFFFFF00000000ull;
+
+/// A hint to load `p`'s cache line (no effect on the result).
+inline void prefetch(const void* p) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+    __builtin_prefetch(p);
+#else
+    (void)p;
+#endif
+}
 }  // namespace
 
 CaseSnapshot::CaseSnapshot(std::vector<PersonCase> cases, std::vector<AgirSupport> supports,
                            Policy policy)
     : policy_(std::move(policy)), cases_(std::move(cases)) {
     const auto n = static_cast<std::uint32_t>(cases_.size());
+    std::size_t capacity = 8;
+    while (capacity < 2 * static_cast<std::size_t>(n)) capacity *= 2;
+    slots_.assign(capacity, empty_slot);
     facts_.reserve(n);
-    for (const auto& c : cases_) facts_.push_back(case_facts(c, policy_));
-    index_.reserve(n);
-    for (std::uint32_t i = 0; i < n; ++i)
-        if (!index_.emplace(cases_[i].person.id.str(), i).second)
-            throw ValidationError("case snapshot: person id '" + cases_[i].person.id.str() +
-                                      "' appears twice",
+    // One pass: each case is touched once for its facts and its id. The id hash, the slot
+    // it probes first and the case's nationalities, permits and protections are fetched
+    // `ahead` cases in advance (the slots and the lists are spread over memory: a cache miss
+    // per case otherwise).
+    const std::size_t mask = capacity - 1;
+    constexpr std::uint32_t ahead = 16;
+    std::array<std::uint64_t, ahead> hashes{};
+    const auto fetch = [&](std::uint32_t j) {
+        const PersonCase& c = cases_[j];
+        const std::uint64_t h = hash_id(c.person.id.str());
+        hashes[j % ahead] = h;
+        prefetch(&slots_[static_cast<std::size_t>(h) & mask]);
+        if (!c.person.nationalities.empty()) prefetch(c.person.nationalities.data());
+        if (!c.permits.empty()) prefetch(c.permits.data());
+        if (!c.protections.empty()) prefetch(c.protections.data());
+    };
+    for (std::uint32_t j = 0; j < std::min(ahead, n); ++j) fetch(j);
+    for (std::uint32_t i = 0; i < n; ++i) {
+        const std::uint64_t h = hashes[i % ahead];  // before fetch(i + ahead) reuses the entry
+        if (n - i > ahead) fetch(i + ahead);
+        const PersonCase& c = cases_[i];
+        facts_.push_back(case_facts(c, policy_));
+        const std::string& id = c.person.id.str();
+        std::uint64_t& slot = slots_[probe(id, h)];
+        if (slot != empty_slot)
+            throw ValidationError("case snapshot: person id '" + id + "' appears twice",
                                   "person_id");
+        slot = (h & tag_bits) | i;
+    }
     family_.assign(n, npos);
     for (std::uint32_t i = 0; i < n; ++i)
         if (const auto& f = cases_[i].person.rejoining_family_of) family_[i] = find(f->str());
@@ -52,9 +116,21 @@ CaseSnapshot::CaseSnapshot(std::vector<PersonCase> cases, std::vector<AgirSuppor
                   });
 }
 
+std::size_t CaseSnapshot::probe(std::string_view person_id, std::uint64_t hash) const noexcept {
+    const std::size_t mask = slots_.size() - 1;  // a power of two, never full
+    const std::uint64_t tag = hash & tag_bits;
+    for (std::size_t k = static_cast<std::size_t>(hash) & mask;; k = (k + 1) & mask) {
+        const std::uint64_t slot = slots_[k];
+        if (slot == empty_slot) return k;
+        if ((slot & tag_bits) == tag &&
+            cases_[static_cast<std::uint32_t>(slot)].person.id.str() == person_id)
+            return k;
+    }
+}
+
 std::uint32_t CaseSnapshot::find(std::string_view person_id) const noexcept {
-    const auto it = index_.find(person_id);
-    return it == index_.end() ? npos : it->second;
+    const std::uint64_t slot = slots_[probe(person_id, hash_id(person_id))];
+    return slot == empty_slot ? npos : static_cast<std::uint32_t>(slot);
 }
 
 std::span<const AgirSupport> CaseSnapshot::agir_supports(std::uint32_t i) const noexcept {

@@ -117,13 +117,17 @@ bool own_right_given(Date on, bool bpi, const std::optional<Date>& protection,
     return bpi && protection && window_end && *protection <= on && on < *window_end;
 }
 
-bool agir_given(const PersonCase& c, Date on, const Policy& p, const PersonCase* family_bpi,
-                bool bpt, bool own_right) {
-    if (bpt || !agir_deployed(c, on, p)) return false;
-    if (own_right) return true;
+// R6: AGIR eligibility through the BPI the person rejoins.
+bool family_right(const PersonCase& c, Date on, const Policy& p, const PersonCase* family_bpi) {
     return c.person.rejoining_family_of && family_bpi &&
            family_bpi->person.id == *c.person.rejoining_family_of &&
            agir_own_right(*family_bpi, on, p);
+}
+
+bool agir_given(const PersonCase& c, Date on, const Policy& p, const PersonCase* family_bpi,
+                bool bpt, bool own_right) {
+    if (bpt || !agir_deployed(c, on, p)) return false;
+    return own_right || family_right(c, on, p, family_bpi);
 }
 
 }  // namespace
@@ -194,6 +198,11 @@ CaseFacts case_facts(const PersonCase& c, const Policy& p) {
     f.primo_anchor = anchor_given(c, p, f.protection_date);
     if (f.primo_anchor) f.primo_window_end = period_end_years(*f.primo_anchor, 5, p.boundary, p.feb29);
     if (f.protection_date) f.agir_window_end = agir_window_end(*f.protection_date, p);
+    f.nationality_to_2020 = nationality_class(c.person.nationalities, brexit_transition_end);
+    f.nationality_from_2021 =
+        nationality_class(c.person.nationalities, brexit_transition_end.plus_days(1));
+    if (auto it = p.agir_start.find(c.person.department); it != p.agir_start.end())
+        f.agir_deployed_on = it->second;
     return f;
 }
 
@@ -208,7 +217,8 @@ Eligibility evaluate(const PersonCase& c, const CaseFacts& facts, Date on, const
     e.person_id = c.person.id;
     e.on = on;
     // Each fact once (the public rule functions recompute what they need).
-    e.nationality_class = nationality_class(c.person.nationalities, on);
+    e.nationality_class = on <= brexit_transition_end ? facts.nationality_to_2020
+                                                : facts.nationality_from_2021;
     e.protection_date = facts.protection_date;
     e.primo_anchor = facts.primo_anchor;
     e.primo_window_end = facts.primo_window_end;
@@ -217,8 +227,9 @@ Eligibility evaluate(const PersonCase& c, const CaseFacts& facts, Date on, const
     e.bpt = is_bpt(c, on, p);
     e.primo_arrivant =
         primo_given(c, on, p, e.nationality_class, e.primo_anchor, e.primo_window_end, e.bpi);
-    e.agir = agir_given(c, on, p, family_bpi, e.bpt,
-                        own_right_given(on, e.bpi, e.protection_date, e.agir_window_end));
+    e.agir = !e.bpt && facts.agir_deployed_on && *facts.agir_deployed_on <= on &&
+             (own_right_given(on, e.bpi, e.protection_date, e.agir_window_end) ||
+              family_right(c, on, p, family_bpi));
     e.ctai_public = e.primo_arrivant || e.bpi || e.bpt;
     if (e.bpi)
         e.public_category = PublicCategory::bpi;

@@ -113,11 +113,10 @@ bool is_eu_member(std::string_view code, Date on) {
     if (in_table(eu27_table, code)) return true;
     // Brexit: the United Kingdom is treated as a member state until the end of the
     // transition period, 2020-12-31.
-    return code == "GB" && on <= Date(2020, 12, 31);
+    return code == "GB" && on <= brexit_transition_end;
 }
 
 NationalityClass nationality_class(std::span<const std::string> codes, Date on) {
-    static const Date brexit_last_day(2020, 12, 31);  // see is_eu_member
     constexpr int fr = two_letter_index("FR"), gb = two_letter_index("GB");
     bool eu = false, third = false;
     for (const auto& c : codes) {
@@ -129,7 +128,7 @@ NationalityClass nationality_class(std::span<const std::string> codes, Date on) 
         }
         if (i == fr) return NationalityClass::french;
         const auto k = static_cast<std::size_t>(i);
-        if (eu27_table[k] || eea_ch_table[k] || (i == gb && on <= brexit_last_day))
+        if (eu27_table[k] || eea_ch_table[k] || (i == gb && on <= brexit_transition_end))
             eu = true;
         else
             third = true;  // a valid state code

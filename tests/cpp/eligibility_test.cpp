@@ -336,3 +336,41 @@ TEST(Eligibility, UndeterminedNationalityIsNeverPrimoArrivant) {
 }
 
 }  // namespace
+
+// evaluate(case, case_facts(case, policy), ...) is evaluate(case, ...) on every date: the
+// facts computed once (nationality class on each side of the Brexit transition, AGIR
+// deployment date of the département) change nothing, including on the boundary days.
+TEST(Eligibility, PrecomputedFactsGiveTheSameAnswerOnTheBoundaryDays) {
+    Policy p;
+    p.agir_start["21"] = d("2020-12-15");
+    std::vector<PersonCase> cases;
+    for (const char* nat : {"GB", "FR", "MA", "DE", "STATELESS", "UNKNOWN"})
+        for (const char* dept : {"21", "75"}) {
+            auto c = person({nat}, dept);
+            c.permits.push_back(card(Motive::family, "2019-06-01"));
+            c.protections.push_back(protection(ProtectionType::refugee, "2020-11-30"));
+            cases.push_back(c);
+            c.protections.clear();
+            cases.push_back(c);
+        }
+    auto two = person({"GB", "MA"});
+    two.permits.push_back(card(Motive::work, "2020-02-29"));
+    cases.push_back(two);
+    cases.push_back(person({}));
+    for (const auto& c : cases) {
+        const CaseFacts facts = case_facts(c, p);
+        for (Date on = d("2020-12-01"); on <= d("2021-01-31"); on = on.plus_days(1)) {
+            const Eligibility a = evaluate(c, on, p);
+            const Eligibility b = evaluate(c, facts, on, p);
+            EXPECT_EQ(a.nationality_class, b.nationality_class) << to_iso(on);
+            EXPECT_EQ(a.public_category, b.public_category) << to_iso(on);
+            EXPECT_EQ(a.agir, b.agir) << to_iso(on);
+            EXPECT_EQ(a.primo_arrivant, b.primo_arrivant) << to_iso(on);
+            EXPECT_EQ(nationality_class(c.person.nationalities, on), b.nationality_class);
+            EXPECT_EQ(is_agir_eligible(c, on, p), b.agir) << to_iso(on);
+        }
+    }
+    EXPECT_EQ(brexit_transition_end, d("2020-12-31"));
+    EXPECT_EQ(case_facts(two, p).nationality_to_2020, NationalityClass::eu_eea_ch);
+    EXPECT_EQ(case_facts(two, p).nationality_from_2021, NationalityClass::third_country);
+}

@@ -21,6 +21,7 @@
 #include <ctai/store.hpp>
 #include <ctai/synthetic.hpp>
 
+#include "dataset_fixture.hpp"
 #include "store_fixtures.hpp"
 
 namespace {
@@ -232,6 +233,53 @@ TEST_F(StoreJourneys, StatisticsFromTheNarrowReadEqualThoseFromTheFullOne) {
                   journey_stats(full.entry, full.exit, on));
         EXPECT_EQ(journey_stats(s, ContractId{big}, action, on),
                   journey_stats(full.entry, full.exit, on));
+    }
+}
+
+TEST_F(StoreJourneys, TheTableWithPackedStringsHoldsTheSameRows) {
+    Store s = Store::open(db_);
+    const std::optional<ContractId> contracts[] = {std::nullopt, ContractId{big}, ContractId{small}};
+    for (const auto& c : contracts)
+        for (const std::optional<int> action : {std::optional<int>{}, std::optional<int>{2}})
+            for (const auto f : {JourneyFields::all, JourneyFields::ids, JourneyFields::lengths}) {
+                const JourneyColumns want = s.journeys(c, action, std::nullopt, f);
+                const JourneyTable t = s.journey_table(c, action, std::nullopt, f);
+                ASSERT_EQ(t.size(), want.size());
+                EXPECT_TRUE(t.columns.journey_id.empty() && t.columns.exit_reason.empty());
+                EXPECT_EQ(t.columns.entry, want.entry);
+                EXPECT_EQ(t.columns.steps, want.steps);
+                EXPECT_EQ(t.journey_id.strings(), want.journey_id);
+                EXPECT_EQ(t.person_id.strings(), want.person_id);
+                EXPECT_EQ(t.contract_id.strings(), want.contract_id);
+                EXPECT_EQ(t.exit_reason.strings(), want.exit_reason);
+                if (has_fields(f, JourneyFields::ids)) {
+                    ASSERT_EQ(t.journey_id.size(), want.size());
+                    ASSERT_EQ(t.journey_id.offsets.size(), want.size() + 1);
+                    EXPECT_EQ(t.journey_id.offsets.back(),
+                              static_cast<std::int64_t>(t.journey_id.bytes.size()));
+                }
+            }
+}
+
+TEST(StoreJourneysOneContract, AStoreOfOneContractGivesTheReferenceRows) {
+    // One contract: the read takes its id once instead of reading it on every row.
+    TempDir dir;
+    const std::string db = (dir.path / "one.db").string();
+    {
+        Store s = Store::open(db);
+        CohortOptions co;
+        co.persons = 300;
+        ctai::test::put_dataset(s, generate_cohort(co), "one contract");
+    }
+    Store s = Store::open(db);
+    const auto all = reference(db, std::nullopt, std::nullopt, std::nullopt);
+    ASSERT_GT(all.size(), 0u);
+    EXPECT_EQ(std::set<std::string>(all.contract_id.begin(), all.contract_id.end()).size(), 1u);
+    expect_equal(s.journeys(std::nullopt, std::nullopt, std::nullopt), all, JourneyFields::all);
+    for (const int action : {1, 2}) {
+        SCOPED_TRACE(action);
+        expect_equal(s.journeys(std::nullopt, action, std::nullopt),
+                     reference(db, std::nullopt, action, std::nullopt), JourneyFields::all);
     }
 }
 

@@ -224,5 +224,106 @@ TEST(CaseSnapshot, RefusesDuplicateIdsAndIgnoresSupportsOfUnknownPersons) {
     EXPECT_EQ(snap.find("ZZ"), CaseSnapshot::npos);
 }
 
+/// Cases that exercise every branch of the bulk reader (store_cases.cpp): no list rows at
+/// all, every optional field null, every spelling of every vocabulary, partial birth dates,
+/// dates before 1970, several nationalities, ids of unusual lengths and bytes, persons
+/// whose list rows sit between persons without any.
+std::vector<PersonCase> unusual_cases() {
+    std::vector<PersonCase> out;
+    PersonCase bare;  // only an id: every optional field null, no list rows
+    bare.person.id = PersonId{"B"};
+    out.push_back(bare);
+    PersonCase empty_lists = test::french("B0");
+    empty_lists.person.nationalities.clear();
+    empty_lists.person.department.clear();
+    out.push_back(empty_lists);
+    const std::vector<std::string> ids{"P", "P0", "P00000000000000", "P000000000000000",
+                                       "P0000000000000000000000000000001",
+                                       "Z\xc3\xa9-\xe2\x82\xac-longer-than-sixteen-bytes"};
+    std::size_t k = 0;
+    for (const auto& id : ids) {
+        PersonCase c = test::refugee(id);
+        c.person.sex = static_cast<Sex>(k % enum_names<Sex>().size());
+        c.person.birth_date = PartialDate{d("1950-02-01"), static_cast<DatePrecision>(k % 3)};
+        c.person.nationalities = {"MA", "DZ", "STATELESS"};
+        c.person.nationalities.resize(k % 4);
+        c.person.cir_status = static_cast<CirStatus>(k % 3);
+        if (k % 2 == 0) c.person.cir_date = d("1969-12-31");
+        if (k % 3 == 0) c.person.household_id.reset();
+        if (k % 2 == 1) c.person.rejoining_family_of = PersonId{"P"};
+        if (k % 2 == 1) c.person.last_contact.reset();
+        c.permits.clear();
+        c.protections.clear();
+        // Every spelling of the list vocabularies, spread over the persons.
+        for (std::size_t m = k; m < enum_names<Motive>().size(); m += ids.size())
+            c.permits.push_back(
+                Permit{static_cast<PermitKind>(m % enum_names<PermitKind>().size()),
+                       static_cast<Motive>(m),
+                       d("2019-02-28").plus_days(static_cast<std::int32_t>(m)),
+                       m % 2 == 0 ? std::optional<Date>{} : d("2029-02-28")});
+        for (std::size_t m = k; m < 4; m += ids.size())
+            c.protections.push_back(Protection{
+                static_cast<ProtectionType>(m), static_cast<Authority>(m % 3), d("2022-02-28"),
+                m % 2 == 0 ? std::optional<Date>{} : d("2022-03-01"),
+                m == 3 ? std::optional<Date>{d("2022-03-01")} : std::nullopt,
+                m == 1 ? std::optional<Date>{d("2025-01-01")} : std::nullopt});
+        if (k < 3)
+            c.situations.push_back(
+                Situation{static_cast<SituationKind>(k), d("2020-01-01"),
+                          k == 1 ? std::optional<Date>{} : d("2020-06-01")});
+        out.push_back(c);
+        ++k;
+    }
+    return out;
+}
+
+TEST(CaseSnapshot, HoldsExactlyTheStoredCasesIncludingUnusualOnes) {
+    auto store = Store::open(":memory:");
+    fill(store, 40);
+    {
+        auto tx = store.transaction("test");
+        for (const auto& c : unusual_cases()) store.put_case(c);
+        tx.commit();
+    }
+    const auto ids = store.person_ids();
+    ASSERT_EQ(ids.size(), 40u + unusual_cases().size());
+    std::vector<PersonCase> expected;
+    for (const auto& id : ids) expected.push_back(store.person_case(id));  // point reads
+
+    EXPECT_EQ(store.all_cases(), expected);
+    // Streaming (one PersonCase reused: every field of each case is assigned).
+    std::vector<PersonCase> streamed;
+    store.for_each_case([&](const PersonCase& c) { streamed.push_back(c); });
+    EXPECT_EQ(streamed, expected);
+
+    const auto snap = store.case_snapshot();
+    ASSERT_EQ(snap->size(), expected.size());
+    for (std::uint32_t i = 0; i < snap->size(); ++i) {
+        EXPECT_EQ((*snap)[i], expected[i]) << expected[i].person.id.str();
+        EXPECT_EQ(snap->find(expected[i].person.id.str()), i);
+        EXPECT_EQ(snap->facts(i), case_facts(expected[i], snap->policy()));
+        const auto& f = expected[i].person.rejoining_family_of;
+        EXPECT_EQ(snap->family(i), f ? snap->find(f->str()) : CaseSnapshot::npos);
+    }
+    for (const char* absent : {"", "P000", "P00000000000000000", "b", "Z"})
+        EXPECT_EQ(snap->find(absent), CaseSnapshot::npos) << absent;
+}
+
+TEST(CaseSnapshot, FindsEveryIdOfALargeSnapshotAndNothingElse) {
+    std::vector<PersonCase> cases;
+    for (int k = 0; k < 5000; ++k) {
+        // Ids sharing long prefixes, differing in one character, of several lengths.
+        cases.push_back(test::french((k % 2 ? "PERSON-" : "") + std::to_string(k * 7919)));
+    }
+    const CaseSnapshot snap(cases, {}, Policy{});
+    for (std::uint32_t i = 0; i < cases.size(); ++i)
+        ASSERT_EQ(snap.find(cases[i].person.id.str()), i);
+    for (int k = 0; k < 5000; ++k)
+        EXPECT_EQ(snap.find("X" + std::to_string(k)), CaseSnapshot::npos);
+    const CaseSnapshot empty({}, {}, Policy{});
+    EXPECT_EQ(empty.size(), 0u);
+    EXPECT_EQ(empty.find("P1"), CaseSnapshot::npos);
+}
+
 }  // namespace
 }  // namespace ctai

@@ -12,7 +12,10 @@ Column kinds (``Columns.kinds``):
   enum class, 255 when missing); pandas gets a ``Categorical``, Arrow a dictionary array;
 - ``string``: ids and open vocabularies, held as Arrow buffers (offsets + UTF-8 bytes);
   ``columns[name]`` decodes them once in C++ into a NumPy ``StringDType`` array (NumPy 2;
-  a fixed-width ``<U`` array on NumPy 1); pyarrow wraps the buffers without copying.
+  a fixed-width ``<U`` array on NumPy 1); pyarrow wraps the buffers without copying, and
+  ``to_pandas()`` gives pandas' pyarrow-backed text dtype (``str`` on pandas >= 3,
+  ``string[pyarrow]`` on pandas 1.5-2.x: no Python object per row), or ``object`` columns
+  when pyarrow is not installed.
 """
 
 from __future__ import annotations
@@ -27,6 +30,14 @@ from ._enums import ENUMS
 __all__ = ["Columns"]
 
 _STRING_DTYPE = getattr(getattr(np, "dtypes", None), "StringDType", None)
+
+
+def _arrow_text_dtype(pd: Any) -> Any:
+    """pandas' text dtype stored in pyarrow: ``str`` (``StringDtype("pyarrow", na_value=nan)``,
+    the default text dtype) on pandas >= 3, ``string[pyarrow]`` before."""
+    if int(pd.__version__.split(".", 1)[0]) >= 3:
+        return pd.StringDtype("pyarrow", na_value=np.nan)
+    return pd.StringDtype("pyarrow")
 
 
 def _require(module: str, what: str) -> Any:
@@ -175,13 +186,15 @@ class Columns:
 
     def to_pandas(self) -> Any:
         """A ``pandas.DataFrame``: dates ``datetime64`` (NaT), flags ``bool``, categories
-        ``Categorical`` (NaN when missing), strings as pandas text (through pyarrow when
-        installed: no Python object per row on pandas >= 3; else object columns)."""
+        ``Categorical`` (NaN when missing), strings in pandas' pyarrow-backed text dtype when
+        pyarrow is installed (``str`` on pandas >= 3, ``string[pyarrow]`` on pandas 1.5-2.x;
+        the Arrow buffers are wrapped, no Python object per row), else ``object`` columns."""
         pd = _require("pandas", "to_pandas()")
         try:
             import pyarrow  # noqa: F401
         except ImportError:
             pyarrow = None
+        text = _arrow_text_dtype(pd) if pyarrow is not None else None
         columns: Dict[str, Any] = {}
         for name, (kind, vocabulary) in self._specs.items():
             raw = self._data[name]
@@ -197,9 +210,13 @@ class Columns:
                            else pyarrow.StringArray)
                     arr = cls.from_buffers(len(offsets) - 1, pyarrow.py_buffer(offsets),
                                            pyarrow.py_buffer(data))
-                    columns[name] = pd.Series(arr.to_pandas(), copy=False)
+                    columns[name] = text.__from_arrow__(arr)
                 else:
                     columns[name] = self[name].astype(object)
+            elif kind == "date":
+                # Seconds: the unit pandas >= 2 keeps for days (pandas 1.x: nanoseconds);
+                # converting here is cheaper than pandas' own conversion.
+                columns[name] = raw.astype("datetime64[s]")
             else:
                 columns[name] = raw
         return pd.DataFrame(columns)

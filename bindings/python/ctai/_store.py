@@ -353,7 +353,12 @@ class Store:
 
         ``columns``: only these columns (in the order above; ValueError for an unknown
         name), reading only what they need: e.g. ``["action", "entry", "exit", "length"]``
-        reads no string and not the steps table. Same rows in the same order."""
+        reads no string and not the steps table. Same rows in the same order.
+
+        The text columns are Arrow buffers (offsets + UTF-8 bytes, no Python object per
+        row): ``to_pandas()`` gives them pandas' pyarrow-backed text dtype (``str`` on
+        pandas >= 3, ``string[pyarrow]`` on pandas 1.5-2.x; ``object`` without pyarrow),
+        ``to_arrow()`` the type ``large_string``."""
         if isinstance(columns, str):
             columns = [columns]
         return Columns(self._native.journeys(contract=contract, action=action, censor_on=censor_on,

@@ -134,6 +134,16 @@ void ColumnsBuilder::string(const char* name, std::vector<std::string>&& v) {
     v = {};
 }
 
+void ColumnsBuilder::string(const char* name, StringColumn&& v) {
+    specs_.append(py::make_tuple(name, "string", py::none()));
+    auto* bytes = new std::string(std::move(v.bytes));
+    py::capsule owner(bytes, [](void* p) { delete static_cast<std::string*>(p); });
+    py::array_t<std::uint8_t> data({static_cast<py::ssize_t>(bytes->size())}, {sizeof(std::uint8_t)},
+                                   reinterpret_cast<const std::uint8_t*>(bytes->data()), owner);
+    data_[name] = py::make_tuple(to_numpy(std::move(v.offsets)), data);
+    v = {};
+}
+
 py::tuple ColumnsBuilder::finish() { return py::make_tuple(specs_, data_); }
 
 void bind_columns(py::module_& m) {

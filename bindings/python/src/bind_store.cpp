@@ -198,20 +198,21 @@ std::pair<std::array<bool, journey_column_count>, ctai::JourneyFields> journey_s
     return {wanted, fields};
 }
 
-py::tuple journey_columns(ctai::JourneyColumns&& c,
+py::tuple journey_columns(ctai::JourneyTable&& t,
                           const std::array<bool, journey_column_count>& wanted) {
     ColumnsBuilder b;
+    ctai::JourneyColumns& c = t.columns;
     std::size_t i = 0;
     auto want = [&] { return wanted[i++]; };
-    if (want()) b.string("journey_id", std::move(c.journey_id));
-    if (want()) b.string("person_id", std::move(c.person_id));
-    if (want()) b.string("contract_id", std::move(c.contract_id));
+    if (want()) b.string("journey_id", std::move(t.journey_id));
+    if (want()) b.string("person_id", std::move(t.person_id));
+    if (want()) b.string("contract_id", std::move(t.contract_id));
     if (want()) b.int32("action", std::move(c.action));
     if (want()) b.date("entry", std::move(c.entry));
     if (want()) b.date("exit", std::move(c.exit));
     if (want()) b.flag("open", std::move(c.open));
     if (want()) b.category("referral_source", vocabulary_name<ReferralSource>(), std::move(c.referral_source));
-    if (want()) b.string("exit_reason", std::move(c.exit_reason));
+    if (want()) b.string("exit_reason", std::move(t.exit_reason));
     if (want()) b.flag("positive", std::move(c.positive));
     if (want()) b.int32("length", std::move(c.length));
     if (want()) b.flag("overridden", std::move(c.overridden));
@@ -494,7 +495,7 @@ persons; `person_id in snapshot` tells whether a person is in it.)doc")
         .def("journeys", [](PyStore& s, std::optional<std::string> contract, std::optional<int> action,
                             std::optional<Date> censor_on, std::optional<std::vector<std::string>> columns) {
             const auto [wanted, fields] = journey_selection(columns);
-            return journey_columns(s.run([&](auto& st) { return st.journeys(contract_arg(contract), action, censor_on, fields); }),
+            return journey_columns(s.run([&](auto& st) { return st.journey_table(contract_arg(contract), action, censor_on, fields); }),
                                    wanted);
         }, py::kw_only(), "contract"_a = py::none(), "action"_a = py::none(), "censor_on"_a = py::none(),
            "columns"_a = py::none())

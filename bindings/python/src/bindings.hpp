@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include <ctai/columns.hpp>
 #include <ctai/contract.hpp>
 #include <ctai/eligibility.hpp>
 #include <ctai/exchange.hpp>
@@ -118,6 +119,8 @@ public:
     void float64(const char* name, std::vector<double>&& v);
     void category(const char* name, const char* vocabulary, std::vector<std::uint8_t>&& codes);
     void string(const char* name, std::vector<std::string>&& v);
+    /// Packed strings: the offsets (int64) and the bytes become the arrays, no copy.
+    void string(const char* name, ctai::StringColumn&& v);
     /// (specs, {name: data}) where data is an array, or (offsets, data) for strings.
     py::tuple finish();
 

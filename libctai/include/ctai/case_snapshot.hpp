@@ -68,8 +68,13 @@ private:
     /// supports_[support_begin_[i] .. support_begin_[i + 1]) belong to case i.
     std::vector<AgirSupport> supports_;
     std::vector<std::uint32_t> support_begin_;
-    /// Keys view the ids held by cases_ (stable: cases_ never changes after construction).
-    std::unordered_map<std::string_view, std::uint32_t> index_;
+    /// The id index: open addressing with linear probing over a power-of-two table at most
+    /// half full; a slot holds (high 32 bits of the id's hash << 32) | dense index, or
+    /// empty_slot. The ids themselves are those held by cases_ (never copied).
+    std::vector<std::uint64_t> slots_;
+    static constexpr std::uint64_t empty_slot = ~std::uint64_t{0};
+    /// The slot of `person_id` if present, else the empty slot where it would go.
+    std::size_t probe(std::string_view person_id, std::uint64_t hash) const noexcept;
 };
 
 }  // namespace ctai

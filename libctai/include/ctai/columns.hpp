@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ctai {
@@ -84,6 +85,45 @@ struct JourneyColumns {
 
     /// Number of rows (whatever the JourneyFields filled).
     std::size_t size() const noexcept { return entry.size(); }
+};
+
+/// The strings of one column packed in Arrow's `large_string` layout: row i is
+/// `bytes[offsets[i], offsets[i + 1])`; `offsets` has size() + 1 entries, the first 0. One
+/// buffer per column instead of a std::string per row: what bulk consumers (the Python
+/// binding, Arrow) take over without a copy per row.
+struct StringColumn {
+    std::vector<std::int64_t> offsets{0};
+    std::string bytes;
+
+    std::size_t size() const noexcept { return offsets.size() - 1; }
+    std::string_view operator[](std::size_t i) const noexcept {
+        const auto begin = static_cast<std::size_t>(offsets[i]);
+        return {bytes.data() + begin, static_cast<std::size_t>(offsets[i + 1]) - begin};
+    }
+    void push_back(std::string_view v) {
+        bytes.append(v);
+        offsets.push_back(static_cast<std::int64_t>(bytes.size()));
+    }
+    /// One std::string per row.
+    std::vector<std::string> strings() const {
+        std::vector<std::string> out;
+        out.reserve(size());
+        for (std::size_t i = 0; i < size(); ++i) out.emplace_back((*this)[i]);
+        return out;
+    }
+};
+
+/// R7: the rows of Store::journeys with the text columns packed (Store::journey_table):
+/// `columns` holds every other column (its journey_id, person_id, contract_id and
+/// exit_reason vectors stay empty).
+struct JourneyTable {
+    JourneyColumns columns;
+    StringColumn journey_id;
+    StringColumn person_id;
+    StringColumn contract_id;
+    StringColumn exit_reason;
+
+    std::size_t size() const noexcept { return columns.size(); }
 };
 
 /// R1-R6: one row per person evaluated at one date (Store::eligibility_table).

@@ -79,6 +79,13 @@ struct CaseFacts {
     std::optional<Date> primo_anchor;
     std::optional<Date> primo_window_end;
     std::optional<Date> agir_window_end;
+    /// R1: the nationality class on dates up to 2020-12-31 and after it (the only date it
+    /// depends on: the end of the Brexit transition period).
+    NationalityClass nationality_to_2020 = NationalityClass::undetermined;
+    NationalityClass nationality_from_2021 = NationalityClass::undetermined;
+    /// R6: the date AGIR starts in the person's département under the policy (none when
+    /// not deployed there).
+    std::optional<Date> agir_deployed_on;
     friend bool operator==(const CaseFacts&, const CaseFacts&) = default;
 };
 CaseFacts case_facts(const PersonCase& c, const Policy& p);

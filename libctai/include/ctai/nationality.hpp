@@ -17,6 +17,10 @@ namespace ctai {
 /// never a silent `undetermined`).
 std::string normalize_nationality(std::string_view code);
 
+/// 2020-12-31, the last day of the Brexit transition period: the United Kingdom counts as an
+/// EU member state up to that day included.
+inline constexpr Date brexit_transition_end = Date::from_days(18627);
+
 /// Whether `code` (normalised alpha-2) is an EU member state on `on` (EU27; GB until
 /// 2020-12-31, the end of the Brexit transition).
 bool is_eu_member(std::string_view code, Date on);

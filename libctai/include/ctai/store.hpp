@@ -23,6 +23,7 @@
 #include <vector>
 
 #include <ctai/case_snapshot.hpp>
+#include <ctai/contract_data.hpp>
 #include <ctai/columns.hpp>
 #include <ctai/contract.hpp>
 #include <ctai/eligibility.hpp>
@@ -285,7 +286,7 @@ public:
     Eligibility eligibility(const PersonId& id, Date on) const;
 
     /// Every case (persons with permits, protections, situations) and AGIR support of the
-    /// store in memory, read in one pass per table (about two microseconds per person),
+    /// store in memory, read in one pass per table (under two microseconds per person),
     /// kept by the Store and shared with eligibility(), eligibility_for(),
     /// eligibility_table() and build_report() while it is current: until a write through
     /// this Store (any statement that changes a row) or a commit by another connection
@@ -293,8 +294,16 @@ public:
     /// transaction's own writes) and not kept. The returned pointer stays valid (and
     /// unchanged) after the store changes: it is then simply no longer current.
     std::shared_ptr<const CaseSnapshot> case_snapshot() const;
-    /// Drops the case snapshot held by the Store (frees its memory).
+    /// Drops the case snapshot and the contract data held by the Store (frees their memory).
     void drop_case_snapshot() const noexcept;
+    /// R7-R8: the recorded activity of one contract in columns (ContractData: journeys and
+    /// steps, activities and participations, volunteering and housing moves of its persons,
+    /// partnerships, costs) with the case snapshot its person indexes refer to, both read in
+    /// one read snapshot. Kept by the Store (the last contract asked for) while current, like
+    /// case_snapshot(); reads each table once, in key order (journeys, steps, activities and
+    /// participations of every contract are scanned: a store holding many contracts pays for
+    /// all of them). What build_report() computes from. NotFoundError for an unknown contract.
+    std::shared_ptr<const ContractData> contract_data(const ContractId& contract) const;
 
     // ---- every row of every table (export), in key order ---------------------------------
     std::vector<PersonCase> all_cases() const;
@@ -323,6 +332,11 @@ public:
     /// adds its columns' reading. `journeys(c, a, d)` is `journeys(c, a, d, JourneyFields::all)`.
     JourneyColumns journeys(std::optional<ContractId> contract, std::optional<int> action,
                             std::optional<Date> censor_on, JourneyFields fields) const;
+    /// The same read with the text columns packed (one buffer per column, Arrow's layout)
+    /// instead of a std::string per row: what the Python binding hands to NumPy, pandas and
+    /// Arrow without a copy per row.
+    JourneyTable journey_table(std::optional<ContractId> contract, std::optional<int> action,
+                               std::optional<Date> censor_on, JourneyFields fields) const;
     /// R1-R6: evaluate() for every person at `on` under the store policy, by person id.
     EligibilityColumns eligibility_table(Date on) const;
     /// R1-R6: batch of point checks: row i is eligibility(persons[i], dates[i]) (same

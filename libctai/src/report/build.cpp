@@ -5,12 +5,11 @@
 #include <array>
 #include <cmath>
 #include <map>
-#include <set>
 #include <string>
-#include <unordered_map>
-#include <unordered_set>
+#include <vector>
 
 #include <ctai/contract.hpp>
+#include <ctai/contract_data.hpp>
 #include <ctai/eligibility.hpp>
 #include <ctai/error.hpp>
 #include <ctai/journeys.hpp>
@@ -32,10 +31,6 @@ std::optional<double> rounded(std::optional<double> v, int decimals) {
     return round_to(*v, decimals);
 }
 
-bool overlaps(const Journey& j, Date from, Date to) {
-    return j.entry_date <= to && (!j.exit_date || *j.exit_date >= from);
-}
-
 bool in_range(Date d, Date from, Date to) { return from <= d && d <= to; }
 
 /// R8 december_31: the last 31 December inside the period, else the one of the period's
@@ -46,33 +41,6 @@ Date december_31_of(Date from, Date to) {
     if (d < from) d = Date(to.year(), 12, 31);
     return d;
 }
-
-/// Every person's case, from the store's case snapshot (Store::case_snapshot: read once in
-/// one pass per table, shared with the eligibility queries while the data is unchanged).
-/// Evaluates exactly as Store::eligibility does: the store policy, with the case of the
-/// person they rejoin, if stored (without the reasons, which the report does not show).
-class Lookup {
-public:
-    explicit Lookup(const Store& store)
-        : snap_(store.case_snapshot()) {}
-    /// The dense index of a person (NotFoundError for a person not in the store).
-    std::uint32_t index(const PersonId& id) const {
-        const auto i = snap_->find(id.str());
-        if (i == none) throw NotFoundError("unknown person '" + id.str() + "'", "person", id.str());
-        return i;
-    }
-    /// The dense index of a person, or `none`.
-    std::uint32_t find_index(const PersonId& id) const { return snap_->find(id.str()); }
-    const Person& person(std::uint32_t i) const { return (*snap_)[i].person; }
-    Eligibility eligibility(std::uint32_t i, Date on) const {
-        return snap_->evaluate(i, on, Explain::none);
-    }
-
-    static constexpr std::uint32_t none = CaseSnapshot::npos;
-
-private:
-    std::shared_ptr<const CaseSnapshot> snap_;
-};
 
 /// The public breakdown of a set of persons, each described at its own reference date.
 struct PublicCounts {
@@ -147,20 +115,40 @@ std::map<std::string, std::int64_t> zeros(std::initializer_list<std::string_view
     return m;
 }
 
+/// Counts by code, turned into a breakdown of the codes met (count > 0) by name.
+std::map<std::string, std::int64_t> met(const std::vector<std::int64_t>& counts,
+                                        const std::vector<std::string>& names) {
+    std::map<std::string, std::int64_t> m;
+    for (std::size_t c = 0; c < counts.size(); ++c)
+        if (counts[c] > 0) m[names[c]] += counts[c];
+    return m;
+}
+
+template <class E>
+std::vector<std::string> names_of() {
+    std::vector<std::string> v;
+    for (auto n : enum_names<E>()) v.emplace_back(n);
+    return v;
+}
+
+/// Everything build_action reads: the contract's data and what is shared by its actions.
 struct Inputs {
-    std::vector<Journey> journeys;  // of the contract
-    std::vector<Activity> activities;
-    std::map<ActivityId, std::vector<const Participation*>> participations;
-    std::vector<Participation> all_participations;
-    std::vector<Volunteering> volunteering;
-    std::vector<HousingMove> housing;
-    std::vector<Partnership> partnerships;
-    std::vector<Cost> costs;
+    const ContractData& data;
+    const CaseSnapshot& cases;
+    /// Contract::is_positive_exit of each exit reason code of `data`.
+    std::vector<std::uint8_t> positive_reason;
+    /// Per-person scratch arrays (size: cases), reset by each action after use.
+    std::vector<std::uint32_t> first;
+    std::vector<std::int32_t> co_first;
+    std::vector<std::uint8_t> household_eligible;
 };
 
-ActionReport build_action(const Contract& contract, const Action& action, const Inputs& in,
-                          Lookup& look, const Policy& policy, Date from, Date to,
-                          Date evaluated_on, std::vector<std::string>& notes) {
+ActionReport build_action(const Action& action, Inputs& in,
+                          const Policy& policy, Date from, Date to, Date evaluated_on,
+                          std::vector<std::string>& notes) {
+    const ContractData& data = in.data;
+    const CaseSnapshot& cases = in.cases;
+    const auto& jn = data.journeys;
     ActionReport r;
     r.number = action.number;
     r.title = action.title;
@@ -174,46 +162,56 @@ ActionReport build_action(const Contract& contract, const Action& action, const 
         }
         return entry;
     };
+    auto eligibility = [&](std::uint32_t person, Date on) {
+        return cases.evaluate(person, on, Explain::none);
+    };
+    const std::int32_t from_d = from.days(), to_d = to.days();
 
-    // Journeys of the action overlapping the period, in entry order (all_journeys is in
-    // key order; sort to make "first journey" well defined).
-    std::vector<const Journey*> js;
-    for (const auto& j : in.journeys)
-        if (j.action == action.number && overlaps(j, from, to)) js.push_back(&j);
-    std::sort(js.begin(), js.end(), [](const Journey* a, const Journey* b) {
-        if (a->entry_date != b->entry_date) return a->entry_date < b->entry_date;
-        return a->id < b->id;
-    });
-
-    // Counted population: each person described at the entry of their first journey.
-    // Keyed by the person's dense index (only counts are derived from it: order-free).
-    std::unordered_map<std::uint32_t, const Journey*> first;
-    for (const Journey* j : js) first.emplace(look.index(j->person_id), j);
+    // Journeys of the action overlapping the period (in journey id order: the statistics
+    // below do not depend on the order), and each person's first journey: the earliest
+    // entry, the smallest journey id among equal entries.
+    std::vector<std::uint32_t> js;
+    std::vector<std::uint32_t>& first = in.first;  // person -> first journey, or no_index
+    for (std::uint32_t j = 0; j < jn.size(); ++j)
+        if (jn.action[j] == action.number && jn.entry[j] <= to_d &&
+            (jn.exit[j] == no_date || jn.exit[j] >= from_d)) {
+            js.push_back(j);
+            std::uint32_t& f = first[jn.person[j]];
+            if (f == no_index || jn.entry[j] < jn.entry[f]) f = j;
+        }
+    // Counted population: each person described at the entry of their first journey. Only
+    // counts are derived from it: visited in snapshot order (the cases' memory in the order
+    // it was allocated, friendlier to the caches).
+    std::vector<std::uint32_t> counted;
+    for (std::uint32_t p = 0; p < first.size(); ++p)
+        if (first[p] != no_index) counted.push_back(p);
 
     PublicCounts pc;
     std::vector<std::uint32_t> eligible_persons;
     auto entrants_sex = zeros({"female", "male", "unknown"});
     auto entrants_age = zeros({"0-17", "18-24", "25-34", "35-49", "50+", "unknown"});
     auto entrants_public = zeros({"bpi", "bpt", "primo_arrivant", "not_eligible"});
-    std::map<std::string, std::int64_t> entrants_source;
+    std::vector<std::int64_t> source_count(enum_names<ReferralSource>().size(), 0);
     std::int64_t entrants = 0;
-    for (const auto& [pid, j] : first) {
-        const Person& p = look.person(pid);
-        const Date ref = reference(j->entry_date);
-        const Eligibility e = look.eligibility(pid, ref);
+    for (const std::uint32_t pid : counted) {
+        const std::uint32_t j = first[pid];
+        const Person& p = cases[pid].person;
+        const Date entry = Date::from_days(jn.entry[j]);
+        const Date ref = reference(entry);
+        const Eligibility e = eligibility(pid, ref);
         count_person(pc, p, e, ref, policy);
         if (e.public_category) eligible_persons.push_back(pid);
-        if (in_range(j->entry_date, from, to)) {
+        if (in_range(entry, from, to)) {
             ++entrants;
             ++entrants_sex[std::string(to_string(p.sex))];
-            ++entrants_age[age_band(p, j->entry_date, policy)];
-            const Eligibility at_entry = look.eligibility(pid, j->entry_date);
-            ++entrants_public[at_entry.public_category
-                                  ? std::string(to_string(*at_entry.public_category))
-                                  : "not_eligible"];
-            ++entrants_source[std::string(to_string(j->referral_source))];
+            ++entrants_age[age_band(p, entry, policy)];
+            const auto at_entry = ref == entry ? e.public_category
+                                               : eligibility(pid, entry).public_category;
+            ++entrants_public[at_entry ? std::string(to_string(*at_entry)) : "not_eligible"];
+            ++source_count[jn.referral_source[j]];
         }
     }
+    const auto entrants_source = met(source_count, names_of<ReferralSource>());
     if (pc.not_eligible > 0 && !action.open_to_general_population)
         notes.push_back("Fiche " + std::to_string(action.number) + " : " +
                         std::to_string(pc.not_eligible) +
@@ -255,26 +253,28 @@ ActionReport build_action(const Contract& contract, const Action& action, const 
     // R7 journeys block, followed up to the evaluation date.
     std::vector<std::int32_t> entry, exit;
     std::int64_t positive = 0;
-    std::map<std::string, std::int64_t> exits_by_reason;
+    std::vector<std::int64_t> reason_count(data.exit_reasons.size(), 0);
     // Step kinds reached per journey as a bit set, counted per kind (no set per journey).
     constexpr std::size_t step_kinds = enum_names<StepKind>().size();
     static_assert(step_kinds <= 32);
     std::array<std::int64_t, step_kinds> reached_count{};
     entry.reserve(js.size());
     exit.reserve(js.size());
-    for (const Journey* j : js) {
-        entry.push_back(j->entry_date.days());
-        exit.push_back(j->exit_date ? j->exit_date->days() : no_date);
-        if (j->exit_date && in_range(*j->exit_date, from, observed_until)) {
-            ++exits_by_reason[j->exit_reason.value_or("")];
-            if (is_positive_exit(*j, contract)) ++positive;
+    const std::int32_t observed_d = observed_until.days();
+    for (const std::uint32_t j : js) {
+        entry.push_back(jn.entry[j]);
+        exit.push_back(jn.exit[j]);
+        if (jn.exit[j] != no_date && from_d <= jn.exit[j] && jn.exit[j] <= observed_d) {
+            ++reason_count[jn.exit_reason[j]];
+            if (in.positive_reason[jn.exit_reason[j]]) ++positive;
         }
         std::uint32_t reached = 0;
-        for (const auto& s : j->steps)
-            if (s.date <= observed_until) reached |= 1u << static_cast<unsigned>(s.kind);
+        for (std::uint32_t s = jn.step_begin[j]; s < jn.step_begin[j + 1]; ++s)
+            if (data.steps.date[s] <= observed_d) reached |= 1u << data.steps.kind[s];
         for (std::size_t k = 0; k < step_kinds; ++k)
             if (reached & (1u << k)) ++reached_count[k];
     }
+    const auto exits_by_reason = met(reason_count, data.exit_reasons);
     std::map<std::string, std::int64_t> steps;
     for (std::size_t k = 0; k < step_kinds; ++k)
         steps[std::string(enum_names<StepKind>()[k])] = reached_count[k];
@@ -290,103 +290,120 @@ ActionReport build_action(const Contract& contract, const Action& action, const 
     r.journeys.positive_exits = positive;
 
     // Financial.
-    for (const auto& c : in.costs)
-        if (c.contract_id == contract.id && c.action == action.number) {
+    for (const auto& c : data.costs)
+        if (c.action == action.number) {
             r.financial.total_cost = c.total_cost;
             r.financial.subsidy_p104 = c.subsidy_p104;
         }
 
     // Activities of the action in the period.
+    const auto& ac = data.activities;
+    const auto& pa = data.participations;
     std::int64_t workshops = 0, practice = 0, events = 0, co_animated = 0, participations = 0;
-    std::map<std::string, std::int64_t> workshops_by_type, practice_by_type, events_by_type,
-        co_by_type;
-    std::set<std::string> structures;
+    const std::size_t types = data.activity_types.size();
+    std::vector<std::int64_t> workshops_by_type(types, 0), practice_by_type(types, 0),
+        events_by_type(types, 0), co_by_type(types, 0);
+    std::vector<std::uint8_t> structure_trained(data.structures.size(), 0);
     double training_hours = 0;
     double satisfaction_sum = 0;
     std::int64_t satisfaction_n = 0;
-    std::unordered_map<std::uint32_t, Date> co_participants;  // first co-animated activity date
-    for (const auto& a : in.activities) {
-        if (a.contract_id != contract.id || a.action != action.number ||
-            !in_range(a.date, from, to))
-            continue;
-        const auto pit = in.participations.find(a.id);
-        const std::vector<const Participation*> none;
-        const auto& parts = pit == in.participations.end() ? none : pit->second;
-        switch (a.kind) {
-        case ActivityKind::workshop: ++workshops; ++workshops_by_type[a.type]; break;
-        case ActivityKind::individual_practice: ++practice; ++practice_by_type[a.type]; break;
-        case ActivityKind::event: ++events; ++events_by_type[a.type]; break;
+    std::vector<std::int32_t>& co_first = in.co_first;  // first co-animated activity date
+    std::vector<std::uint32_t> co_participants;
+    for (std::size_t a = 0; a < ac.size(); ++a) {
+        if (ac.action[a] != action.number || ac.date[a] < from_d || ac.date[a] > to_d) continue;
+        const std::uint32_t p0 = ac.participation_begin[a], p1 = ac.participation_begin[a + 1];
+        switch (static_cast<ActivityKind>(ac.kind[a])) {
+        case ActivityKind::workshop: ++workshops; ++workshops_by_type[ac.type[a]]; break;
+        case ActivityKind::individual_practice: ++practice; ++practice_by_type[ac.type[a]]; break;
+        case ActivityKind::event: ++events; ++events_by_type[ac.type[a]]; break;
         case ActivityKind::actor_training:
-            if (!a.structure.empty()) structures.insert(a.structure);
-            training_hours += a.hours;  // once per session, whatever the participants
+            structure_trained[ac.structure[a]] = 1;
+            training_hours += ac.hours[a];  // once per session, whatever the participants
             break;
         }
-        if (a.kind != ActivityKind::actor_training) {
-            participations += static_cast<std::int64_t>(parts.size());
-            for (const Participation* p : parts)
-                if (p->satisfaction) {
-                    satisfaction_sum += *p->satisfaction;
+        if (static_cast<ActivityKind>(ac.kind[a]) != ActivityKind::actor_training) {
+            participations += p1 - p0;
+            for (std::uint32_t p = p0; p < p1; ++p)
+                if (pa.satisfaction[p] != 0) {
+                    satisfaction_sum += pa.satisfaction[p];
                     ++satisfaction_n;
                 }
         }
-        if (a.co_animated) {
+        if (ac.co_animated[a]) {
             ++co_animated;
-            ++co_by_type[a.type];
-            for (const Participation* p : parts) {
-                auto [it, inserted] = co_participants.emplace(look.index(p->person_id), a.date);
-                if (!inserted && a.date < it->second) it->second = a.date;
+            ++co_by_type[ac.type[a]];
+            for (std::uint32_t p = p0; p < p1; ++p) {
+                std::int32_t& d = co_first[pa.person[p]];
+                if (d == no_date) co_participants.push_back(pa.person[p]);
+                if (d == no_date || ac.date[a] < d) d = ac.date[a];
             }
         }
     }
+    std::int64_t structures = 0;
+    for (std::size_t s = 0; s < structure_trained.size(); ++s)
+        if (structure_trained[s] && !data.structures[s].empty()) ++structures;
     PublicCounts co;
-    for (const auto& [pid, d] : co_participants) {
-        const Date ref = reference(d);
-        count_person(co, look.person(pid), look.eligibility(pid, ref), ref, policy);
+    for (const std::uint32_t pid : co_participants) {
+        const Date ref = reference(Date::from_days(co_first[pid]));
+        count_person(co, cases[pid].person, eligibility(pid, ref), ref, policy);
+        co_first[pid] = no_date;
     }
 
     // Volunteering of the action's counted population.
-    std::unordered_set<std::uint32_t> volunteers;
-    std::int64_t engagements = 0, memberships = 0, one_off = 0;
+    const auto& vo = data.volunteering;
+    std::int64_t volunteers = 0, engagements = 0, memberships = 0, one_off = 0;
     double engagement_days = 0;
-    std::map<std::string, std::int64_t> by_association;
-    for (const auto& v : in.volunteering) {
-        const std::uint32_t vi = look.find_index(v.person_id);
-        if (vi == Lookup::none || !first.contains(vi)) continue;
-        switch (v.kind) {
+    std::vector<std::int64_t> association_count(data.association_types.size(), 0);
+    std::uint32_t last_volunteer = no_index;
+    for (std::size_t v = 0; v < vo.size(); ++v) {
+        if (first[vo.person[v]] == no_index) continue;
+        const std::int32_t start = vo.start[v], end = vo.end[v];
+        switch (static_cast<VolunteeringKind>(vo.kind[v])) {
         case VolunteeringKind::engagement:
-            if (v.start <= to && (!v.end || *v.end >= from)) {
-                volunteers.insert(vi);
+            if (start <= to_d && (end == no_date || end >= from_d)) {
+                // Rows are in person order: a volunteer is counted once.
+                if (vo.person[v] != last_volunteer) ++volunteers;
+                last_volunteer = vo.person[v];
                 ++engagements;
-                ++by_association[v.association_type.empty() ? "unknown" : v.association_type];
+                ++association_count[vo.association_type[v]];
                 // Open engagements (or ending after the period) are censored at its end.
-                const Date end = (v.end && *v.end <= to) ? *v.end : to;
-                engagement_days += end.days_since(v.start);
+                engagement_days += ((end != no_date && end <= to_d) ? end : to_d) - start;
             }
             break;
         case VolunteeringKind::membership:
-            if (in_range(v.start, from, to)) ++memberships;
+            if (from_d <= start && start <= to_d) ++memberships;
             break;
         case VolunteeringKind::one_off:
-            if (in_range(v.start, from, to)) ++one_off;
+            if (from_d <= start && start <= to_d) ++one_off;
             break;
         }
     }
+    std::map<std::string, std::int64_t> by_association;
+    for (std::size_t c = 0; c < association_count.size(); ++c)
+        if (association_count[c] > 0)
+            by_association[data.association_types[c].empty() ? "unknown"
+                                                             : data.association_types[c]] +=
+                association_count[c];
 
     // Households of eligible counted persons that moved into lasting housing in the period.
-    std::set<HouseholdId> households;
-    for (const auto& pid : eligible_persons)
-        if (const auto& h = look.person(pid).household_id) households.insert(*h);
-    std::set<HouseholdId> housed;
-    for (const auto& m : in.housing)
-        if (households.contains(m.household_id) && in_range(m.date, from, to) &&
-            is_lasting_housing(m.housing_type, policy))
-            housed.insert(m.household_id);
+    std::vector<std::uint8_t>& household = in.household_eligible;  // 1 eligible, 2 housed
+    for (const std::uint32_t pid : eligible_persons)
+        if (const std::uint32_t h = data.person_household[pid]; h != no_index) household[h] = 1;
+    std::int64_t housed = 0;
+    const auto& ho = data.housing;
+    for (std::size_t m = 0; m < ho.size(); ++m)
+        if (household[ho.household[m]] == 1 && from_d <= ho.date[m] && ho.date[m] <= to_d &&
+            is_lasting_housing(static_cast<HousingType>(ho.housing_type[m]), policy)) {
+            household[ho.household[m]] = 2;
+            ++housed;
+        }
+    std::fill(household.begin(), household.end(), 0);
+    for (const std::uint32_t pid : counted) first[pid] = no_index;
 
     std::map<std::string, std::int64_t> partnerships_by_theme;
     std::int64_t partnerships = 0;
-    for (const auto& p : in.partnerships)
-        if (p.contract_id == contract.id && p.action == action.number &&
-            in_range(p.date, from, to)) {
+    for (const auto& p : data.partnerships)
+        if (p.action == action.number && in_range(p.date, from, to)) {
             ++partnerships;
             ++partnerships_by_theme[p.theme];
         }
@@ -403,11 +420,11 @@ ActionReport build_action(const Contract& contract, const Action& action, const 
     x.push_back(breakdown("steps_reached", steps, true));
     x.push_back(breakdown("exits_by_reason", exits_by_reason, true));
     x.push_back(scalar("workshops", d(workshops), false));
-    x.push_back(breakdown("workshops_by_type", workshops_by_type, false));
+    x.push_back(breakdown("workshops_by_type", met(workshops_by_type, data.activity_types), false));
     x.push_back(scalar("individual_practice_sessions", d(practice), false));
-    x.push_back(breakdown("individual_practice_by_type", practice_by_type, false));
+    x.push_back(breakdown("individual_practice_by_type", met(practice_by_type, data.activity_types), false));
     x.push_back(scalar("events", d(events), false));
-    x.push_back(breakdown("events_by_type", events_by_type, false));
+    x.push_back(breakdown("events_by_type", met(events_by_type, data.activity_types), false));
     x.push_back(scalar("participations", d(participations), false));
     x.push_back(scalar("mean_satisfaction",
                        satisfaction_n > 0
@@ -416,10 +433,10 @@ ActionReport build_action(const Contract& contract, const Action& action, const 
                            : std::nullopt,
                        false));
     x.push_back(scalar("satisfaction_responses", d(satisfaction_n), false));
-    x.push_back(scalar("structures_trained", d(static_cast<std::int64_t>(structures.size())), false));
+    x.push_back(scalar("structures_trained", d(structures), false));
     x.push_back(scalar("training_hours", round_to(training_hours, 2), false));
     x.push_back(scalar("co_animated_activities", d(co_animated), false));
-    x.push_back(breakdown("co_animated_by_type", co_by_type, false));
+    x.push_back(breakdown("co_animated_by_type", met(co_by_type, data.activity_types), false));
     x.push_back(scalar("co_animated_beneficiaries", d(co.total), true));
     x.push_back(scalar("co_animated_men", d(co.men), true));
     x.push_back(scalar("co_animated_women", d(co.women), true));
@@ -430,7 +447,7 @@ ActionReport build_action(const Contract& contract, const Action& action, const 
     x.push_back(scalar("co_animated_bpi_women", d(co.bpi_women), true));
     x.push_back(scalar("co_animated_bpi_under_25", d(co.bpi_under_25), true));
     x.push_back(scalar("co_animated_not_eligible", d(co.not_eligible), true));
-    x.push_back(scalar("volunteers", d(static_cast<std::int64_t>(volunteers.size())), true));
+    x.push_back(scalar("volunteers", d(volunteers), true));
     x.push_back(scalar("volunteer_engagements", d(engagements), true));
     x.push_back(scalar("mean_volunteer_days",
                        engagements > 0 ? std::optional<double>(round_to(
@@ -440,7 +457,7 @@ ActionReport build_action(const Contract& contract, const Action& action, const 
     x.push_back(breakdown("engagements_by_association_type", by_association, true));
     x.push_back(scalar("memberships", d(memberships), true));
     x.push_back(scalar("one_off_participations", d(one_off), true));
-    x.push_back(scalar("households_housed", d(static_cast<std::int64_t>(housed.size())), true));
+    x.push_back(scalar("households_housed", d(housed), true));
     x.push_back(scalar("partnerships", d(partnerships), false));
     x.push_back(breakdown("partnerships_by_theme", partnerships_by_theme, false));
 
@@ -510,20 +527,15 @@ Report build_report(const Store& store, const ContractId& contract_id,
     rep.fingerprint = store.fingerprint().sha256;
     rep.library_version = version;
 
-    Inputs in;
-    for (auto& j : store.all_journeys())
-        if (j.contract_id == contract.id) in.journeys.push_back(std::move(j));
-    in.activities = store.all_activities();
-    in.all_participations = store.all_participations();
-    for (const auto& p : in.all_participations) in.participations[p.activity_id].push_back(&p);
-    in.volunteering = store.all_volunteering();
-    in.housing = store.all_housing_moves();
-    in.partnerships = store.all_partnerships();
-    in.costs = store.all_costs();
-
-    Lookup look(store);
+    const auto data = store.contract_data(contract.id);
+    Inputs in{*data, *data->cases, {}, {}, {}, {}};
+    for (const auto& code : data->exit_reasons)
+        in.positive_reason.push_back(contract.is_positive_exit(code) ? 1 : 0);
+    in.first.assign(in.cases.size(), no_index);
+    in.co_first.assign(in.cases.size(), no_date);
+    in.household_eligible.assign(data->household_count, 0);
     for (const auto& a : contract.actions)
-        rep.actions.push_back(build_action(contract, a, in, look, rep.policy, rep.from, rep.to,
+        rep.actions.push_back(build_action(a, in, rep.policy, rep.from, rep.to,
                                            rep.evaluated_on, rep.notes));
     if (rep.publish) suppress_small_cells(rep, rep.k);
     return rep;

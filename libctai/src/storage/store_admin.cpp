@@ -323,6 +323,7 @@ Store Store::open(const std::filesystem::path& path, StoreOptions options) {
                                                       options.busy_timeout_ms);
         impl->options = std::move(options);
         auto& db = *impl->db;
+        detail::register_row_function(db.getHandle());
         // Two processes creating the same new file race on the switch to WAL, for which
         // SQLite may answer SQLITE_BUSY without calling the busy handler: the whole setup
         // is retried until the busy timeout has passed.
@@ -367,6 +368,7 @@ const Policy& Store::policy() const noexcept { return impl_->options.policy; }
 void Store::set_policy(Policy p) {
     impl_->options.policy = std::move(p);
     impl_->case_snapshot.reset();  // it evaluates under the policy it was built with
+    impl_->contract_data.reset();  // it holds such a snapshot
 }
 const std::string& Store::actor() const noexcept { return impl_->options.actor; }
 void Store::set_actor(std::string actor) { impl_->options.actor = std::move(actor); }
@@ -537,11 +539,12 @@ void persist_fingerprint(detail::StoreImpl& impl, const DataFingerprint& f) noex
     }
     if (sqlite3_get_autocommit(handle) == 0) impl.db->tryExec("ROLLBACK");
     sqlite3_busy_timeout(handle, impl.options.busy_timeout_ms);
-    // That write changed no data: the case snapshot and the point-read counter, which
-    // watch the connection's total changes, stay current if they were.
+    // That write changed no data: the case snapshot, the contract data and the point-read
+    // counter, which watch the connection's total changes, stay current if they were.
     const std::int64_t changes_after = std::int64_t{sqlite3_total_changes(handle)};
     if (changes_after != changes_before) {
         if (impl.case_snapshot_changes == changes_before) impl.case_snapshot_changes = changes_after;
+        if (impl.contract_data_changes == changes_before) impl.contract_data_changes = changes_after;
         if (impl.point_reads_changes == changes_before) impl.point_reads_changes = changes_after;
     }
 }

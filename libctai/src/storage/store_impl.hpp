@@ -193,7 +193,15 @@ struct StoreImpl {
     /// the next read). Never throws.
     void release_stale_case_snapshot() noexcept {
         if (case_snapshot && db->getTotalChanges() != case_snapshot_changes) case_snapshot.reset();
+        if (contract_data && db->getTotalChanges() != contract_data_changes) contract_data.reset();
     }
+    /// Reads a case snapshot inside the caller's read snapshot or transaction (not kept).
+    std::shared_ptr<const CaseSnapshot> read_case_snapshot();
+    /// Store::contract_data() of the last contract asked for, kept like case_snapshot (same
+    /// two counters); it holds the case snapshot it was read with.
+    std::shared_ptr<const ContractData> contract_data;
+    std::int64_t contract_data_data_version = -1;
+    std::int64_t contract_data_changes = -1;
 
     /// The cached prepared statement for `sql`, ready to bind.
     Query query(const std::string& sql) { return Query(statement(sql)); }
@@ -276,9 +284,16 @@ private:
     StoreImpl* impl_;
 };
 
-/// Reads every row of persons + permits + protections + situations in person id order.
-/// `f` may move from the case it is given (the next one is read into fresh storage).
+/// Reads every row of persons + permits + protections + situations in person id order
+/// (store_cases.cpp). `f` may move from the case it is given (every field of the next one
+/// is assigned: one PersonCase is reused, so what `f` copies costs no new allocation).
 void for_each_case_impl(StoreImpl& impl, const std::function<void(PersonCase&)>& f);
+/// The same cases, in a vector reserved to the number of persons (each case built in place).
+std::vector<PersonCase> read_all_cases(StoreImpl& impl);
+
+/// Registers the internal SQL function ctai_rows, through which the columnar reads receive
+/// rows inside SQLite's own loop (store_journeys.cpp). Called once per connection.
+void register_row_function(sqlite3* db);
 
 /// The schema migrations: (version, sql) in order; version n is 000n_*.sql.
 std::vector<std::pair<int, std::string_view>> migrations();

@@ -13,10 +13,6 @@ namespace ctai {
 namespace detail {
 namespace {
 
-constexpr const char* person_columns =
-    "person_id, sex, birth_date, birth_precision, nationalities, household_id, department, "
-    "cir_status, cir_date, rejoining_family_of, last_contact";
-
 std::vector<std::string> split(const std::string& s, char sep) {
     std::vector<std::string> out;
     if (s.empty()) return out;
@@ -301,39 +297,6 @@ Contract StoreImpl::require_contract(const ContractId& id) {
     return std::move(*c);
 }
 
-void for_each_case_impl(StoreImpl& impl, const std::function<void(PersonCase&)>& f) {
-    // Four cursors in person id order, merged (one pass over each table).
-    auto persons = impl.query(std::string("SELECT ") + person_columns +
-                              " FROM persons ORDER BY person_id");
-    auto permits = impl.query("SELECT person_id, kind, motive, valid_from, valid_to FROM permits "
-                              "ORDER BY person_id, position");
-    auto protections = impl.query(
-        "SELECT person_id, type, authority, decision_date, notification_date, displaced_on, "
-        "end_date FROM protections ORDER BY person_id, position");
-    auto situations = impl.query("SELECT person_id, situation, start, \"end\" FROM situations "
-                                 "ORDER BY person_id, position");
-    bool has_permit = permits.step(), has_protection = protections.step(),
-         has_situation = situations.step();
-    while (persons.step()) {
-        PersonCase c;
-        c.person = read_person(persons);
-        const std::string& id = c.person.id.str();
-        while (has_permit && permits.text(0) == id) {
-            c.permits.push_back(read_permit(permits, 1));
-            has_permit = permits.step();
-        }
-        while (has_protection && protections.text(0) == id) {
-            c.protections.push_back(read_protection(protections, 1));
-            has_protection = protections.step();
-        }
-        while (has_situation && situations.text(0) == id) {
-            c.situations.push_back(read_situation(situations, 1));
-            has_situation = situations.step();
-        }
-        f(c);
-    }
-}
-
 }  // namespace detail
 
 // ---- contracts --------------------------------------------------------------------------
@@ -438,22 +401,25 @@ std::shared_ptr<const CaseSnapshot> StoreImpl::build_case_snapshot() {
     const ReadSnapshot snapshot(*this);
     const std::int64_t version = data_version();
     const std::int64_t changes = db->getTotalChanges();
-    std::vector<PersonCase> cases;
-    for_each_case_impl(*this, [&](PersonCase& c) { cases.push_back(std::move(c)); });
-    std::vector<AgirSupport> supports;
-    {
-        auto q = query(std::string("SELECT ") + agir_columns +
-                       " FROM agir_supports ORDER BY person_id, orientation_date");
-        while (q.step()) supports.push_back(read_agir(q));
-    }
-    auto built = std::make_shared<const CaseSnapshot>(std::move(cases), std::move(supports),
-                                                      options.policy);
+    auto built = read_case_snapshot();
     if (depth == 0) {
         case_snapshot = built;
         case_snapshot_data_version = version;
         case_snapshot_changes = changes;
     }
     return built;
+}
+
+std::shared_ptr<const CaseSnapshot> StoreImpl::read_case_snapshot() {
+    std::vector<PersonCase> cases = read_all_cases(*this);
+    std::vector<AgirSupport> supports;
+    {
+        auto q = query(std::string("SELECT ") + agir_columns +
+                       " FROM agir_supports ORDER BY person_id, orientation_date");
+        while (q.step()) supports.push_back(read_agir(q));
+    }
+    return std::make_shared<const CaseSnapshot>(std::move(cases), std::move(supports),
+                                                options.policy);
 }
 
 }  // namespace detail
@@ -467,6 +433,7 @@ std::shared_ptr<const CaseSnapshot> Store::case_snapshot() const {
 
 void Store::drop_case_snapshot() const noexcept {
     impl_->case_snapshot.reset();
+    impl_->contract_data.reset();
     impl_->point_reads = 0;  // dropped on purpose: point reads start counting again
 }
 
@@ -515,9 +482,7 @@ void Store::for_each_case(const std::function<void(const PersonCase&)>& f) const
 }
 
 std::vector<PersonCase> Store::all_cases() const {
-    std::vector<PersonCase> out;
-    for_each_case([&](const PersonCase& c) { out.push_back(c); });
-    return out;
+    return detail::guard([&] { return detail::read_all_cases(*impl_); });
 }
 
 std::vector<Journey> Store::all_journeys() const {
