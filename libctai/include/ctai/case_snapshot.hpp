@@ -9,8 +9,8 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include <ctai/columns.hpp>
@@ -70,9 +70,16 @@ private:
     std::vector<std::uint32_t> support_begin_;
     /// The id index: open addressing with linear probing over a power-of-two table at most
     /// half full; a slot holds (high 32 bits of the id's hash << 32) | dense index, or
-    /// empty_slot. The ids themselves are those held by cases_ (never copied).
+    /// empty_slot. The ids compared are the packed copies below.
     std::vector<std::uint64_t> slots_;
     static constexpr std::uint64_t empty_slot = ~std::uint64_t{0};
+    /// The ids of cases_, packed: id i is id_bytes_[id_end_[i - 1] .. id_end_[i]).
+    std::string id_bytes_;
+    std::vector<std::size_t> id_end_;
+    std::string_view id(std::uint32_t i) const noexcept {
+        const std::size_t begin = i == 0 ? 0 : id_end_[i - 1];
+        return {id_bytes_.data() + begin, id_end_[i] - begin};
+    }
     /// The slot of `person_id` if present, else the empty slot where it would go.
     std::size_t probe(std::string_view person_id, std::uint64_t hash) const noexcept;
 };

@@ -82,13 +82,29 @@ std::int32_t date_or_none(sqlite3_stmt* s, int i) {
     return is_null(s, i) ? no_date : sqlite3_column_int(s, i);
 }
 
-std::uint32_t person_index(const CaseSnapshot& cases, std::string_view id, const char* table) {
-    const std::uint32_t i = cases.find(id);
-    if (i == CaseSnapshot::npos)
-        throw StorageError(std::string("table ") + table +
-                           " names a person missing from the persons table");
-    return i;
-}
+/// Person ids to snapshot indexes, remembering the last one: rows of one person often
+/// follow each other (volunteering is keyed by person; journey and activity ids are
+/// usually given in creation order, person by person).
+class Persons {
+public:
+    Persons(const CaseSnapshot& cases, const char* table) : cases_(cases), table_(table) {}
+    std::uint32_t index(std::string_view id) {
+        if (last_ != CaseSnapshot::npos && id == last_id_) return last_;
+        const std::uint32_t i = cases_.find(id);
+        if (i == CaseSnapshot::npos)
+            throw StorageError(std::string("table ") + table_ +
+                               " names a person missing from the persons table");
+        last_ = i;
+        last_id_.assign(id);
+        return i;
+    }
+
+private:
+    const CaseSnapshot& cases_;
+    const char* table_;
+    std::uint32_t last_ = CaseSnapshot::npos;
+    std::string last_id_;
+};
 
 /// Child rows of `child_sql` (first column: the parent id, in parent id order) attached to
 /// the parents `ids` (ascending): calls row(parent, stmt) for each child row of a parent,
@@ -110,7 +126,7 @@ void merge_children(sqlite3* db, const std::string& child_sql, const Ids& ids, R
 
 void read_journeys(sqlite3* db, const std::string& contract, ContractData& d,
                    std::vector<std::uint8_t>& in_contract) {
-    const CaseSnapshot& cases = *d.cases;
+    Persons persons(*d.cases, "journeys");
     Coder reasons(d.exit_reasons);
     Ids ids;
     {
@@ -122,7 +138,7 @@ void read_journeys(sqlite3* db, const std::string& contract, ContractData& d,
         auto& j = d.journeys;
         while (step(db, s.get())) {
             ids.push(text(s.get(), 0));
-            const std::uint32_t person = person_index(cases, text(s.get(), 1), "journeys");
+            const std::uint32_t person = persons.index(text(s.get(), 1));
             in_contract[person] = 1;
             j.person.push_back(person);
             j.action.push_back(sqlite3_column_int(s.get(), 2));
@@ -146,7 +162,7 @@ void read_journeys(sqlite3* db, const std::string& contract, ContractData& d,
 }
 
 void read_activities(sqlite3* db, const std::string& contract, ContractData& d) {
-    const CaseSnapshot& cases = *d.cases;
+    Persons persons(*d.cases, "participations");
     Coder types(d.activity_types), structures(d.structures);
     Ids ids;
     {
@@ -176,7 +192,7 @@ void read_activities(sqlite3* db, const std::string& contract, ContractData& d) 
         "ORDER BY activity_id, person_id",
         ids,
         [&](std::size_t, sqlite3_stmt* s) {
-            p.person.push_back(person_index(cases, text(s, 1), "participations"));
+            p.person.push_back(persons.index(text(s, 1)));
             p.satisfaction.push_back(
                 is_null(s, 2) ? 0 : static_cast<std::uint8_t>(sqlite3_column_int(s, 2)));
         },
@@ -184,14 +200,14 @@ void read_activities(sqlite3* db, const std::string& contract, ContractData& d) 
 }
 
 void read_volunteering(sqlite3* db, ContractData& d, const std::vector<std::uint8_t>& in_contract) {
-    const CaseSnapshot& cases = *d.cases;
+    Persons persons(*d.cases, "volunteering");
     Coder kinds(d.association_types);
     const Stmt s = prepare(db,
                            "SELECT person_id, kind, start, \"end\", association_type "
                            "FROM volunteering ORDER BY person_id, kind, start");
     auto& v = d.volunteering;
     while (step(db, s.get())) {
-        const std::uint32_t person = person_index(cases, text(s.get(), 0), "volunteering");
+        const std::uint32_t person = persons.index(text(s.get(), 0));
         if (!in_contract[person]) continue;
         v.person.push_back(person);
         v.kind.push_back(code_of<VolunteeringKind>(text(s.get(), 1), "volunteering"));
