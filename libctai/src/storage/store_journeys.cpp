@@ -92,9 +92,6 @@ void rows_function(sqlite3_context* ctx, int /*argc*/, sqlite3_value** argv) {
     }
 }
 
-// Prepares a statement calling ctai_rows (registered on the connection by Store::open).
-Stmt prepare_rows(sqlite3* db, const std::string& sql) { return prepare(db, sql); }
-
 // Runs `s` (its filter bound), feeding every row to `sink`; returns the number of rows.
 std::int64_t run_rows(sqlite3* db, sqlite3_stmt* s, RowSink& sink) {
     if (const int rc = sqlite3_bind_pointer(s, sink_param, &sink, sink_type, nullptr); rc != SQLITE_OK)
@@ -442,7 +439,7 @@ JourneyTable Store::journey_table(std::optional<ContractId> contract, std::optio
                 if (want_override) r_override.push_back(sqlite3_value_int(v[c_override]) != 0 ? 1 : 0);
             };
             RowSink sink = sink_of(read_row);
-            const Stmt st = prepare_rows(db, sql);
+            const Stmt st = prepare(db, sql);  // ctai_rows: registered by Store::open
             sqlite3_stmt* s = st.get();
             if (per_contract.empty()) {
                 bind_filter(db, s, contract, action);
@@ -555,7 +552,7 @@ JourneyTable Store::journey_table(std::optional<ContractId> contract, std::optio
                     if (e == no_date || date < e) e = date;
                 }
             };
-            const Stmt st = prepare_rows(db, q);
+            const Stmt st = prepare(db, q);
             sqlite3_stmt* s = st.get();
             if (few) bind_filter(db, s, contract, action);
             if (ids_ascending) {
