@@ -4,10 +4,13 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <limits>
+#include <string>
 #include <numeric>
 
 #include <ctai/error.hpp>
 #include <ctai/journeys.hpp>
+#include <ctai/nationality.hpp>
 
 namespace ctai {
 
@@ -121,6 +124,152 @@ CaseSnapshot::CaseSnapshot(std::vector<PersonCase> cases, std::vector<AgirSuppor
                   [](const AgirSupport& a, const AgirSupport& b) {
                       return a.orientation_date < b.orientation_date;
                   });
+    build_rules();
+}
+
+// ---- the rules as day numbers -------------------------------------------------------------
+//
+// evaluate() walks a case's lists and compares optional dates; verdict() reads one 32-byte
+// row and the case's intervals, laid out in snapshot order. Each rule of eligibility.cpp
+// becomes bounds computed here once, with the same helpers (counts_as_bpi, counts_as_bpt,
+// cir_condition, case_facts):
+// - R4 BPI at d: a span_bpi interval [decision, end) contains d.
+// - R5 BPT at d: a span_bpt interval contains d, clipped to [bpt_first_day, bpt_end].
+// - R3 primo-arrivant at d: primo_from <= d < primo_end, where primo_from is the latest of
+//   the anchor T1, the day the CIR condition starts to hold and (for a national of a
+//   country whose class changed at the end of the Brexit transition) the first day of the
+//   third-country era, and primo_end the earliest of the window end and the end of that
+//   era; and no span_excluding interval contains d, nor a span_asylum one unless BPI at d.
+// - R6 AGIR at d: not BPT, agir_deployed_on <= d, and the person's own right (BPI at d and
+//   agir_from <= d < agir_end: the protection date and the recency window) or the own
+//   right of the person they rejoin (row `family`).
+// Tests compare verdict() with evaluate() on random cases at random dates and on the edges.
+namespace {
+constexpr std::int32_t always = std::numeric_limits<std::int32_t>::min();
+constexpr std::int32_t never = std::numeric_limits<std::int32_t>::max();
+bool is_third(NationalityClass c) { return c == NationalityClass::third_country; }
+}  // namespace
+
+void CaseSnapshot::build_rules() {
+    const auto n = static_cast<std::uint32_t>(cases_.size());
+    rules_.resize(n);
+    traits_.resize(n);
+    const std::int32_t era_2021 = brexit_transition_end.days() + 1;
+    const std::int32_t bpt_first = bpt_first_day.days();
+    const std::int32_t bpt_after = policy_.bpt_end().days() + 1;
+    for (std::uint32_t i = 0; i < n; ++i) {
+        const PersonCase& c = cases_[i];
+        const CaseFacts& f = facts_[i];
+        RuleRow& r = rules_[i];
+        Traits& t = traits_[i];
+        t.sex = c.person.sex;
+        if (const auto& b = c.person.birth_date) {
+            t.birth_first = b->first.days();
+            t.birth_last = b->last().days();
+        }
+        // R3: the window, narrowed by the CIR condition and the nationality eras.
+        std::int32_t from = f.primo_anchor ? f.primo_anchor->days() : never;
+        std::int32_t end = f.primo_window_end ? f.primo_window_end->days() : always;
+        const CirCondition cir = cir_condition(c.person, policy_);
+        if (cir.kind == CirCondition::Kind::never) from = never;
+        if (cir.kind == CirCondition::Kind::from) from = std::max(from, cir.from.days());
+        const bool third_to_2020 = is_third(f.nationality_to_2020);
+        const bool third_from_2021 = is_third(f.nationality_from_2021);
+        if (!third_to_2020 && !third_from_2021) from = never;
+        else if (!third_to_2020) from = std::max(from, era_2021);
+        else if (!third_from_2021) end = std::min(end, era_2021);
+        r.primo_from = from;
+        r.primo_end = end;
+        // R6.
+        r.agir_from = f.protection_date ? f.protection_date->days() : never;
+        r.agir_end = f.agir_window_end ? f.agir_window_end->days() : always;
+        r.agir_deployed_on = f.agir_deployed_on ? f.agir_deployed_on->days() : never;
+        r.family = family_[i];
+        // The intervals, by kind (empty ones dropped).
+        r.span_begin = static_cast<std::uint32_t>(spans_.size());
+        const auto add = [&](std::int32_t a, std::int32_t b, std::uint32_t kind) {
+            if (a < b) spans_.push_back({a, b, kind});
+        };
+        for (const Protection& pr : c.protections) {
+            const std::int32_t a = pr.decision_date.days();
+            const std::int32_t b = pr.end_date ? pr.end_date->days() : never;
+            if (counts_as_bpi(pr.type, policy_)) add(a, b, span_bpi);
+            if (counts_as_bpt(pr)) add(std::max(a, bpt_first), std::min(b, bpt_after), span_bpt);
+        }
+        for (const Situation& st : c.situations)
+            add(st.start.days(), st.end ? st.end->days() : never,
+                st.kind == SituationKind::asylum_seeker ? span_asylum : span_excluding);
+        r.span_end = static_cast<std::uint32_t>(spans_.size());
+    }
+}
+
+std::uint32_t CaseSnapshot::spans_in_force(const RuleRow& r, std::int32_t d) const noexcept {
+    std::uint32_t bits = 0;
+    for (std::uint32_t k = r.span_begin; k < r.span_end; ++k) {
+        const Span& s = spans_[k];
+        if (s.from <= d && d < s.to) bits |= 1u << s.kind;
+    }
+    return bits;
+}
+
+Verdict CaseSnapshot::verdict_of(const RuleRow& r, std::int32_t d) const noexcept {
+    const std::uint32_t bits = spans_in_force(r, d);
+    const bool bpi = (bits & (1u << span_bpi)) != 0;
+    const bool bpt = (bits & (1u << span_bpt)) != 0;
+    const bool excluded = (bits & (1u << span_excluding)) != 0 ||
+                          ((bits & (1u << span_asylum)) != 0 && !bpi);
+    Verdict v;
+    if (bpi) v.flags |= Verdict::bpi;
+    if (bpt) v.flags |= Verdict::bpt;
+    if (r.primo_from <= d && d < r.primo_end && !excluded) v.flags |= Verdict::primo_arrivant;
+    if (!bpt && r.agir_deployed_on <= d) {
+        bool agir = bpi && r.agir_from <= d && d < r.agir_end;
+        if (!agir && r.family != npos) {
+            const RuleRow& f = rules_[r.family];
+            agir = f.agir_from <= d && d < f.agir_end &&
+                   (spans_in_force(f, d) & (1u << span_bpi)) != 0;
+        }
+        if (agir) v.flags |= Verdict::agir;
+    }
+    return v;
+}
+
+Verdict CaseSnapshot::verdict(std::uint32_t i, Date on) const noexcept {
+    return verdict_of(rules_[i], on.days());
+}
+
+NationalityClass CaseSnapshot::nationality_class(std::uint32_t i, Date on) const noexcept {
+    return on <= brexit_transition_end ? facts_[i].nationality_to_2020
+                                       : facts_[i].nationality_from_2021;
+}
+
+void CaseSnapshot::verdicts(std::span<const std::uint32_t> index, std::span<const std::int32_t> on,
+                            std::span<Verdict> out) const {
+    if (index.size() != on.size() || index.size() != out.size())
+        throw ValidationError("case snapshot: verdicts of " + std::to_string(index.size()) +
+                                  " persons at " + std::to_string(on.size()) + " dates into " +
+                                  std::to_string(out.size()) + " answers",
+                              "on");
+    const std::size_t n = index.size();
+    const std::uint32_t size = static_cast<std::uint32_t>(rules_.size());
+    for (std::size_t k = 0; k < n; ++k)
+        if (index[k] >= size)
+            throw ValidationError("case snapshot: index " + std::to_string(index[k]) +
+                                      " is not below the number of persons (" +
+                                      std::to_string(size) + ")",
+                                  "index");
+    // Rows and their first interval fetched `ahead` checks in advance (random persons over a
+    // large snapshot: a cache miss each otherwise, one after the other).
+    constexpr std::size_t ahead = 16;
+    for (std::size_t k = 0; k < std::min(ahead, n); ++k) prefetch(&rules_[index[k]]);
+    for (std::size_t k = 0; k < n; ++k) {
+        if (k + ahead < n) prefetch(&rules_[index[k + ahead]]);
+        if (k + ahead / 2 < n) {
+            const RuleRow& soon = rules_[index[k + ahead / 2]];  // fetched ahead / 2 checks ago
+            if (soon.span_begin < soon.span_end) prefetch(&spans_[soon.span_begin]);
+        }
+        out[k] = verdict_of(rules_[index[k]], on[k]);
+    }
 }
 
 std::size_t CaseSnapshot::probe(std::string_view person_id, std::uint64_t hash) const noexcept {
@@ -144,8 +293,24 @@ std::span<const AgirSupport> CaseSnapshot::agir_supports(std::uint32_t i) const 
 }
 
 Eligibility CaseSnapshot::evaluate(std::uint32_t i, Date on, Explain explain) const {
-    const PersonCase* family = family_[i] == npos ? nullptr : &cases_[family_[i]];
-    return ctai::evaluate(cases_[i], facts_[i], on, policy_, family, explain);
+    const CaseFacts& f = facts_[i];
+    const Verdict v = verdict(i, on);
+    Eligibility e;
+    e.person_id = cases_[i].person.id;
+    e.on = on;
+    e.nationality_class = nationality_class(i, on);
+    e.primo_arrivant = v.is(Verdict::primo_arrivant);
+    e.bpi = v.is(Verdict::bpi);
+    e.bpt = v.is(Verdict::bpt);
+    e.agir = v.is(Verdict::agir);
+    e.ctai_public = v.ctai_public();
+    e.public_category = v.public_category();
+    e.primo_anchor = f.primo_anchor;
+    e.primo_window_end = f.primo_window_end;
+    e.protection_date = f.protection_date;
+    e.agir_window_end = f.agir_window_end;
+    if (explain == Explain::reasons) ctai::explain(e, cases_[i], policy_);
+    return e;
 }
 
 bool CaseSnapshot::in_agir_support(std::uint32_t i, Date on) const {
@@ -155,19 +320,21 @@ bool CaseSnapshot::in_agir_support(std::uint32_t i, Date on) const {
 
 void CaseSnapshot::append(EligibilityColumns& out, std::uint32_t i, Date on) const {
     const PersonCase& c = cases_[i];
-    const Eligibility e = evaluate(i, on, Explain::none);
+    const CaseFacts& f = facts_[i];
+    const Verdict v = verdict(i, on);
+    const auto category = v.public_category();
     out.person_id.push_back(c.person.id.str());
-    out.nationality_class.push_back(code(e.nationality_class));
-    out.primo_arrivant.push_back(e.primo_arrivant ? 1 : 0);
-    out.bpi.push_back(e.bpi ? 1 : 0);
-    out.bpt.push_back(e.bpt ? 1 : 0);
-    out.agir.push_back(e.agir ? 1 : 0);
-    out.ctai_public.push_back(e.ctai_public ? 1 : 0);
-    out.public_category.push_back(e.public_category ? code(*e.public_category) : no_code);
-    out.primo_anchor.push_back(days_or_none(e.primo_anchor));
-    out.primo_window_end.push_back(days_or_none(e.primo_window_end));
-    out.protection_date.push_back(days_or_none(e.protection_date));
-    out.agir_window_end.push_back(days_or_none(e.agir_window_end));
+    out.nationality_class.push_back(code(nationality_class(i, on)));
+    out.primo_arrivant.push_back(v.is(Verdict::primo_arrivant) ? 1 : 0);
+    out.bpi.push_back(v.is(Verdict::bpi) ? 1 : 0);
+    out.bpt.push_back(v.is(Verdict::bpt) ? 1 : 0);
+    out.agir.push_back(v.is(Verdict::agir) ? 1 : 0);
+    out.ctai_public.push_back(v.ctai_public() ? 1 : 0);
+    out.public_category.push_back(category ? code(*category) : no_code);
+    out.primo_anchor.push_back(days_or_none(f.primo_anchor));
+    out.primo_window_end.push_back(days_or_none(f.primo_window_end));
+    out.protection_date.push_back(days_or_none(f.protection_date));
+    out.agir_window_end.push_back(days_or_none(f.agir_window_end));
     out.sex.push_back(code(c.person.sex));
     out.birth_year.push_back(c.person.birth_date ? c.person.birth_date->first.year() : 0);
     out.in_agir_support.push_back(in_agir_support(i, on) ? 1 : 0);

@@ -124,7 +124,14 @@ bool within_years(Date start, int years, Date on, Boundary boundary, Feb29 feb29
 
 int age_on(Date birth, Date on, Feb29 feb29) {
     if (on < birth) return 0;
-    int k = static_cast<int>(on.ymd().year()) - static_cast<int>(birth.ymd().year());
+    const auto b = birth.ymd(), o = on.ymd();
+    int k = static_cast<int>(o.year()) - static_cast<int>(b.year());
+    if (b.month() != date::February || b.day() != day{29}) {
+        // The k-th anniversary is the same month and day k years later (it always exists):
+        // one comparison instead of calendar arithmetic.
+        if (o.month() < b.month() || (o.month() == b.month() && o.day() < b.day())) --k;
+        return k;
+    }
     // add_years is monotone in k: step down from the calendar difference.
     while (k > 0 && on < add_years(birth, k, feb29)) --k;
     return k;

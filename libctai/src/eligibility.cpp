@@ -10,17 +10,11 @@ namespace ctai {
 namespace {
 
 const Date bpt_displacement_from{2022, 2, 24};
-const Date bpt_protection_from{2022, 3, 4};
 
 bool is_residence_permit(PermitKind k) { return k == PermitKind::card || k == PermitKind::vls_ts; }
 
 bool qualifies(const Permit& pm, const Policy& p) {
     return is_residence_permit(pm.kind) && !p.excluded_motives.contains(pm.motive);
-}
-
-bool counts_as_bpi_type(ProtectionType t, const Policy& p) {
-    return t == ProtectionType::refugee || t == ProtectionType::subsidiary ||
-           (t == ProtectionType::stateless && p.bpi_includes_stateless);
 }
 
 bool in_force(const Protection& pr, Date on) {
@@ -36,11 +30,6 @@ std::optional<Date> earliest_permit(const PersonCase& c, auto&& pred) {
     for (const auto& pm : c.permits)
         if (pred(pm) && (!best || pm.valid_from < *best)) best = pm.valid_from;
     return best;
-}
-
-bool has_nationality(const PersonCase& c, std::string_view code) {
-    return std::find(c.person.nationalities.begin(), c.person.nationalities.end(), code) !=
-           c.person.nationalities.end();
 }
 
 bool agir_recent(Date protection, Date on, const Policy& p) {
@@ -59,20 +48,40 @@ bool agir_own_right(const PersonCase& c, Date on, const Policy& p) {
 }
 
 bool cir_ok(const PersonCase& c, Date on, const Policy& p) {
-    if (!p.require_cir) return true;
-    const auto& per = c.person;
-    const bool dated_ok = !per.cir_date || *per.cir_date <= on;
-    if (per.cir_status == CirStatus::signed_) return per.cir_date && *per.cir_date <= on;
-    return per.cir_status == CirStatus::proposed && p.accept_cir_proposed &&
-           has_nationality(c, "DZ") && dated_ok;
+    return cir_condition(c.person, p).holds_on(on);
 }
 
 }  // namespace
 
+bool counts_as_bpi(ProtectionType t, const Policy& p) {
+    return t == ProtectionType::refugee || t == ProtectionType::subsidiary ||
+           (t == ProtectionType::stateless && p.bpi_includes_stateless);
+}
+
+bool counts_as_bpt(const Protection& pr) {
+    return pr.type == ProtectionType::temporary && pr.displaced_on &&
+           bpt_displacement_from <= *pr.displaced_on;
+}
+
+CirCondition cir_condition(const Person& per, const Policy& p) {
+    using K = CirCondition::Kind;
+    if (!p.require_cir) return {K::always, {}};
+    // Signed: from the signature date (a signature without a date never counts).
+    if (per.cir_status == CirStatus::signed_)
+        return per.cir_date ? CirCondition{K::from, *per.cir_date} : CirCondition{K::never, {}};
+    // Proposed: accepted for Algerian nationals when the policy says so, from the proposal
+    // date when known.
+    const bool algerian = std::find(per.nationalities.begin(), per.nationalities.end(), "DZ") !=
+                          per.nationalities.end();
+    if (per.cir_status == CirStatus::proposed && p.accept_cir_proposed && algerian)
+        return per.cir_date ? CirCondition{K::from, *per.cir_date} : CirCondition{K::always, {}};
+    return {K::never, {}};
+}
+
 std::optional<Date> protection_date(const PersonCase& c, const Policy& p) {
     std::optional<Date> best;
     for (const auto& pr : c.protections)
-        if (counts_as_bpi_type(pr.type, p) && (!best || pr.decision_date < *best))
+        if (counts_as_bpi(pr.type, p) && (!best || pr.decision_date < *best))
             best = pr.decision_date;
     return best;
 }
@@ -138,15 +147,14 @@ std::optional<Date> primo_anchor(const PersonCase& c, const Policy& p) {
 
 bool is_bpi(const PersonCase& c, Date on, const Policy& p) {
     return std::any_of(c.protections.begin(), c.protections.end(), [&](const Protection& pr) {
-        return counts_as_bpi_type(pr.type, p) && in_force(pr, on);
+        return counts_as_bpi(pr.type, p) && in_force(pr, on);
     });
 }
 
 bool is_bpt(const PersonCase& c, Date on, const Policy& p) {
-    if (on < bpt_protection_from || p.bpt_end() < on) return false;  // both ends inclusive
+    if (on < bpt_first_day || p.bpt_end() < on) return false;  // both ends inclusive
     return std::any_of(c.protections.begin(), c.protections.end(), [&](const Protection& pr) {
-        return pr.type == ProtectionType::temporary && in_force(pr, on) && pr.displaced_on &&
-               bpt_displacement_from <= *pr.displaced_on;
+        return counts_as_bpt(pr) && in_force(pr, on);
     });
 }
 
@@ -237,8 +245,12 @@ Eligibility evaluate(const PersonCase& c, const CaseFacts& facts, Date on, const
         e.public_category = PublicCategory::bpt;
     else if (e.primo_arrivant)
         e.public_category = PublicCategory::primo_arrivant;
-    if (explain == Explain::none) return e;
+    if (explain == Explain::reasons) ctai::explain(e, c, p);
+    return e;
+}
 
+void explain(Eligibility& e, const PersonCase& c, const Policy& p) {
+    const Date on = e.on;
     auto& r = e.reasons;
     r.push_back("R1: nationality class " + std::string(to_string(e.nationality_class)));
     if (e.nationality_class == NationalityClass::undetermined)
@@ -294,7 +306,6 @@ Eligibility evaluate(const PersonCase& c, const CaseFacts& facts, Date on, const
             r.push_back("R6: not AGIR-eligible (the BPI joined is not AGIR-eligible or unknown)");
     }
     r.push_back(e.ctai_public ? "CTAI public: yes" : "CTAI public: no");
-    return e;
 }
 
 }  // namespace ctai

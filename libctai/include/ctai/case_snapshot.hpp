@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -19,6 +20,23 @@
 #include <ctai/policy.hpp>
 
 namespace ctai {
+
+/// The answer of the rules R1 to R6 for one person at one date, without the dates and
+/// reasons of an Eligibility: what counts and batches need (CaseSnapshot::verdict).
+struct Verdict {
+    static constexpr std::uint8_t primo_arrivant = 1, bpi = 2, bpt = 4, agir = 8;
+    /// Bits above, set when the person is so at the date.
+    std::uint8_t flags = 0;
+    bool is(std::uint8_t flag) const noexcept { return (flags & flag) != 0; }
+    bool ctai_public() const noexcept { return (flags & (primo_arrivant | bpi | bpt)) != 0; }
+    /// The exclusive category bpi > bpt > primo_arrivant, as Eligibility::public_category.
+    std::optional<PublicCategory> public_category() const noexcept {
+        if (flags & bpi) return PublicCategory::bpi;
+        if (flags & bpt) return PublicCategory::bpt;
+        if (flags & primo_arrivant) return PublicCategory::primo_arrivant;
+        return std::nullopt;
+    }
+};
 
 class CaseSnapshot {
 public:
@@ -53,6 +71,24 @@ public:
     /// evaluate() of case i at `on` under policy(), with the case of the person they
     /// rejoin: exactly Store::eligibility's answer.
     Eligibility evaluate(std::uint32_t i, Date on, Explain explain = Explain::reasons) const;
+    /// The rules for case i at `on` from the snapshot's rule columns (day numbers; no case
+    /// object visited): the same answers as evaluate(i, on).
+    Verdict verdict(std::uint32_t i, Date on) const noexcept;
+    /// What the report counts of case i besides the rules, without visiting the case: its
+    /// sex, and the earliest and the latest birth day compatible with its (possibly partial)
+    /// birth date, as day numbers (`no_date` when the birth date is unknown).
+    struct Traits {
+        std::int32_t birth_first = no_date, birth_last = no_date;
+        Sex sex = Sex::unknown;
+    };
+    const Traits& traits(std::uint32_t i) const noexcept { return traits_[i]; }
+    /// R1: the nationality class of case i at `on` (from its facts).
+    NationalityClass nationality_class(std::uint32_t i, Date on) const noexcept;
+    /// verdict() for many (index, date) pairs: out[k] = verdict(index[k], on[k]) (day
+    /// numbers; the sizes must match, every index < size()). Fetches ahead: for random
+    /// indexes over a large snapshot, several times faster than a loop of verdict().
+    void verdicts(std::span<const std::uint32_t> index, std::span<const std::int32_t> on,
+                  std::span<Verdict> out) const;
     /// in_agir_support() of case i at `on` under policy().
     bool in_agir_support(std::uint32_t i, Date on) const;
 
@@ -68,6 +104,31 @@ private:
     /// supports_[support_begin_[i] .. support_begin_[i + 1]) belong to case i.
     std::vector<AgirSupport> supports_;
     std::vector<std::uint32_t> support_begin_;
+    /// The rules of each case as day numbers, built once from the cases and their facts
+    /// (case_snapshot.cpp says how each rule maps to them). A case is primo-arrivant at d
+    /// iff primo_from <= d < primo_end and no excluding situation is in force; its own AGIR
+    /// right holds iff it is BPI at d and agir_from <= d < agir_end.
+    struct RuleRow {
+        std::int32_t primo_from, primo_end, agir_from, agir_end, agir_deployed_on;
+        std::uint32_t family;
+        /// Its intervals: spans_[span_begin .. span_end).
+        std::uint32_t span_begin, span_end;
+    };
+    /// An interval [from, to) during which a protection or a situation of a case is in force.
+    struct Span {
+        std::int32_t from, to;
+        std::uint32_t kind;  // span_bpi, span_bpt, span_excluding, span_asylum
+    };
+    static constexpr std::uint32_t span_bpi = 0, span_bpt = 1, span_excluding = 2,
+                                   span_asylum = 3;
+    std::vector<RuleRow> rules_;
+    std::vector<Traits> traits_;
+    std::vector<Span> spans_;
+    void build_rules();
+    /// The bits of the span kinds in force at d for case i.
+    std::uint32_t spans_in_force(const RuleRow& r, std::int32_t d) const noexcept;
+    Verdict verdict_of(const RuleRow& r, std::int32_t d) const noexcept;
+
     /// The id index: open addressing with linear probing over a power-of-two table at most
     /// half full; a slot holds (high 32 bits of the id's hash << 32) | dense index, or
     /// empty_slot. The ids compared are the packed copies below.

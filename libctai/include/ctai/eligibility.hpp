@@ -56,6 +56,27 @@ bool is_bpt(const PersonCase& c, Date on, const Policy& p);
 /// R3: primo-arrivant at `on`.
 bool is_primo_arrivant(const PersonCase& c, Date on, const Policy& p);
 
+/// R4: whether a protection of type `t` makes its holder a BPI while in force (refugee,
+/// subsidiary; stateless when the policy says so).
+bool counts_as_bpi(ProtectionType t, const Policy& p);
+
+/// R5: whether a protection makes its holder a BPT while in force and inside
+/// [bpt_first_day, p.bpt_end()]: temporary, displaced from Ukraine on or after 2022-02-24.
+bool counts_as_bpt(const Protection& pr);
+/// R5: the first day of BPT status (the temporary protection decision of 2022-03-04).
+inline constexpr Date bpt_first_day = Date::from_days(19055);  // 2022-03-04
+
+/// R3.4: when the CIR condition of the primo-arrivant rule holds: always, never, or from a
+/// date on (the signature, or the dated proposal accepted for Algerian nationals).
+struct CirCondition {
+    enum class Kind : std::uint8_t { always, never, from } kind = Kind::always;
+    Date from;  // meaningful for Kind::from
+    bool holds_on(Date on) const noexcept {
+        return kind == Kind::always || (kind == Kind::from && from <= on);
+    }
+};
+CirCondition cir_condition(const Person& person, const Policy& p);
+
 /// R6: first day outside the AGIR recency window for a protection date.
 Date agir_window_end(Date protection, const Policy& p);
 
@@ -93,6 +114,10 @@ CaseFacts case_facts(const PersonCase& c, const Policy& p);
 /// evaluate() with `facts` = case_facts(c, p) (the same result, without recomputing them).
 Eligibility evaluate(const PersonCase& c, const CaseFacts& facts, Date on, const Policy& p,
                      const PersonCase* family_bpi = nullptr, Explain explain = Explain::reasons);
+
+/// Appends to e.reasons the sentences evaluate() writes for its answer `e` about case `c`
+/// (every other field of `e` filled as evaluate() fills them).
+void explain(Eligibility& e, const PersonCase& c, const Policy& p);
 
 /// The JSON object of `ctai check --format json` (interfaces.md section 2): person_id,
 /// nationality_class, public, primo_arrivant, bpi, bpt, agir, ctai_public,

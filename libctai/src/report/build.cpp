@@ -49,16 +49,38 @@ struct PublicCounts {
                  sex_unknown = 0, age_unknown = 0;
 };
 
-void count_person(PublicCounts& c, const Person& p, const Eligibility& e, Date ref,
-                  const Policy& policy) {
-    if (!e.public_category) {
+/// The days a person stops being under 25 (R8 under_25), for the earliest and the latest
+/// birth date compatible with a partial birth date: under_age(birth, 25, d) is yes when d is
+/// before both, no when after both, unknown in between. Computed once per person and report.
+struct Under25 {
+    std::int32_t earliest_end = no_date, latest_end = no_date;
+    bool known = false;
+};
+
+Tri under_25(Under25& u, const CaseSnapshot::Traits& p, Date ref, const Policy& policy) {
+    if (p.birth_first == no_date) return Tri::unknown;
+    if (!u.known) {
+        u.earliest_end = add_years(Date::from_days(p.birth_first), 25, policy.feb29).days();
+        u.latest_end = add_years(Date::from_days(p.birth_last), 25, policy.feb29).days();
+        u.known = true;
+    }
+    const bool earliest = ref.days() < u.earliest_end;
+    const bool latest = ref.days() < u.latest_end;
+    if (earliest == latest) return earliest ? Tri::yes : Tri::no;
+    return Tri::unknown;
+}
+
+void count_person(PublicCounts& c, const CaseSnapshot::Traits& p, const Verdict& e, Date ref,
+                  const Policy& policy, Under25& u25) {
+    const auto category = e.public_category();
+    if (!category) {
         ++c.not_eligible;
         return;
     }
     ++c.total;
-    const bool bpi = *e.public_category == PublicCategory::bpi;
+    const bool bpi = *category == PublicCategory::bpi;
     if (bpi) ++c.bpi;
-    else if (*e.public_category == PublicCategory::bpt) ++c.bpt;
+    else if (*category == PublicCategory::bpt) ++c.bpt;
     else ++c.primo;
     if (p.sex == Sex::male) {
         ++c.men;
@@ -69,7 +91,7 @@ void count_person(PublicCounts& c, const Person& p, const Eligibility& e, Date r
     } else {
         ++c.sex_unknown;
     }
-    const Tri under = p.birth_date ? under_age(*p.birth_date, 25, ref, policy.feb29) : Tri::unknown;
+    const Tri under = under_25(u25, p, ref, policy);
     if (under == Tri::yes) {
         ++c.under_25;
         if (bpi) ++c.bpi_under_25;
@@ -78,15 +100,20 @@ void count_person(PublicCounts& c, const Person& p, const Eligibility& e, Date r
     }
 }
 
-std::string age_band(const Person& p, Date on, const Policy& policy) {
-    if (!p.birth_date) return "unknown";
-    const auto age = age_on(*p.birth_date, on, policy.feb29);
-    if (!age) return "unknown";
-    if (*age < 18) return "0-17";
-    if (*age < 25) return "18-24";
-    if (*age < 35) return "25-34";
-    if (*age < 50) return "35-49";
-    return "50+";
+/// The age bands of entrants_by_age_band, by index (age_band()).
+constexpr std::array<std::string_view, 6> age_bands{"0-17", "18-24", "25-34", "35-49", "50+",
+                                                    "unknown"};
+
+std::size_t age_band(const CaseSnapshot::Traits& p, Date on, const Policy& policy) {
+    if (p.birth_first == no_date) return 5;
+    // age_on(PartialDate): known when the earliest and the latest birth days agree.
+    const int age = age_on(Date::from_days(p.birth_first), on, policy.feb29);
+    if (age != age_on(Date::from_days(p.birth_last), on, policy.feb29)) return 5;
+    if (age < 18) return 0;
+    if (age < 25) return 1;
+    if (age < 35) return 2;
+    if (age < 50) return 3;
+    return 4;
 }
 
 ExtraIndicator scalar(std::string key, std::optional<double> v, bool people) {
@@ -107,12 +134,6 @@ ExtraIndicator breakdown(std::string key, const std::map<std::string, std::int64
     x.counts_people = people;
     for (const auto& [k, v] : m) x.breakdown.emplace_back(k, static_cast<double>(v));
     return x;
-}
-
-std::map<std::string, std::int64_t> zeros(std::initializer_list<std::string_view> keys) {
-    std::map<std::string, std::int64_t> m;
-    for (auto k : keys) m[std::string(k)] = 0;
-    return m;
 }
 
 /// Counts by code, turned into a breakdown of the codes met (count > 0) by name.
@@ -137,6 +158,8 @@ struct Inputs {
     const CaseSnapshot& cases;
     /// Contract::is_positive_exit of each exit reason code of `data`.
     std::vector<std::uint8_t> positive_reason;
+    /// Per person (size: cases), kept across actions.
+    std::vector<Under25> under_25;
     /// Per-person scratch arrays (size: cases), reset by each action after use.
     std::vector<std::uint32_t> first;
     std::vector<std::int32_t> co_first;
@@ -162,9 +185,7 @@ ActionReport build_action(const Action& action, Inputs& in,
         }
         return entry;
     };
-    auto eligibility = [&](std::uint32_t person, Date on) {
-        return cases.evaluate(person, on, Explain::none);
-    };
+    auto eligibility = [&](std::uint32_t person, Date on) { return cases.verdict(person, on); };
     const std::int32_t from_d = from.days(), to_d = to.days();
 
     // Journeys of the action overlapping the period (in journey id order: the statistics
@@ -188,29 +209,38 @@ ActionReport build_action(const Action& action, Inputs& in,
 
     PublicCounts pc;
     std::vector<std::uint32_t> eligible_persons;
-    auto entrants_sex = zeros({"female", "male", "unknown"});
-    auto entrants_age = zeros({"0-17", "18-24", "25-34", "35-49", "50+", "unknown"});
-    auto entrants_public = zeros({"bpi", "bpt", "primo_arrivant", "not_eligible"});
+    // Entrants by sex code, age band, public category code (then not eligible).
+    std::array<std::int64_t, enum_names<Sex>().size()> sex_count{};
+    std::array<std::int64_t, age_bands.size()> age_count{};
+    std::array<std::int64_t, enum_names<PublicCategory>().size() + 1> public_count{};
     std::vector<std::int64_t> source_count(enum_names<ReferralSource>().size(), 0);
     std::int64_t entrants = 0;
     for (const std::uint32_t pid : counted) {
         const std::uint32_t j = first[pid];
-        const Person& p = cases[pid].person;
+        const CaseSnapshot::Traits& p = cases.traits(pid);
         const Date entry = Date::from_days(jn.entry[j]);
         const Date ref = reference(entry);
-        const Eligibility e = eligibility(pid, ref);
-        count_person(pc, p, e, ref, policy);
-        if (e.public_category) eligible_persons.push_back(pid);
+        const Verdict e = eligibility(pid, ref);
+        count_person(pc, p, e, ref, policy, in.under_25[pid]);
+        if (e.ctai_public()) eligible_persons.push_back(pid);
         if (in_range(entry, from, to)) {
             ++entrants;
-            ++entrants_sex[std::string(to_string(p.sex))];
-            ++entrants_age[age_band(p, entry, policy)];
-            const auto at_entry = ref == entry ? e.public_category
-                                               : eligibility(pid, entry).public_category;
-            ++entrants_public[at_entry ? std::string(to_string(*at_entry)) : "not_eligible"];
+            ++sex_count[static_cast<std::size_t>(p.sex)];
+            ++age_count[age_band(p, entry, policy)];
+            const auto at_entry = ref == entry ? e.public_category()
+                                               : eligibility(pid, entry).public_category();
+            ++public_count[at_entry ? static_cast<std::size_t>(*at_entry) : public_count.size() - 1];
             ++source_count[jn.referral_source[j]];
         }
     }
+    std::map<std::string, std::int64_t> entrants_sex, entrants_age, entrants_public;
+    for (const Sex x : {Sex::female, Sex::male, Sex::unknown})
+        entrants_sex[std::string(to_string(x))] = sex_count[static_cast<std::size_t>(x)];
+    for (std::size_t b = 0; b < age_bands.size(); ++b)
+        entrants_age[std::string(age_bands[b])] = age_count[b];
+    for (const PublicCategory x : {PublicCategory::bpi, PublicCategory::bpt, PublicCategory::primo_arrivant})
+        entrants_public[std::string(to_string(x))] = public_count[static_cast<std::size_t>(x)];
+    entrants_public["not_eligible"] = public_count.back();
     const auto entrants_source = met(source_count, names_of<ReferralSource>());
     if (pc.not_eligible > 0 && !action.open_to_general_population)
         notes.push_back("Fiche " + std::to_string(action.number) + " : " +
@@ -345,7 +375,7 @@ ActionReport build_action(const Action& action, Inputs& in,
     PublicCounts co;
     for (const std::uint32_t pid : co_participants) {
         const Date ref = reference(Date::from_days(co_first[pid]));
-        count_person(co, cases[pid].person, eligibility(pid, ref), ref, policy);
+        count_person(co, cases.traits(pid), eligibility(pid, ref), ref, policy, in.under_25[pid]);
         co_first[pid] = no_date;
     }
 
@@ -528,9 +558,10 @@ Report build_report(const Store& store, const ContractId& contract_id,
     rep.library_version = version;
 
     const auto data = store.contract_data(contract.id);
-    Inputs in{*data, *data->cases, {}, {}, {}, {}};
+    Inputs in{*data, *data->cases, {}, {}, {}, {}, {}};
     for (const auto& code : data->exit_reasons)
         in.positive_reason.push_back(contract.is_positive_exit(code) ? 1 : 0);
+    in.under_25.assign(in.cases.size(), Under25{});
     in.first.assign(in.cases.size(), no_index);
     in.co_first.assign(in.cases.size(), no_date);
     in.household_eligible.assign(data->household_count, 0);
