@@ -1172,6 +1172,30 @@ void BM_W5_batch_snapshot(benchmark::State& state) {
     state.counters["calls"] = static_cast<double>(p.ids.size());
 }
 
+// The batch kernel: (index, day) pairs in, one Verdict per pair out, the snapshot held and
+// the ids resolved to indexes beforehand (CaseSnapshot::find is the lookup).
+void BM_W5_verdicts(benchmark::State& state) {
+    auto store = open_store();
+    const auto snap = store.case_snapshot();
+    const auto& p = w5_pairs();
+    std::vector<std::uint32_t> index;
+    std::vector<std::int32_t> days;
+    for (std::size_t i = 0; i < p.ids.size(); ++i) {
+        index.push_back(snap->find(p.ids[i].str()));
+        days.push_back(p.dates[i].days());
+    }
+    std::vector<ctai::Verdict> out(index.size());
+    snap->verdicts(index, days, out);
+    for (std::size_t i = 0; i < std::min<std::size_t>(index.size(), 3000); ++i)
+        expect(out[i].is(ctai::Verdict::bpi) == store.eligibility(p.ids[i], p.dates[i]).bpi,
+               "W5 verdicts differ from Store::eligibility on row " + std::to_string(i));
+    for (auto _ : state) {
+        snap->verdicts(index, days, out);
+        benchmark::DoNotOptimize(out.data());
+    }
+    state.counters["calls"] = static_cast<double>(index.size());
+}
+
 void BM_W5_batch_cold(benchmark::State& state) {
     auto store = open_store();
     const auto& p = w5_pairs();
@@ -1280,6 +1304,7 @@ int main(int argc, char** argv) {
             benchmark::RegisterBenchmark("W5/point_loop_cold", BM_W5_point_loop_cold)->Unit(kMillisecond)->Iterations(1)->Repetitions(3);
             benchmark::RegisterBenchmark("W5/batch_snapshot", BM_W5_batch_snapshot)->Unit(kMillisecond);
             benchmark::RegisterBenchmark("W5/batch_cold", BM_W5_batch_cold)->Unit(kMillisecond);
+            benchmark::RegisterBenchmark("W5/verdicts", BM_W5_verdicts)->Unit(kMicrosecond);
         }
         if (wanted("W7")) {
             benchmark::RegisterBenchmark("W7/part_case_snapshot", BM_W7_part_case_snapshot)->Unit(kMillisecond);

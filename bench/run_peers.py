@@ -839,9 +839,18 @@ def run_w5_w6(res, size, c: Cohort, reps):
                 lambda: [store.eligibility(pid, on=on).bpi for pid, on in pairs], 1, role="part", unit_count=k)
         pids = [pid for pid, _ in pairs]
         ons = np.array([on for _, on in pairs], dtype="datetime64[D]")
-        measure(res, "W5", size, f"ctai Store.eligibility_for (one batch of {k}, case snapshot loaded)",
+        if hasattr(snap, "verdicts"):
+            idx = snap.index(pids)
+            measure(res, "W5", size, f"ctai CaseSnapshot.verdicts (one batch of {k}: index and date arrays in, flag arrays out)",
+                    lambda cols: chk(cols.bpi.tolist()),
+                    lambda: snap.verdicts(idx, on=ons), reps, role="batch", unit_count=k)
+            measure(res, "W5", size, f"  for scale: CaseSnapshot.index ({k} person ids to indexes, once per set of persons)",
+                    lambda got: expect(len(got) == k, "index: row count"),
+                    lambda: snap.index(pids), reps, role="part", unit_count=k)
+        measure(res, "W5", size, f"ctai Store.eligibility_for (one batch of {k} person ids, every column, case snapshot loaded)",
                 lambda cols: chk(cols.bpi.astype(bool).tolist()),
-                lambda: store.eligibility_for(pids, on=ons), reps, role="batch", unit_count=k)
+                lambda: store.eligibility_for(pids, on=ons), reps,
+                role="part" if hasattr(snap, "verdicts") else "batch", unit_count=k)
         store.drop_case_snapshot()
         measure(res, "W5", size, f"ctai Store.eligibility_for (one batch of {k}, reading the cases inside the call)",
                 lambda cols: chk(cols.bpi.astype(bool).tolist()),
@@ -918,6 +927,7 @@ def harness_rows(res: Results, size, h: dict, c: Cohort):
     add("W5", "W5/point_loop_cold/iterations:1", f"C++ loop of {k5} Store::eligibility on a newly opened store (it builds its snapshot when worth it)", "part", k5)
     add("W5", "W5/batch_snapshot", f"C++ Store::eligibility_for, one batch of {k5}, snapshot held", "part", k5)
     add("W5", "W5/batch_cold", f"C++ Store::eligibility_for, one batch of {k5}, cases read inside the call", "part", k5)
+    add("W5", "W5/verdicts", f"C++ CaseSnapshot::verdicts, one batch of {k5} (indexes and day numbers in)", "part", k5)
     add("W7", "W7/part_case_snapshot", "  for scale: Store::case_snapshot() (every case read into memory)", "part")
     add("W7", "W7/ctai_open_report_json", "ctai open + build_report + to_json (C++, in process)", "part")
     add("W7", "W7/part_fingerprint", "  of which Store::fingerprint()", "part")

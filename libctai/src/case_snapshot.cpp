@@ -148,10 +148,24 @@ namespace {
 constexpr std::int32_t always = std::numeric_limits<std::int32_t>::min();
 constexpr std::int32_t never = std::numeric_limits<std::int32_t>::max();
 bool is_third(NationalityClass c) { return c == NationalityClass::third_country; }
+
+/// Replaces intervals [from, to) by their union: disjoint, not touching, by start.
+template <class Span>
+void merge_intervals(std::vector<Span>& v) {
+    if (v.size() < 2) return;
+    std::sort(v.begin(), v.end(), [](const Span& a, const Span& b) { return a.from < b.from; });
+    std::size_t out = 0;
+    for (std::size_t k = 1; k < v.size(); ++k) {
+        if (v[k].from <= v[out].to) v[out].to = std::max(v[out].to, v[k].to);
+        else v[++out] = v[k];
+    }
+    v.resize(out + 1);
+}
 }  // namespace
 
 void CaseSnapshot::build_rules() {
     const auto n = static_cast<std::uint32_t>(cases_.size());
+    std::array<std::vector<Span>, 4> by_kind;  // one case's intervals, reused
     rules_.resize(n);
     traits_.resize(n);
     const std::int32_t era_2021 = brexit_transition_end.days() + 1;
@@ -185,10 +199,10 @@ void CaseSnapshot::build_rules() {
         r.agir_end = f.agir_window_end ? f.agir_window_end->days() : always;
         r.agir_deployed_on = f.agir_deployed_on ? f.agir_deployed_on->days() : never;
         r.family = family_[i];
-        // The intervals, by kind (empty ones dropped).
-        r.span_begin = static_cast<std::uint32_t>(spans_.size());
+        // The intervals, by kind (empty ones dropped), merged into their union.
+        for (auto& k : by_kind) k.clear();
         const auto add = [&](std::int32_t a, std::int32_t b, std::uint32_t kind) {
-            if (a < b) spans_.push_back({a, b, kind});
+            if (a < b) by_kind[kind].push_back({a, b, kind});
         };
         for (const Protection& pr : c.protections) {
             const std::int32_t a = pr.decision_date.days();
@@ -199,38 +213,55 @@ void CaseSnapshot::build_rules() {
         for (const Situation& st : c.situations)
             add(st.start.days(), st.end ? st.end->days() : never,
                 st.kind == SituationKind::asylum_seeker ? span_asylum : span_excluding);
+        bool one_each = true;
+        for (auto& k : by_kind) {
+            merge_intervals(k);
+            one_each = one_each && k.size() <= 1;
+        }
+        r.span_begin = r.span_end = static_cast<std::uint32_t>(spans_.size());
+        for (std::uint32_t kind = 0; kind < 4; ++kind) {
+            const auto& k = by_kind[kind];
+            r.from[kind] = k.empty() ? never : k[0].from;
+            r.to[kind] = k.empty() ? always : k[0].to;
+            if (!one_each) spans_.insert(spans_.end(), k.begin(), k.end());
+        }
         r.span_end = static_cast<std::uint32_t>(spans_.size());
     }
 }
 
-std::uint32_t CaseSnapshot::spans_in_force(const RuleRow& r, std::int32_t d) const noexcept {
-    std::uint32_t bits = 0;
-    for (std::uint32_t k = r.span_begin; k < r.span_end; ++k) {
-        const Span& s = spans_[k];
-        if (s.from <= d && d < s.to) bits |= 1u << s.kind;
-    }
-    return bits;
-}
-
-Verdict CaseSnapshot::verdict_of(const RuleRow& r, std::int32_t d) const noexcept {
-    const std::uint32_t bits = spans_in_force(r, d);
+inline Verdict CaseSnapshot::verdict_of(const RuleRow& r, std::int32_t d) const noexcept {
+    // The kinds in force at d, without a branch when the row holds one interval per kind.
+    const auto in_force = [&](const RuleRow& row) {
+        std::uint32_t bits = 0;
+        const auto in = [&](std::size_t k) {  // `&`, not `&&`: no branch
+            return static_cast<std::uint32_t>((row.from[k] <= d) & (d < row.to[k])) << k;
+        };
+        if (row.span_begin == row.span_end) {
+            bits = in(0) | in(1) | in(2) | in(3);
+        } else {
+            for (std::uint32_t k = row.span_begin; k < row.span_end; ++k) {
+                const Span& s = spans_[k];
+                bits |= static_cast<std::uint32_t>(s.from <= d && d < s.to) << s.kind;
+            }
+        }
+        return bits;
+    };
+    const std::uint32_t bits = in_force(r);
     const bool bpi = (bits & (1u << span_bpi)) != 0;
     const bool bpt = (bits & (1u << span_bpt)) != 0;
     const bool excluded = (bits & (1u << span_excluding)) != 0 ||
                           ((bits & (1u << span_asylum)) != 0 && !bpi);
-    Verdict v;
-    if (bpi) v.flags |= Verdict::bpi;
-    if (bpt) v.flags |= Verdict::bpt;
-    if (r.primo_from <= d && d < r.primo_end && !excluded) v.flags |= Verdict::primo_arrivant;
-    if (!bpt && r.agir_deployed_on <= d) {
-        bool agir = bpi && r.agir_from <= d && d < r.agir_end;
-        if (!agir && r.family != npos) {
-            const RuleRow& f = rules_[r.family];
-            agir = f.agir_from <= d && d < f.agir_end &&
-                   (spans_in_force(f, d) & (1u << span_bpi)) != 0;
-        }
-        if (agir) v.flags |= Verdict::agir;
+    const bool primo = (r.primo_from <= d) & (d < r.primo_end) & !excluded;
+    bool agir = bpi & (r.agir_from <= d) & (d < r.agir_end);
+    if (!agir && r.family != npos) {
+        const RuleRow& f = rules_[r.family];
+        agir = f.agir_from <= d && d < f.agir_end && (in_force(f) & (1u << span_bpi)) != 0;
     }
+    agir = agir && !bpt && r.agir_deployed_on <= d;
+    Verdict v;
+    v.flags = static_cast<std::uint8_t>((primo ? Verdict::primo_arrivant : 0) |
+                                        (bpi ? Verdict::bpi : 0) | (bpt ? Verdict::bpt : 0) |
+                                        (agir ? Verdict::agir : 0));
     return v;
 }
 
@@ -258,16 +289,12 @@ void CaseSnapshot::verdicts(std::span<const std::uint32_t> index, std::span<cons
                                       " is not below the number of persons (" +
                                       std::to_string(size) + ")",
                                   "index");
-    // Rows and their first interval fetched `ahead` checks in advance (random persons over a
-    // large snapshot: a cache miss each otherwise, one after the other).
+    // Rows fetched `ahead` checks in advance (random persons over a large snapshot: a cache
+    // miss each otherwise, one after the other).
     constexpr std::size_t ahead = 16;
     for (std::size_t k = 0; k < std::min(ahead, n); ++k) prefetch(&rules_[index[k]]);
     for (std::size_t k = 0; k < n; ++k) {
         if (k + ahead < n) prefetch(&rules_[index[k + ahead]]);
-        if (k + ahead / 2 < n) {
-            const RuleRow& soon = rules_[index[k + ahead / 2]];  // fetched ahead / 2 checks ago
-            if (soon.span_begin < soon.span_end) prefetch(&spans_[soon.span_begin]);
-        }
         out[k] = verdict_of(rules_[index[k]], on[k]);
     }
 }

@@ -220,6 +220,45 @@ def test_case_snapshot_gives_the_same_answers_and_the_store_follows_changes(coho
         assert reader.eligibility("NEW-1", on=ON).bpi
 
 
+def test_snapshot_batch_of_verdicts_answers_like_eligibility(store):
+    snap = store.case_snapshot()
+    ids = store.person_ids()
+    rng = np.random.default_rng(3)
+    picks = [ids[i] for i in rng.integers(0, len(ids), 2000)]
+    dates = np.datetime64("2019-01-01") + rng.integers(0, 8 * 366, 2000)
+    index = snap.index(picks)
+    assert index.dtype == np.uint32 and len(index) == 2000
+    assert snap.index(np.array(picks[:5])).tolist() == index[:5].tolist()  # a NumPy array of str too
+    v = snap.verdicts(index, on=dates.astype("datetime64[D]"))
+    assert isinstance(v, ctai.Columns) and len(v) == 2000
+    assert v.names == ["primo_arrivant", "bpi", "bpt", "agir", "ctai_public", "public"]
+    assert v.bpi.dtype == np.bool_ and v.vocabulary("public") is ctai.PublicCategory
+    seen = set()
+    for k, (pid, day) in enumerate(zip(picks, dates.astype("datetime64[D]").tolist())):
+        e = snap.eligibility(pid, on=day)
+        got = (bool(v.primo_arrivant[k]), bool(v.bpi[k]), bool(v.bpt[k]), bool(v.agir[k]), bool(v.ctai_public[k]))
+        assert got == (e.primo_arrivant, e.bpi, e.bpt, e.agir, e.ctai_public), (k, pid, day)
+        assert v.public[k] == (e.public.value if e.public else "")
+        seen.add(got)
+    assert len(seen) >= 4  # the sample meets several different answers
+    # One date for every row; a list of dates; int64 indexes are accepted.
+    one = snap.verdicts(index.astype(np.int64), on=ON)
+    assert one.bpi.tolist() == [snap.eligibility(p, on=ON).bpi for p in picks]
+    assert snap.verdicts(index[:3], on=[ON, ON, ON]).bpi.tolist() == one.bpi[:3].tolist()
+    # Errors: an unknown person, an index out of range, sizes that differ, NaT, not a str.
+    with pytest.raises(ctai.NotFoundError):
+        snap.index(["NOBODY"])
+    with pytest.raises(ctai.ValidationError):
+        snap.verdicts(np.array([len(snap)], dtype=np.uint32), on=ON)
+    with pytest.raises(ctai.ValidationError):
+        snap.verdicts(index, on=dates[:3].astype("datetime64[D]"))
+    with pytest.raises(ctai.ValidationError):
+        snap.verdicts(index[:1], on=np.array(["NaT"], dtype="datetime64[D]"))
+    with pytest.raises(TypeError):
+        snap.index([42])
+    assert len(snap.verdicts(index[:0], on=ON)) == 0
+
+
 def test_eligibility_table_columns(store):
     t = store.eligibility_table(on=ON)
     assert isinstance(t, ctai.Columns) and len(t) == 300 and "on=2024-06-01" in repr(t)

@@ -47,6 +47,38 @@ struct PyStore {
     void close();
 };
 
+/// `on` of the batch calls as day numbers: one datetime.date for every row, or an
+/// array-like of dates (datetime64[D], datetime.date objects, ...) of `rows` dates.
+std::vector<std::int32_t> batch_days(py::handle on, std::size_t rows, const char* what) {
+    if (py::isinstance(on, py::module_::import("datetime").attr("date")))
+        return std::vector<std::int32_t>(rows, on.cast<Date>().days());
+    const DayArray days = day_array(on);
+    if (days.size != rows)
+        throw ctai::ValidationError(std::string(what) + ": " + std::to_string(days.size) +
+                                        " dates for " + std::to_string(rows) + " rows",
+                                    "on");
+    std::vector<std::int32_t> out(days.size);
+    for (std::size_t i = 0; i < days.size; ++i) {
+        if (days.data[i] < std::numeric_limits<std::int32_t>::min() + 1 ||
+            days.data[i] > std::numeric_limits<std::int32_t>::max())
+            throw ctai::ValidationError(std::string(what) + ": every date must be set (no NaT)",
+                                        "on");
+        out[i] = static_cast<std::int32_t>(days.data[i]);
+    }
+    return out;
+}
+
+/// The UTF-8 view of a Python str without a copy (TypeError otherwise).
+std::string_view utf8_view(py::handle item) {
+    Py_ssize_t size = 0;
+    const char* data = PyUnicode_Check(item.ptr()) ? PyUnicode_AsUTF8AndSize(item.ptr(), &size) : nullptr;
+    if (data == nullptr) {
+        PyErr_Clear();
+        throw py::type_error("person ids must be str");
+    }
+    return {data, static_cast<std::size_t>(size)};
+}
+
 /// A case snapshot held by Python (immutable; shared with the Store that made it).
 struct PyCaseSnapshot {
     std::shared_ptr<const ctai::CaseSnapshot> snap;
@@ -320,7 +352,57 @@ persons; `person_id in snapshot` tells whether a person is in it.)doc")
             return s.snap->evaluate(i, on);
         }, "person_id"_a, py::kw_only(), "on"_a,
         "R1-R6 for one person at `on`: the Eligibility Store.eligibility gave when the snapshot "
-        "was taken. NotFoundError when the person is not in it.");
+        "was taken. NotFoundError when the person is not in it.")
+        .def("index", [](const PyCaseSnapshot& s, const py::iterable& ids) {
+            std::vector<std::uint32_t> out;
+            if (py::hasattr(ids, "__len__")) out.reserve(py::len(ids));
+            for (const py::handle item : ids) {
+                const std::string_view id = utf8_view(item);
+                const auto i = s.snap->find(id);
+                if (i == ctai::CaseSnapshot::npos)
+                    throw ctai::NotFoundError("unknown person '" + std::string(id) + "'",
+                                              "person", std::string(id));
+                out.push_back(i);
+            }
+            return to_numpy(std::move(out));
+        }, "person_ids"_a,
+        "The position of each person in the snapshot (uint32 array): the `index` argument of "
+        "verdicts(). NotFoundError for a person not in it.")
+        .def("verdicts", [](const PyCaseSnapshot& s,
+                            const py::array_t<std::uint32_t, py::array::c_style | py::array::forcecast>& index,
+                            py::handle on) {
+            if (index.ndim() != 1) throw py::value_error("verdicts: index must be one-dimensional");
+            const auto rows = static_cast<std::size_t>(index.size());
+            const std::vector<std::int32_t> days = batch_days(on, rows, "verdicts");
+            std::vector<ctai::Verdict> v(rows);
+            std::vector<std::uint8_t> primo(rows), bpi(rows), bpt(rows), agir(rows), pub(rows),
+                category(rows);
+            {
+                py::gil_scoped_release nogil;
+                s.snap->verdicts({index.data(), rows}, days, v);
+                for (std::size_t k = 0; k < rows; ++k) {
+                    const std::uint8_t f = v[k].flags;
+                    primo[k] = (f & ctai::Verdict::primo_arrivant) != 0;
+                    bpi[k] = (f & ctai::Verdict::bpi) != 0;
+                    bpt[k] = (f & ctai::Verdict::bpt) != 0;
+                    agir[k] = (f & ctai::Verdict::agir) != 0;
+                    pub[k] = v[k].ctai_public();
+                    const auto c = v[k].public_category();
+                    category[k] = c ? static_cast<std::uint8_t>(*c) : ctai::no_code;
+                }
+            }
+            ColumnsBuilder b;
+            b.flag("primo_arrivant", std::move(primo));
+            b.flag("bpi", std::move(bpi));
+            b.flag("bpt", std::move(bpt));
+            b.flag("agir", std::move(agir));
+            b.flag("ctai_public", std::move(pub));
+            b.category("public", vocabulary_name<PublicCategory>(), std::move(category));
+            return py::module_::import("ctai._columns").attr("Columns")(b.finish(), py::dict());
+        }, "index"_a, py::kw_only(), "on"_a,
+        "R1-R6 for many (person, date) pairs in one call, without the GIL: `index` from "
+        "index(), `on` one date or one per row. Columns primo_arrivant, bpi, bpt, agir, "
+        "ctai_public and public, the answers of eligibility() row by row.");
 
     py::class_<PyStore>(m, "_Store", "One connection to a case store (private: use ctai.Store).")
         .def_static(
@@ -509,18 +591,8 @@ persons; `person_id in snapshot` tells whether a person is in it.)doc")
             persons.reserve(ids.size());
             for (const auto& id : ids) persons.emplace_back(id);
             std::vector<Date> dates;
-            if (py::isinstance(on, py::module_::import("datetime").attr("date"))) {
-                dates.assign(persons.size(), on.cast<Date>());
-            } else {
-                const DayArray days = day_array(on);
-                dates.reserve(days.size);
-                for (std::size_t i = 0; i < days.size; ++i) {
-                    if (days.data[i] < std::numeric_limits<std::int32_t>::min() + 1 ||
-                        days.data[i] > std::numeric_limits<std::int32_t>::max())
-                        throw py::value_error("eligibility_for: every date must be set (no NaT)");
-                    dates.push_back(Date::from_days(static_cast<std::int32_t>(days.data[i])));
-                }
-            }
+            for (const std::int32_t day : batch_days(on, persons.size(), "eligibility_for"))
+                dates.push_back(Date::from_days(day));
             auto c = s.run([&](auto& st) { return st.eligibility_for(persons, dates); });
             return eligibility_columns(std::move(c));
         }, "person_ids"_a, py::kw_only(), "on"_a)

@@ -6,6 +6,7 @@
 /// the report so that a check costs a hash lookup and a pure evaluation instead of reads
 /// from the file. No SQL here: it can also be built from cases held in memory.
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -105,15 +106,20 @@ private:
     std::vector<AgirSupport> supports_;
     std::vector<std::uint32_t> support_begin_;
     /// The rules of each case as day numbers, built once from the cases and their facts
-    /// (case_snapshot.cpp says how each rule maps to them). A case is primo-arrivant at d
-    /// iff primo_from <= d < primo_end and no excluding situation is in force; its own AGIR
-    /// right holds iff it is BPI at d and agir_from <= d < agir_end.
-    struct RuleRow {
+    /// (case_snapshot.cpp says how each rule maps to them), one cache line per case. A case
+    /// is primo-arrivant at d iff primo_from <= d < primo_end and no excluding situation is
+    /// in force; its own AGIR right holds iff it is BPI at d and agir_from <= d < agir_end.
+    /// The days each kind of protection or situation is in force (span_bpi ...) are one
+    /// interval [from[k], to[k]) per kind (empty: from > to) when the union of its
+    /// intervals is one interval; otherwise every interval of the case is in
+    /// spans_[span_begin .. span_end) (span_begin == span_end when the row says it all).
+    struct alignas(64) RuleRow {
         std::int32_t primo_from, primo_end, agir_from, agir_end, agir_deployed_on;
         std::uint32_t family;
-        /// Its intervals: spans_[span_begin .. span_end).
+        std::array<std::int32_t, 4> from, to;
         std::uint32_t span_begin, span_end;
     };
+    static_assert(sizeof(RuleRow) == 64);
     /// An interval [from, to) during which a protection or a situation of a case is in force.
     struct Span {
         std::int32_t from, to;
@@ -125,8 +131,6 @@ private:
     std::vector<Traits> traits_;
     std::vector<Span> spans_;
     void build_rules();
-    /// The bits of the span kinds in force at d for case i.
-    std::uint32_t spans_in_force(const RuleRow& r, std::int32_t d) const noexcept;
     Verdict verdict_of(const RuleRow& r, std::int32_t d) const noexcept;
 
     /// The id index: open addressing with linear probing over a power-of-two table at most
