@@ -323,7 +323,7 @@ Eligibility CaseSnapshot::evaluate(std::uint32_t i, Date on, Explain explain) co
     const CaseFacts& f = facts_[i];
     const Verdict v = verdict(i, on);
     Eligibility e;
-    e.person_id = cases_[i].person.id;
+    e.person_id = PersonId{id(i)};  // from the packed ids (the case object stays cold)
     e.on = on;
     e.nationality_class = nationality_class(i, on);
     e.primo_arrivant = v.is(Verdict::primo_arrivant);

@@ -202,6 +202,9 @@ def test_case_snapshot_gives_the_same_answers_and_the_store_follows_changes(coho
         assert isinstance(snap, ctai.CaseSnapshot) and len(snap) == 300
         assert ids[0] in snap and "NOBODY" not in snap and 42 not in snap
         assert [snap.eligibility(pid, on=ON).to_dict() for pid in ids] == before
+        for pid, full in zip(ids, before):  # explain=False: the same answers, no reasons
+            quick = snap.eligibility(pid, on=ON, explain=False).to_dict()
+            assert quick["reasons"] == [] and {**quick, "reasons": full["reasons"]} == full
         assert [reader.eligibility(pid, on=ON).to_dict() for pid in ids] == before
         with pytest.raises(ctai.NotFoundError):
             snap.eligibility("NOBODY", on=ON)

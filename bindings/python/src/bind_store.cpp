@@ -344,15 +344,16 @@ persons; `person_id in snapshot` tells whether a person is in it.)doc")
             return "<ctai.CaseSnapshot of " + std::to_string(s.snap->size()) + " persons>";
         })
         // A hash lookup and a pure evaluation: cheaper than releasing the GIL.
-        .def("eligibility", [](const PyCaseSnapshot& s, std::string_view id, Date on) {
+        .def("eligibility", [](const PyCaseSnapshot& s, std::string_view id, Date on, bool explain) {
             const auto i = s.snap->find(id);
             if (i == ctai::CaseSnapshot::npos)
                 throw ctai::NotFoundError("unknown person '" + std::string(id) + "'", "person",
                                           std::string(id));
-            return s.snap->evaluate(i, on);
-        }, "person_id"_a, py::kw_only(), "on"_a,
+            return s.snap->evaluate(i, on, explain ? ctai::Explain::reasons : ctai::Explain::none);
+        }, "person_id"_a, py::kw_only(), "on"_a, "explain"_a = true,
         "R1-R6 for one person at `on`: the Eligibility Store.eligibility gave when the snapshot "
-        "was taken. NotFoundError when the person is not in it.")
+        "was taken (with explain=False, its reasons are left empty: a faster check when only "
+        "the answers matter). NotFoundError when the person is not in it.")
         .def("index", [](const PyCaseSnapshot& s, const py::iterable& ids) {
             std::vector<std::uint32_t> out;
             if (py::hasattr(ids, "__len__")) out.reserve(py::len(ids));

@@ -49,29 +49,47 @@ struct PublicCounts {
                  sex_unknown = 0, age_unknown = 0;
 };
 
-/// The days a person stops being under 25 (R8 under_25), for the earliest and the latest
-/// birth date compatible with a partial birth date: under_age(birth, 25, d) is yes when d is
-/// before both, no when after both, unknown in between. Computed once per person and report.
-struct Under25 {
-    std::int32_t earliest_end = no_date, latest_end = no_date;
+/// What the report needs of a person's birth date, computed once per person and report:
+/// the days they stop being under 25 (R8 under_25) for the earliest and the latest birth
+/// date compatible with a partial birth date (under_age(birth, 25, d) is yes when d is
+/// before both, no when after both, unknown in between), and the year and month-day of both
+/// for the age bands (age_on() without a calendar conversion of the birth date per call).
+struct Ages {
+    std::int32_t under_25_end_first = no_date, under_25_end_last = no_date;
+    std::array<int, 2> year{}, month_day{};  // month * 32 + day
+    bool february_29 = false;  // a 29 February among the two: age_on() itself
     bool known = false;
 };
 
-Tri under_25(Under25& u, const CaseSnapshot::Traits& p, Date ref, const Policy& policy) {
-    if (p.birth_first == no_date) return Tri::unknown;
-    if (!u.known) {
-        u.earliest_end = add_years(Date::from_days(p.birth_first), 25, policy.feb29).days();
-        u.latest_end = add_years(Date::from_days(p.birth_last), 25, policy.feb29).days();
-        u.known = true;
+const Ages& ages_of(Ages& a, const CaseSnapshot::Traits& p, const Policy& policy) {
+    if (!a.known) {
+        a.under_25_end_first = add_years(Date::from_days(p.birth_first), 25, policy.feb29).days();
+        a.under_25_end_last = add_years(Date::from_days(p.birth_last), 25, policy.feb29).days();
+        std::size_t k = 0;
+        for (const std::int32_t b : {p.birth_first, p.birth_last}) {
+            const auto ymd = Date::from_days(b).ymd();
+            const auto m = static_cast<unsigned>(ymd.month()), d = static_cast<unsigned>(ymd.day());
+            a.year[k] = static_cast<int>(ymd.year());
+            a.month_day[k] = static_cast<int>(m * 32 + d);
+            a.february_29 = a.february_29 || (m == 2 && d == 29);
+            ++k;
+        }
+        a.known = true;
     }
-    const bool earliest = ref.days() < u.earliest_end;
-    const bool latest = ref.days() < u.latest_end;
+    return a;
+}
+
+Tri under_25(Ages& ages, const CaseSnapshot::Traits& p, Date ref, const Policy& policy) {
+    if (p.birth_first == no_date) return Tri::unknown;
+    const Ages& u = ages_of(ages, p, policy);
+    const bool earliest = ref.days() < u.under_25_end_first;
+    const bool latest = ref.days() < u.under_25_end_last;
     if (earliest == latest) return earliest ? Tri::yes : Tri::no;
     return Tri::unknown;
 }
 
 void count_person(PublicCounts& c, const CaseSnapshot::Traits& p, const Verdict& e, Date ref,
-                  const Policy& policy, Under25& u25) {
+                  const Policy& policy, Ages& ages) {
     const auto category = e.public_category();
     if (!category) {
         ++c.not_eligible;
@@ -91,7 +109,7 @@ void count_person(PublicCounts& c, const CaseSnapshot::Traits& p, const Verdict&
     } else {
         ++c.sex_unknown;
     }
-    const Tri under = under_25(u25, p, ref, policy);
+    const Tri under = under_25(ages, p, ref, policy);
     if (under == Tri::yes) {
         ++c.under_25;
         if (bpi) ++c.bpi_under_25;
@@ -104,11 +122,27 @@ void count_person(PublicCounts& c, const CaseSnapshot::Traits& p, const Verdict&
 constexpr std::array<std::string_view, 6> age_bands{"0-17", "18-24", "25-34", "35-49", "50+",
                                                     "unknown"};
 
-std::size_t age_band(const CaseSnapshot::Traits& p, Date on, const Policy& policy) {
+std::size_t age_band(Ages& ages, const CaseSnapshot::Traits& p, Date on, const Policy& policy) {
     if (p.birth_first == no_date) return 5;
     // age_on(PartialDate): known when the earliest and the latest birth days agree.
-    const int age = age_on(Date::from_days(p.birth_first), on, policy.feb29);
-    if (age != age_on(Date::from_days(p.birth_last), on, policy.feb29)) return 5;
+    const Ages& a = ages_of(ages, p, policy);
+    int age = 0;
+    if (a.february_29) {
+        age = age_on(Date::from_days(p.birth_first), on, policy.feb29);
+        if (age != age_on(Date::from_days(p.birth_last), on, policy.feb29)) return 5;
+    } else {
+        // age_on() off 29 February: the calendar difference, minus one before the birthday.
+        const auto o = on.ymd();
+        const int year = static_cast<int>(o.year());
+        const int md = static_cast<int>(static_cast<unsigned>(o.month()) * 32 +
+                                        static_cast<unsigned>(o.day()));
+        const auto at = [&](std::size_t k) {
+            if (on.days() < (k == 0 ? p.birth_first : p.birth_last)) return 0;
+            return year - a.year[k] - (md < a.month_day[k] ? 1 : 0);
+        };
+        age = at(0);
+        if (age != at(1)) return 5;
+    }
     if (age < 18) return 0;
     if (age < 25) return 1;
     if (age < 35) return 2;
@@ -158,8 +192,10 @@ struct Inputs {
     const CaseSnapshot& cases;
     /// Contract::is_positive_exit of each exit reason code of `data`.
     std::vector<std::uint8_t> positive_reason;
+    /// The journeys of each action, in journey order.
+    std::map<int, std::vector<std::uint32_t>> journeys_by_action;
     /// Per person (size: cases), kept across actions.
-    std::vector<Under25> under_25;
+    std::vector<Ages> ages;
     /// Per-person scratch arrays (size: cases), reset by each action after use.
     std::vector<std::uint32_t> first;
     std::vector<std::int32_t> co_first;
@@ -193,9 +229,8 @@ ActionReport build_action(const Action& action, Inputs& in,
     // entry, the smallest journey id among equal entries.
     std::vector<std::uint32_t> js;
     std::vector<std::uint32_t>& first = in.first;  // person -> first journey, or no_index
-    for (std::uint32_t j = 0; j < jn.size(); ++j)
-        if (jn.action[j] == action.number && jn.entry[j] <= to_d &&
-            (jn.exit[j] == no_date || jn.exit[j] >= from_d)) {
+    for (const std::uint32_t j : in.journeys_by_action[action.number])
+        if (jn.entry[j] <= to_d && (jn.exit[j] == no_date || jn.exit[j] >= from_d)) {
             js.push_back(j);
             std::uint32_t& f = first[jn.person[j]];
             if (f == no_index || jn.entry[j] < jn.entry[f]) f = j;
@@ -221,12 +256,12 @@ ActionReport build_action(const Action& action, Inputs& in,
         const Date entry = Date::from_days(jn.entry[j]);
         const Date ref = reference(entry);
         const Verdict e = eligibility(pid, ref);
-        count_person(pc, p, e, ref, policy, in.under_25[pid]);
+        count_person(pc, p, e, ref, policy, in.ages[pid]);
         if (e.ctai_public()) eligible_persons.push_back(pid);
         if (in_range(entry, from, to)) {
             ++entrants;
             ++sex_count[static_cast<std::size_t>(p.sex)];
-            ++age_count[age_band(p, entry, policy)];
+            ++age_count[age_band(in.ages[pid], p, entry, policy)];
             const auto at_entry = ref == entry ? e.public_category()
                                                : eligibility(pid, entry).public_category();
             ++public_count[at_entry ? static_cast<std::size_t>(*at_entry) : public_count.size() - 1];
@@ -375,7 +410,7 @@ ActionReport build_action(const Action& action, Inputs& in,
     PublicCounts co;
     for (const std::uint32_t pid : co_participants) {
         const Date ref = reference(Date::from_days(co_first[pid]));
-        count_person(co, cases.traits(pid), eligibility(pid, ref), ref, policy, in.under_25[pid]);
+        count_person(co, cases.traits(pid), eligibility(pid, ref), ref, policy, in.ages[pid]);
         co_first[pid] = no_date;
     }
 
@@ -558,10 +593,12 @@ Report build_report(const Store& store, const ContractId& contract_id,
     rep.library_version = version;
 
     const auto data = store.contract_data(contract.id);
-    Inputs in{*data, *data->cases, {}, {}, {}, {}, {}};
+    Inputs in{*data, *data->cases, {}, {}, {}, {}, {}, {}};
+    for (std::uint32_t j = 0; j < data->journeys.size(); ++j)
+        in.journeys_by_action[data->journeys.action[j]].push_back(j);
     for (const auto& code : data->exit_reasons)
         in.positive_reason.push_back(contract.is_positive_exit(code) ? 1 : 0);
-    in.under_25.assign(in.cases.size(), Under25{});
+    in.ages.assign(in.cases.size(), Ages{});
     in.first.assign(in.cases.size(), no_index);
     in.co_first.assign(in.cases.size(), no_date);
     in.household_eligible.assign(data->household_count, 0);
