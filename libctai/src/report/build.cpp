@@ -63,15 +63,19 @@ struct Ages {
 
 const Ages& ages_of(Ages& a, const CaseSnapshot::Traits& p, const Policy& policy) {
     if (!a.known) {
-        a.under_25_end_first = add_years(Date::from_days(p.birth_first), 25, policy.feb29).days();
-        a.under_25_end_last = add_years(Date::from_days(p.birth_last), 25, policy.feb29).days();
         std::size_t k = 0;
         for (const std::int32_t b : {p.birth_first, p.birth_last}) {
             const auto ymd = Date::from_days(b).ymd();
             const auto m = static_cast<unsigned>(ymd.month()), d = static_cast<unsigned>(ymd.day());
             a.year[k] = static_cast<int>(ymd.year());
             a.month_day[k] = static_cast<int>(m * 32 + d);
-            a.february_29 = a.february_29 || (m == 2 && d == 29);
+            const bool feb29 = m == 2 && d == 29;
+            a.february_29 = a.february_29 || feb29;
+            // add_years(b, 25): the same month and day, except from a 29 February (policy).
+            const std::int32_t end =
+                feb29 ? add_years(Date::from_days(b), 25, policy.feb29).days()
+                      : Date(date::sys_days{ymd + date::years{25}}).days();
+            (k == 0 ? a.under_25_end_first : a.under_25_end_last) = end;
             ++k;
         }
         a.known = true;
@@ -192,8 +196,8 @@ struct Inputs {
     const CaseSnapshot& cases;
     /// Contract::is_positive_exit of each exit reason code of `data`.
     std::vector<std::uint8_t> positive_reason;
-    /// The journeys of each action, in journey order.
-    std::map<int, std::vector<std::uint32_t>> journeys_by_action;
+    /// The journeys of each action of the contract (by action number), in journey order.
+    std::vector<std::vector<std::uint32_t>> journeys_by_action;
     /// Per person (size: cases), kept across actions.
     std::vector<Ages> ages;
     /// Per-person scratch arrays (size: cases), reset by each action after use.
@@ -229,7 +233,10 @@ ActionReport build_action(const Action& action, Inputs& in,
     // entry, the smallest journey id among equal entries.
     std::vector<std::uint32_t> js;
     std::vector<std::uint32_t>& first = in.first;  // person -> first journey, or no_index
-    for (const std::uint32_t j : in.journeys_by_action[action.number])
+    static const std::vector<std::uint32_t> no_journeys;
+    const auto& of_action = action.number >= 0 ? in.journeys_by_action[static_cast<std::size_t>(action.number)]
+                                               : no_journeys;  // numbers are >= 1 in a valid contract
+    for (const std::uint32_t j : of_action)
         if (jn.entry[j] <= to_d && (jn.exit[j] == no_date || jn.exit[j] >= from_d)) {
             js.push_back(j);
             std::uint32_t& f = first[jn.person[j]];
@@ -388,11 +395,10 @@ ActionReport build_action(const Action& action, Inputs& in,
         }
         if (static_cast<ActivityKind>(ac.kind[a]) != ActivityKind::actor_training) {
             participations += p1 - p0;
-            for (std::uint32_t p = p0; p < p1; ++p)
-                if (pa.satisfaction[p] != 0) {
-                    satisfaction_sum += pa.satisfaction[p];
-                    ++satisfaction_n;
-                }
+            for (std::uint32_t p = p0; p < p1; ++p) {  // 0: no answer (adds nothing)
+                satisfaction_sum += pa.satisfaction[p];
+                satisfaction_n += pa.satisfaction[p] != 0 ? 1 : 0;
+            }
         }
         if (ac.co_animated[a]) {
             ++co_animated;
@@ -594,8 +600,12 @@ Report build_report(const Store& store, const ContractId& contract_id,
 
     const auto data = store.contract_data(contract.id);
     Inputs in{*data, *data->cases, {}, {}, {}, {}, {}, {}};
+    int last_action = 0;
+    for (const auto& a : contract.actions) last_action = std::max(last_action, a.number);
+    in.journeys_by_action.resize(static_cast<std::size_t>(last_action) + 1);
     for (std::uint32_t j = 0; j < data->journeys.size(); ++j)
-        in.journeys_by_action[data->journeys.action[j]].push_back(j);
+        if (const int a = data->journeys.action[j]; a >= 0 && a <= last_action)
+            in.journeys_by_action[static_cast<std::size_t>(a)].push_back(j);
     for (const auto& code : data->exit_reasons)
         in.positive_reason.push_back(contract.is_positive_exit(code) ? 1 : 0);
     in.ages.assign(in.cases.size(), Ages{});
