@@ -315,6 +315,41 @@ std::uint32_t CaseSnapshot::find(std::string_view person_id) const noexcept {
     return slot == empty_slot ? npos : static_cast<std::uint32_t>(slot);
 }
 
+void CaseSnapshot::find(std::span<const std::string_view> ids, std::span<std::uint32_t> out) const {
+    if (ids.size() != out.size())
+        throw ValidationError("case snapshot: " + std::to_string(ids.size()) + " ids for " +
+                                  std::to_string(out.size()) + " answers",
+                              "ids");
+    const std::size_t mask = slots_.size() - 1;
+    constexpr std::size_t chunk = 256;
+    std::array<std::uint64_t, chunk> hashes{};
+    for (std::size_t base = 0; base < ids.size(); base += chunk) {
+        const std::size_t n = std::min(chunk, ids.size() - base);
+        // Stage 1: hashes; fetch each first slot. Stage 2: fetch the end offsets of the
+        // ids those slots name. Stage 3: fetch those ids' bytes. Stage 4: the lookups, from
+        // the cache.
+        for (std::size_t k = 0; k < n; ++k) {
+            hashes[k] = hash_id(ids[base + k]);
+            prefetch(&slots_[static_cast<std::size_t>(hashes[k]) & mask]);
+        }
+        for (std::size_t k = 0; k < n; ++k) {
+            const std::uint64_t slot = slots_[static_cast<std::size_t>(hashes[k]) & mask];
+            if (slot == empty_slot) continue;
+            const auto i = static_cast<std::uint32_t>(slot);
+            prefetch(&id_end_[i]);
+            if (i > 0) prefetch(&id_end_[i - 1]);
+        }
+        for (std::size_t k = 0; k < n; ++k) {
+            const std::uint64_t slot = slots_[static_cast<std::size_t>(hashes[k]) & mask];
+            if (slot != empty_slot) prefetch(id(static_cast<std::uint32_t>(slot)).data());
+        }
+        for (std::size_t k = 0; k < n; ++k) {
+            const std::uint64_t slot = slots_[probe(ids[base + k], hashes[k])];
+            out[base + k] = slot == empty_slot ? npos : static_cast<std::uint32_t>(slot);
+        }
+    }
+}
+
 std::span<const AgirSupport> CaseSnapshot::agir_supports(std::uint32_t i) const noexcept {
     return {supports_.data() + support_begin_[i], supports_.data() + support_begin_[i + 1]};
 }

@@ -320,6 +320,20 @@ TEST(CaseSnapshot, FindsEveryIdOfALargeSnapshotAndNothingElse) {
         ASSERT_EQ(snap.find(cases[i].person.id.str()), i);
     for (int k = 0; k < 5000; ++k)
         EXPECT_EQ(snap.find("X" + std::to_string(k)), CaseSnapshot::npos);
+    // The batch lookup: present and absent ids mixed, in an order unrelated to the index,
+    // over several chunks, with repeats.
+    std::vector<std::string> asked;
+    std::vector<std::uint32_t> want;
+    for (int k = 0; k < 1500; ++k) {
+        const std::uint32_t i = static_cast<std::uint32_t>((k * 2741) % 5000);
+        asked.push_back(k % 3 == 0 ? "X" + std::to_string(k) : cases[i].person.id.str());
+        want.push_back(k % 3 == 0 ? CaseSnapshot::npos : i);
+    }
+    const std::vector<std::string_view> views(asked.begin(), asked.end());
+    std::vector<std::uint32_t> got(views.size());
+    snap.find(views, got);
+    EXPECT_EQ(got, want);
+    EXPECT_THROW(snap.find(views, std::span(got).first(3)), ValidationError);
     const CaseSnapshot empty({}, {}, Policy{});
     EXPECT_EQ(empty.size(), 0u);
     EXPECT_EQ(empty.find("P1"), CaseSnapshot::npos);

@@ -59,6 +59,10 @@ public:
     const PersonCase& operator[](std::uint32_t i) const { return cases_[i]; }
     /// The dense index of a person, or npos.
     std::uint32_t find(std::string_view person_id) const noexcept;
+    /// find() of many ids: out[k] = find(ids[k]) (the sizes must match). Hashes and fetches
+    /// a chunk of ids at a time, stage by stage: for random ids over a large snapshot, the
+    /// cache misses of the lookups overlap instead of following each other.
+    void find(std::span<const std::string_view> ids, std::span<std::uint32_t> out) const;
     /// The index of the person that case i rejoins (person.rejoining_family_of), or npos
     /// when none or not in the snapshot.
     std::uint32_t family(std::uint32_t i) const noexcept { return family_[i]; }

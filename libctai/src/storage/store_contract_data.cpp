@@ -11,6 +11,7 @@
 // small integer codes as they are read.
 #include <algorithm>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -109,15 +110,23 @@ public:
     std::uint32_t index(std::string_view id) {
         if (last_ != CaseSnapshot::npos && id == last_id_) return last_;
         const std::uint32_t i = cases_.find(id);
-        if (i == CaseSnapshot::npos)
-            throw StorageError(std::string("table ") + table_ +
-                               " names a person missing from the persons table");
+        if (i == CaseSnapshot::npos) missing();
         last_ = i;
         last_id_.assign(id);
         return i;
     }
+    /// out[k] = index(ids[k]), the lookups overlapped (CaseSnapshot::find of a span).
+    void index(std::span<const std::string_view> ids, std::span<std::uint32_t> out) const {
+        cases_.find(ids, out);
+        for (const std::uint32_t i : out)
+            if (i == CaseSnapshot::npos) missing();
+    }
 
 private:
+    [[noreturn]] void missing() const {
+        throw StorageError(std::string("table ") + table_ +
+                           " names a person missing from the persons table");
+    }
     const CaseSnapshot& cases_;
     const char* table_;
     std::uint32_t last_ = CaseSnapshot::npos;
@@ -139,7 +148,9 @@ public:
     }
     void flush() {
         const std::size_t first = out_.size() - ids_.size();
-        for (std::size_t k = 0; k < ids_.size(); ++k) out_[first + k] = persons_.index(ids_[k]);
+        views_.clear();
+        for (std::size_t k = 0; k < ids_.size(); ++k) views_.push_back(ids_[k]);
+        persons_.index(views_, std::span(out_).subspan(first, views_.size()));
         ids_.clear();
     }
 
@@ -148,6 +159,7 @@ private:
     Persons& persons_;
     std::vector<std::uint32_t>& out_;
     Ids ids_;
+    std::vector<std::string_view> views_;
 };
 
 /// Child rows (read_rows of `child_sql`; first value: the parent id, in parent id order)
@@ -174,21 +186,22 @@ void read_journeys(sqlite3* db, const std::string& contract, ContractData& d,
     Coder reasons(d.exit_reasons);
     Ids ids;
     auto& j = d.journeys;
+    PersonBatch batch(persons, j.person);
     read_rows(db,
               "SELECT NULL FROM journeys WHERE +contract_id = ?1 AND ctai_rows(?3, journey_id, "
               "person_id, action, entry_date, referral_source, exit_date, exit_reason) "
               "ORDER BY journey_id",
               &contract, [&](sqlite3_value** v) {
                   ids.push(text(v[0]));
-                  const std::uint32_t person = persons.index(text(v[1]));
-                  in_contract[person] = 1;
-                  j.person.push_back(person);
+                  batch.push(text(v[1]));
                   j.action.push_back(sqlite3_value_int(v[2]));
                   j.entry.push_back(sqlite3_value_int(v[3]));
                   j.referral_source.push_back(code_of<ReferralSource>(text(v[4]), "journeys"));
                   j.exit.push_back(date_or_none(v[5]));
                   j.exit_reason.push_back(is_null(v[6]) ? no_index : reasons.code(text(v[6])));
               });
+    batch.flush();
+    for (const std::uint32_t person : j.person) in_contract[person] = 1;
     auto& st = d.steps;
     auto& begin = d.journeys.step_begin;
     begin.reserve(ids.size() + 1);
