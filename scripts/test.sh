@@ -17,9 +17,6 @@ ctest --test-dir build --output-on-failure -j "$JOBS"
 echo "== the ctai command"
 CTAI_CLI="$PWD/build/cli/ctai" .venv/bin/python -m pytest -q tests/cli
 
-echo "== benchmarks still run (answers checked, nothing timed)"
-BUILD=build JOBS="$JOBS" bench/smoke.sh
-
 echo "== C++ tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCTAI_WARNINGS_AS_ERRORS=ON \
   -DCTAI_SANITIZE=ON -DCTAI_INSTALL=OFF -DCTAI_BUILD_EXAMPLES=OFF -DCTAI_BUILD_CLI=OFF >/dev/null
@@ -32,3 +29,7 @@ if [ -f pyproject.toml ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check . 
   .venv/bin/python -m pytest -q tests/python
 fi
+
+# After the package install: the Python peers of the bench then run this tree's ctai.
+echo "== benchmarks still run (answers checked, nothing timed)"
+BUILD=build JOBS="$JOBS" bench/smoke.sh

@@ -1,8 +1,10 @@
 // R7: Store::journeys (the columnar read) against a reference written in plain SQL (the
 // original form: ORDER BY in SQLite, correlated subqueries for the step columns), on a
 // synthetic cohort plus a second, small contract: every filter (so both the index and the
-// table-scan paths, and both ways of reading the steps), ties on the entry date, every
-// subset of JourneyFields.
+// table-scan paths), ties on the entry date, every subset of JourneyFields. The step
+// columns come from the journey row (schema v3: step_count, end_step_date, kept by the
+// library's writes); the reference counts the steps table, and a test rewrites and
+// anonymises journeys and recounts from the Journey objects.
 #include <algorithm>
 #include <cstdint>
 #include <map>
@@ -10,6 +12,7 @@
 #include <set>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -178,7 +181,7 @@ TEST_F(StoreJourneys, EveryFilterGivesTheReferenceRowsInTheReferenceOrder) {
         {std::nullopt, std::nullopt, std::nullopt},
         {std::nullopt, std::nullopt, censor},
         {std::string(big), std::nullopt, censor},      // most journeys: table scan
-        {std::string(small), std::nullopt, censor},    // few: index, steps through the index
+        {std::string(small), std::nullopt, censor},    // few: index
         {std::nullopt, 1, std::nullopt},
         {std::nullopt, 2, censor},
         {std::string(big), 1, censor},
@@ -281,6 +284,112 @@ TEST(StoreJourneysOneContract, AStoreOfOneContractGivesTheReferenceRows) {
         expect_equal(s.journeys(std::nullopt, action, std::nullopt),
                      reference(db, std::nullopt, action, std::nullopt), JourneyFields::all);
     }
+}
+
+// ---- the step summary of the journey row follows every write ------------------------------
+
+// Number of steps and earliest follow_on / end_of_support date of a Journey (columns.hpp).
+std::pair<std::int32_t, std::int32_t> step_summary(const Journey& j) {
+    std::int32_t end = no_date;
+    for (const auto& st : j.steps)
+        if ((st.kind == StepKind::follow_on || st.kind == StepKind::end_of_support) &&
+            (end == no_date || st.date.days() < end))
+            end = st.date.days();
+    return {static_cast<std::int32_t>(j.steps.size()), end};
+}
+
+// journeys() step columns against a recount from journeys_of() of every person; and the
+// stored columns against a recount of the steps table in SQL. Returns the journey count.
+std::size_t expect_step_columns_match(const Store& s, const std::string& db) {
+    const auto c = s.journeys(std::nullopt, std::nullopt, std::nullopt,
+                              JourneyFields::ids | JourneyFields::steps);
+    std::map<std::string, std::pair<std::int32_t, std::int32_t>> want;
+    for (const auto& p : std::set<std::string>(c.person_id.begin(), c.person_id.end()))
+        for (const auto& j : s.journeys_of(PersonId{p})) want[j.id.str()] = step_summary(j);
+    EXPECT_EQ(want.size(), c.size());
+    for (std::size_t i = 0; i < c.size(); ++i) {
+        const auto it = want.find(c.journey_id[i]);
+        if (it == want.end()) {
+            ADD_FAILURE() << c.journey_id[i] << " not in journeys_of";
+            continue;
+        }
+        EXPECT_EQ(c.steps[i], it->second.first) << c.journey_id[i];
+        EXPECT_EQ(c.end_step_date[i], it->second.second) << c.journey_id[i];
+    }
+    SQLite::Database con(db, SQLite::OPEN_READONLY);
+    EXPECT_EQ(con.execAndGet(
+                     "SELECT count(*) FROM journeys j WHERE step_count IS NOT (SELECT count(*) "
+                     "FROM steps s WHERE s.journey_id = j.journey_id) OR end_step_date IS NOT "
+                     "(SELECT min(date) FROM steps s WHERE s.journey_id = j.journey_id AND "
+                     "s.step IN ('follow_on', 'end_of_support'))")
+                  .getInt64(),
+              0);
+    return c.size();
+}
+
+TEST(StoreJourneysStepSummary, FollowsEveryWriteRewriteExitAndAnonymisation) {
+    TempDir dir;
+    const std::string db = (dir.path / "summary.db").string();
+    Store s = Store::open(db);
+    {
+        // Bulk load: the new journeys go in through the in-memory path.
+        auto tx = s.transaction("step summary test");
+        ASSERT_TRUE(s.begin_bulk_load());
+        CohortOptions co;
+        co.persons = 200;
+        co.seed = 11;
+        ctai::test::put_dataset(s, generate_cohort(co));
+        tx.commit();
+    }
+    const std::size_t n = expect_step_columns_match(s, db);
+    ASSERT_GT(n, 100u);
+
+    // Rewrites through put_journey: steps removed, the end step moved earlier, a follow_on
+    // added, an end_of_support turned into a support; then add_step and exit_journey.
+    const auto all = s.journeys(std::nullopt, std::nullopt, std::nullopt, JourneyFields::ids);
+    int rewritten = 0, stepped = 0, exited = 0;
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        auto j = s.journey(JourneyId{all.journey_id[i]});
+        switch (i % 5) {
+        case 0:
+            j.steps.clear();
+            break;
+        case 1:
+            j.steps.push_back(Step{StepKind::follow_on, j.entry_date});
+            break;
+        case 2:
+            for (auto& st : j.steps)
+                if (st.kind == StepKind::end_of_support) st.kind = StepKind::support;
+            break;
+        case 3:
+            if (!j.exit_date) {
+                s.add_step(j.id, StepKind::end_of_support, j.entry_date.plus_days(3));
+                s.add_step(j.id, StepKind::follow_on, j.entry_date.plus_days(1));
+                ++stepped;
+                if (stepped % 2 == 0) {
+                    Date exit = j.entry_date.plus_days(5);
+                    for (const auto& st : j.steps) exit = std::max(exit, st.date);
+                    s.exit_journey(j.id, exit,
+                                   s.contract(j.contract_id).exit_reasons.front().code);
+                    ++exited;
+                }
+            }
+            continue;
+        default:
+            continue;
+        }
+        if (s.put_journey(j)) ++rewritten;
+    }
+    EXPECT_GT(rewritten, 20);
+    EXPECT_GT(stepped, 2);
+    EXPECT_GT(exited, 0);
+    EXPECT_EQ(expect_step_columns_match(s, db), n);
+
+    // Anonymisation re-keys the persons of the journeys (ON UPDATE CASCADE): the summary
+    // stays with its journey.
+    const auto report = s.anonymise_expired(parse_date("2040-01-01"));
+    EXPECT_GT(report.journeys, 0);
+    EXPECT_EQ(expect_step_columns_match(s, db), n);
 }
 
 TEST(StoreJourneysEmpty, AnEmptyStoreGivesEmptyColumns) {

@@ -1,6 +1,6 @@
 // The store file: creation, identity, migrations, golden schema, vocabulary CHECK lists,
 // file mode, WAL, ISO views; the v1 -> v2 migration of a file with data; the persisted
-// data fingerprint.
+// data fingerprint; the v2 -> v3 migration (step summary of journeys) of a file with data.
 #include <ctai/store.hpp>
 #include <ctai/synthetic.hpp>
 
@@ -225,6 +225,11 @@ TEST(StoreSchema, VocabularyCheckListsEqualTheEnumSpellings) {
     expect_check_list<HousingType>(db, "housing_moves", "housing_type");
 }
 
+// A journey row without its step summary (schema v3 columns, which have defaults).
+constexpr const char* journey_insert =
+    "INSERT INTO journeys (journey_id, person_id, contract_id, action, entry_date, "
+    "referral_source, exit_date, exit_reason, override_reason) VALUES ";
+
 TEST(StoreSchema, ConstraintsRefuseWhatTheApiWouldNeverWrite) {
     TempDir dir;
     const auto file = dir.file("checks.db");
@@ -235,11 +240,11 @@ TEST(StoreSchema, ConstraintsRefuseWhatTheApiWouldNeverWrite) {
     SQLite::Database db(file.string(), SQLite::OPEN_READWRITE);
     db.exec("PRAGMA foreign_keys = ON");
     EXPECT_THROW(db.exec("UPDATE persons SET sex = 'x'"), SQLite::Exception);
-    EXPECT_THROW(db.exec("INSERT INTO journeys VALUES ('J', 'P1', 'c', 1, 100, 'self', 99, "
-                         "'autonomy', NULL)"),
+    EXPECT_THROW(db.exec(std::string(journey_insert) + "('J', 'P1', 'c', 1, 100, 'self', 99, "
+                                                       "'autonomy', NULL)"),
                  SQLite::Exception);  // exit before entry
-    EXPECT_THROW(db.exec("INSERT INTO journeys VALUES ('J', 'NOBODY', 'c', 1, 100, 'self', NULL, "
-                         "NULL, NULL)"),
+    EXPECT_THROW(db.exec(std::string(journey_insert) + "('J', 'NOBODY', 'c', 1, 100, 'self', NULL, "
+                                                       "NULL, NULL)"),
                  SQLite::Exception);  // foreign key
     EXPECT_THROW(db.exec("DELETE FROM audit_log"), SQLite::Exception);
 }
@@ -281,11 +286,12 @@ const std::vector<std::pair<std::string, std::string>> keyed_tables = {
     {"audit_log", "seq"},
 };
 
-// Every row of `table` in key order, each value with its storage class (REAL as its bits).
+// Every row of `table` in key order (the columns `select`), each value with its storage
+// class (REAL as its bits).
 std::vector<std::string> rows_of(SQLite::Database& db, const std::string& table,
-                                 const std::string& order) {
+                                 const std::string& order, const std::string& select = "*") {
     std::vector<std::string> out;
-    SQLite::Statement q(db, "SELECT * FROM " + table + " ORDER BY " + order);
+    SQLite::Statement q(db, "SELECT " + select + " FROM " + table + " ORDER BY " + order);
     while (q.executeStep()) {
         std::string row;
         for (int i = 0; i < q.getColumnCount(); ++i) {
@@ -306,13 +312,38 @@ std::vector<std::string> rows_of(SQLite::Database& db, const std::string& table,
     return out;
 }
 
+// The columns a later migration added to a table, derived from other rows (v3: the step
+// summary of journeys). Left out when a migrated file is compared with its content before
+// the migration; the migration tests check them apart.
+using ColumnsOf = std::map<std::string, std::vector<std::string>>;
+const ColumnsOf added_in_v3 = {{"journeys", {"step_count", "end_step_date"}}};
+
+// The columns of `table` (in the main schema first) but `without`, quoted, comma-separated.
+std::string column_list(SQLite::Database& db, const std::string& table,
+                        const std::vector<std::string>& without = {}) {
+    std::string out;
+    SQLite::Statement q(db, "SELECT name FROM pragma_table_info('" + table + "') ORDER BY cid");
+    while (q.executeStep()) {
+        const std::string name = q.getColumn(0).getString();
+        if (std::find(without.begin(), without.end(), name) != without.end()) continue;
+        out += (out.empty() ? "\"" : ", \"") + name + '"';
+    }
+    return out;
+}
+
 // Every row of every table, the columns (name, type, not null, default, key) and the
-// foreign keys of each table.
-std::map<std::string, std::vector<std::string>> content_of(SQLite::Database& db) {
+// foreign keys of each table; the columns of `without` left out.
+std::map<std::string, std::vector<std::string>> content_of(SQLite::Database& db,
+                                                           const ColumnsOf& without = {}) {
     std::map<std::string, std::vector<std::string>> out;
     for (const auto& [table, order] : keyed_tables) {
-        out[table] = rows_of(db, table, order);
-        out[table + " columns"] = rows_of(db, "pragma_table_info('" + table + "')", "cid");
+        const auto it = without.find(table);
+        const std::vector<std::string> left_out =
+            it == without.end() ? std::vector<std::string>{} : it->second;
+        out[table] = rows_of(db, table, order, column_list(db, table, left_out));
+        std::string info = "pragma_table_info('" + table + "') WHERE 1";
+        for (const auto& c : left_out) info += " AND name <> '" + c + "'";
+        out[table + " columns"] = rows_of(db, info, "cid");
         out[table + " foreign keys"] =
             rows_of(db, "pragma_foreign_key_list('" + table + "')", "id, seq");
     }
@@ -371,30 +402,43 @@ void fill_every_table(Store& store) {
     store.anonymise_expired(d("2026-08-01"));
 }
 
-// A file as the v1 library left it: migration 0001 only, then `source`'s rows (audit log
-// with its seq) copied in.
-void write_v1_file(const std::filesystem::path& file, const std::filesystem::path& source) {
+// A file as the library of schema `version` left it: the embedded migrations up to
+// `version` (as the runner applies them), then `source`'s rows (audit log with its seq)
+// copied in, the columns of that version only.
+void write_old_file(const std::filesystem::path& file, const std::filesystem::path& source,
+                    int version) {
     const auto migrations = ctai::detail::embedded_migrations();
-    ASSERT_GE(migrations.size(), 2u);
+    ASSERT_GT(migrations.size(), static_cast<std::size_t>(version));
     ASSERT_EQ(migrations[0].name, "0001_initial.sql");
     SQLite::Database db(file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
     db.exec("PRAGMA journal_mode = WAL");
-    db.exec("BEGIN IMMEDIATE");
-    db.exec(std::string(migrations[0].content));
-    db.exec("PRAGMA user_version = 1");
-    db.exec("PRAGMA application_id = " + std::to_string(store_application_id));
-    db.exec("COMMIT");
+    for (int v = 1; v <= version; ++v) {
+        db.exec("BEGIN IMMEDIATE");
+        db.exec(std::string(migrations[static_cast<std::size_t>(v - 1)].content));
+        db.exec("PRAGMA user_version = " + std::to_string(v));
+        db.exec("PRAGMA application_id = " + std::to_string(store_application_id));
+        db.exec("COMMIT");
+    }
     db.exec("ATTACH DATABASE '" + source.string() + "' AS src");
     db.exec("BEGIN IMMEDIATE");
-    for (const auto& [table, order] : keyed_tables)
-        db.exec("INSERT INTO main." + table + " SELECT * FROM src." + table + " ORDER BY " + order);
+    for (const auto& [table, order] : keyed_tables) {
+        const std::string cols = column_list(db, table);  // the file's columns
+        db.exec("INSERT INTO main." + table + " (" + cols + ") SELECT " + cols + " FROM src." +
+                table + " ORDER BY " + order);
+    }
     db.exec("COMMIT");
     db.exec("DETACH DATABASE src");
-    ASSERT_TRUE(db.execAndGet("SELECT sql FROM sqlite_master WHERE name = 'audit_log'")
-                    .getString()
-                    .find("AUTOINCREMENT") != std::string::npos);
-    ASSERT_EQ(count_rows(db, "SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'"),
-              count_rows(db, "SELECT max(seq) FROM audit_log"));
+    if (version == 1) {
+        ASSERT_TRUE(db.execAndGet("SELECT sql FROM sqlite_master WHERE name = 'audit_log'")
+                        .getString()
+                        .find("AUTOINCREMENT") != std::string::npos);
+        ASSERT_EQ(count_rows(db, "SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'"),
+                  count_rows(db, "SELECT max(seq) FROM audit_log"));
+    }
+}
+
+void write_v1_file(const std::filesystem::path& file, const std::filesystem::path& source) {
+    write_old_file(file, source, 1);
 }
 
 TEST(StoreSchemaV2, AV1FileWithDataMigratesKeepingEveryRowTheFingerprintAndTheRules) {
@@ -434,7 +478,7 @@ TEST(StoreSchemaV2, AV1FileWithDataMigratesKeepingEveryRowTheFingerprintAndTheRu
     {
         SQLite::Database db(file.string(), SQLite::OPEN_READWRITE);
         db.exec("PRAGMA foreign_keys = ON");
-        const auto after = content_of(db);
+        const auto after = content_of(db, added_in_v3);
         for (const auto& [what, rows] : before) EXPECT_EQ(after.at(what), rows) << what;
         EXPECT_EQ(count_rows(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
         EXPECT_EQ(db.execAndGet("PRAGMA integrity_check").getString(), "ok");
@@ -457,8 +501,8 @@ TEST(StoreSchemaV2, AV1FileWithDataMigratesKeepingEveryRowTheFingerprintAndTheRu
         action = j.getColumn(2).getInt();
         entry = static_cast<std::int32_t>(j.getColumn(3).getInt64());
         j.reset();
-        SQLite::Statement second(db, "INSERT INTO journeys VALUES ('J-SECOND', ?, ?, ?, ?, 'self', "
-                                     "NULL, NULL, NULL)");
+        SQLite::Statement second(db, std::string(journey_insert) +
+                                         "('J-SECOND', ?, ?, ?, ?, 'self', NULL, NULL, NULL)");
         second.bind(1, person);
         second.bind(2, contract);
         second.bind(3, action);
@@ -546,7 +590,7 @@ TEST(StoreSchemaV2, TwoProcessesOpeningTheSameV1FileMigrateItOnce) {
         EXPECT_EQ(wait_exit_code(b), 0);
         SQLite::Database db(file.string());
         EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), Store::latest_schema_version());
-        const auto after = content_of(db);
+        const auto after = content_of(db, added_in_v3);
         for (const auto& [what, rows] : before) EXPECT_EQ(after.at(what), rows) << what;
     }
 }
@@ -684,6 +728,120 @@ TEST(StoreSchemaV2, TheFingerprintNeverWaitsForAnotherWriter) {
     const auto g = store.fingerprint();
     EXPECT_NE(g.sha256, f.sha256);
     EXPECT_EQ(fingerprint_rows(file), std::vector<std::string>{row(g)});
+}
+
+// ---- schema v3: the step summary of journeys --------------------------------------------
+
+// The step columns of every journey computed from the steps table, by journey id.
+std::map<std::string, std::pair<std::int32_t, std::int32_t>> step_summary_from_steps(
+    const std::filesystem::path& file) {
+    SQLite::Database db(file.string());
+    std::map<std::string, std::pair<std::int32_t, std::int32_t>> out;
+    SQLite::Statement q(db, "SELECT journey_id, (SELECT count(*) FROM steps s WHERE s.journey_id "
+                            "= j.journey_id), (SELECT min(date) FROM steps s WHERE s.journey_id = "
+                            "j.journey_id AND s.step IN ('follow_on', 'end_of_support')) FROM "
+                            "journeys j");
+    while (q.executeStep())
+        out[q.getColumn(0).getString()] = {
+            q.getColumn(1).getInt(), q.getColumn(2).isNull() ? no_date : q.getColumn(2).getInt()};
+    return out;
+}
+
+TEST(StoreSchemaV3, AV2FileWithDataMigratesKeepingItsFingerprintAndBackfillsTheStepSummary) {
+    TempDir dir;
+    const auto source = dir.file("source.db");
+    const auto file = dir.file("v2.db");
+    DataFingerprint expected;
+    JourneyColumns want;
+    {
+        auto store = Store::open(source);
+        fill_every_table(store);
+        auto j = store.journey(JourneyId{"J-MIG-1"});  // a journey without steps
+        j.steps.clear();
+        store.put_journey(j);
+        expected = store.fingerprint();
+        want = store.journeys();
+    }
+    write_old_file(file, source, 2);
+    std::map<std::string, std::vector<std::string>> before;
+    {
+        SQLite::Database db(file.string());
+        EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 2);
+        EXPECT_EQ(count_rows(db, "SELECT count(*) FROM pragma_table_info('journeys') WHERE name = "
+                                 "'step_count'"),
+                  0);
+        before = content_of(db);
+        // Journeys without steps, with steps but no end step, with an end step.
+        EXPECT_GT(count_rows(db, "SELECT count(*) FROM journeys j WHERE NOT EXISTS (SELECT 1 FROM "
+                                 "steps s WHERE s.journey_id = j.journey_id)"),
+                  0);
+        EXPECT_GT(count_rows(db, "SELECT count(DISTINCT journey_id) FROM steps WHERE step = "
+                                 "'end_of_support'"),
+                  0);
+        EXPECT_GT(count_rows(db, "SELECT count(DISTINCT journey_id) FROM steps WHERE step = "
+                                 "'follow_on'"),
+                  0);
+        EXPECT_GT(count_rows(db, "SELECT count(*) FROM journeys j WHERE NOT EXISTS (SELECT 1 FROM "
+                                 "steps s WHERE s.journey_id = j.journey_id AND s.step IN "
+                                 "('follow_on', 'end_of_support')) AND EXISTS (SELECT 1 FROM "
+                                 "steps s WHERE s.journey_id = j.journey_id)"),
+                  0);
+    }
+    const auto from_steps = step_summary_from_steps(file);
+
+    {
+        auto store = Store::open(file);  // migrates
+        EXPECT_EQ(store.schema_version(), Store::latest_schema_version());
+        EXPECT_EQ(store.integrity_check(), "ok");
+        // The same data, the same hash: the derived columns are not hashed.
+        EXPECT_EQ(key(store.fingerprint()), key(expected));
+        // The step columns come from the backfilled journey row and equal the steps.
+        const auto got = store.journeys();
+        EXPECT_EQ(got.journey_id, want.journey_id);
+        EXPECT_EQ(got.steps, want.steps);
+        EXPECT_EQ(got.end_step_date, want.end_step_date);
+        EXPECT_EQ(got.entry, want.entry);
+        EXPECT_EQ(got.exit, want.exit);
+        ASSERT_EQ(got.size(), from_steps.size());
+        for (std::size_t i = 0; i < got.size(); ++i) {
+            const auto& [steps, end] = from_steps.at(got.journey_id[i]);
+            EXPECT_EQ(got.steps[i], steps) << got.journey_id[i];
+            EXPECT_EQ(got.end_step_date[i], end) << got.journey_id[i];
+        }
+    }
+    {
+        SQLite::Database db(file.string(), SQLite::OPEN_READWRITE);
+        // Every v2 row kept; the schema is the fresh one.
+        const auto after = content_of(db, added_in_v3);
+        for (const auto& [what, rows] : before) EXPECT_EQ(after.at(what), rows) << what;
+        EXPECT_EQ(schema_dump(db), read_file(golden_dir / ("v" + std::to_string(Store::latest_schema_version()) + ".sql")));
+        // The ISO view shows the summary.
+        EXPECT_EQ(db.execAndGet("SELECT step_count FROM v_journeys WHERE journey_id = 'J-MIG-1'").getInt(), 0);
+        SQLite::Statement v(db, "SELECT end_step_date, (SELECT date(end_step_date + 2440587.5) FROM "
+                                "journeys j WHERE j.journey_id = v.journey_id) FROM v_journeys v "
+                                "WHERE end_step_date IS NOT NULL LIMIT 1");
+        ASSERT_TRUE(v.executeStep());
+        EXPECT_EQ(v.getColumn(0).getString(), v.getColumn(1).getString());
+        EXPECT_EQ(v.getColumn(0).getString().size(), 10u);
+        v.reset();
+        // Recomputed rather than read from fingerprint_cache: still the same.
+        db.exec("DELETE FROM fingerprint_cache");
+    }
+    auto store = Store::open(file);
+    EXPECT_EQ(key(store.fingerprint()), key(expected));
+}
+
+TEST(StoreSchemaV3, TheFingerprintOfKnownDataIsTheOneSchemaV2Gave) {
+    // Computed by the library at schema version 2 (before the step summary columns) on the
+    // same data: a change here means every stored fingerprint and report changes.
+    CohortOptions co;
+    co.persons = 40;
+    co.seed = 7;
+    auto store = Store::open(":memory:");
+    ctai::test::put_dataset(store, generate_cohort(co));
+    const auto f = store.fingerprint();
+    EXPECT_EQ(f.sha256, "36f0731ecfe6432c5efda6b50acf8a28f6c59722467c6e4b83ec0ed6dbcc7f51");
+    EXPECT_EQ(f.change_counter, 457);
 }
 
 }  // namespace

@@ -39,7 +39,7 @@ enum class JourneyFields : std::uint32_t {
     exit_reason = 1u << 2,
     /// overridden.
     overridden = 1u << 3,
-    /// steps and end_step_date (one more pass over the steps table).
+    /// steps and end_step_date (two more integers of the journey row: its step summary).
     steps = 1u << 4,
     /// Every column.
     all = (1u << 5) - 1,

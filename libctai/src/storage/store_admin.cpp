@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstring>
 #include <random>
+#include <string_view>
 #include <thread>
 
 #include <fcntl.h>
@@ -421,22 +422,34 @@ struct Sha256 {
     }
 };
 
-// Data tables and their key order: the fingerprint does not depend on insertion order.
-constexpr std::array<std::pair<const char*, const char*>, 14> fingerprint_tables{{
-    {"persons", "person_id"},
-    {"permits", "person_id, position"},
-    {"protections", "person_id, position"},
-    {"situations", "person_id, position"},
-    {"contracts", "contract_id"},
-    {"journeys", "journey_id"},
-    {"steps", "journey_id, position"},
-    {"agir_supports", "person_id, orientation_date"},
-    {"referrals", "referral_id"},
-    {"activities", "activity_id"},
-    {"participations", "activity_id, person_id"},
-    {"volunteering", "person_id, kind, start"},
-    {"housing_moves", "household_id, date"},
-    {"partnerships", "contract_id, action, partner, theme, date"},
+// Data tables, the columns hashed and their key order: the fingerprint does not depend on
+// insertion order. journeys: the columns of schema v2, not the step summary of v3
+// (step_count, end_step_date: derived from steps, which is hashed), so that the same data
+// gives the same hash before and after that migration.
+struct FingerprintTable {
+    const char* table;
+    const char* columns;
+    const char* order;
+};
+constexpr std::array<FingerprintTable, 15> fingerprint_tables{{
+    {"persons", "*", "person_id"},
+    {"permits", "*", "person_id, position"},
+    {"protections", "*", "person_id, position"},
+    {"situations", "*", "person_id, position"},
+    {"contracts", "*", "contract_id"},
+    {"journeys",
+     "journey_id, person_id, contract_id, action, entry_date, referral_source, exit_date, "
+     "exit_reason, override_reason",
+     "journey_id"},
+    {"steps", "*", "journey_id, position"},
+    {"agir_supports", "*", "person_id, orientation_date"},
+    {"referrals", "*", "referral_id"},
+    {"activities", "*", "activity_id"},
+    {"participations", "*", "activity_id, person_id"},
+    {"volunteering", "*", "person_id, kind, start"},
+    {"housing_moves", "*", "household_id, date"},
+    {"partnerships", "*", "contract_id, action, partner, theme, date"},
+    {"costs", "*", "contract_id, action"},
 }};
 
 // SHA-256 over every data table in key order (read in the caller's read snapshot).
@@ -466,11 +479,13 @@ std::string hash_data(detail::StoreImpl& impl) {
         for (std::size_t i = 0; i < 8; ++i) b[i] = static_cast<unsigned char>(v >> (8 * i));
         put(b.data(), b.size());
     };
-    auto hash_table = [&](const std::string& table, const std::string& order) {
+    auto hash_table = [&](const FingerprintTable& t) {
+        const std::string_view table = t.table;
         put(table.data(), table.size() + 1);
         // The C API on the hot loop: SQLite::Column copies a shared handle per value.
         sqlite3* db = impl.db->getHandle();
-        const std::string sql = "SELECT * FROM " + table + " ORDER BY " + order;
+        const std::string sql =
+            std::string("SELECT ") + t.columns + " FROM " + t.table + " ORDER BY " + t.order;
         sqlite3_stmt* raw = nullptr;
         if (const int rc = sqlite3_prepare_v2(db, sql.c_str(), -1, &raw, nullptr);
             rc != SQLITE_OK) {
@@ -503,8 +518,7 @@ std::string hash_data(detail::StoreImpl& impl) {
             }
         }
     };
-    for (const auto& [table, order] : fingerprint_tables) hash_table(table, order);
-    hash_table("costs", "contract_id, action");
+    for (const auto& t : fingerprint_tables) hash_table(t);
     flush();
     return sha.hex();
 }

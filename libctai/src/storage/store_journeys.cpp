@@ -4,16 +4,14 @@
 // function ctai_rows below, not a sqlite3_step and a sqlite3_column_* call per row and
 // value), no ORDER BY (rows are read in table or index order and ordered by a stable C++
 // radix sort of small integer keys; a table scan reads them in journey_id order, which
-// breaks the ties without comparing ids), no correlated subquery and no GROUP BY for the
-// step columns (one scan of steps, merged with the journeys when both come in journey_id
-// order, else looked up in a hash table of the ids, without allocating per row), and only
-// the columns asked for (JourneyFields).
+// breaks the ties without comparing ids), the step columns read with the journey row (its
+// step summary, step_count and end_step_date, kept by StoreImpl::write_journey: the steps
+// table is never read), and only the columns asked for (JourneyFields).
 #include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
 #include <exception>
-#include <functional>
 #include <memory>
 #include <numeric>
 #include <string>
@@ -188,40 +186,6 @@ std::vector<std::uint32_t> order(const std::vector<std::uint32_t>& contract_rank
     return perm;
 }
 
-// ---- journey id -> output row, for the step columns --------------------------------------
-
-class IdIndex {
-public:
-    // ids[perm[j]] is the id of output row j.
-    IdIndex(const Texts& ids, const std::vector<std::uint32_t>& perm) : ids_(ids), perm_(perm) {
-        std::size_t size = 16;
-        while (size < 2 * perm.size()) size *= 2;
-        slots_.assign(size, 0);
-        mask_ = size - 1;
-        for (std::size_t j = 0; j < perm.size(); ++j) {
-            std::size_t at = hash(ids_[perm_[j]]) & mask_;
-            while (slots_[at] != 0) at = (at + 1) & mask_;
-            slots_[at] = static_cast<std::uint32_t>(j + 1);
-        }
-    }
-    /// The output row of the journey `id`, or -1 when it is not in the result.
-    std::ptrdiff_t find(std::string_view id) const {
-        std::size_t at = hash(id) & mask_;
-        while (const std::uint32_t s = slots_[at]) {
-            if (ids_[perm_[s - 1]] == id) return static_cast<std::ptrdiff_t>(s - 1);
-            at = (at + 1) & mask_;
-        }
-        return -1;
-    }
-
-private:
-    static std::size_t hash(std::string_view v) { return std::hash<std::string_view>{}(v); }
-    const Texts& ids_;
-    const std::vector<std::uint32_t>& perm_;
-    std::vector<std::uint32_t> slots_;
-    std::size_t mask_ = 0;
-};
-
 template <class T>
 void gather(std::vector<T>& out, const std::vector<T>& in, const std::vector<std::uint32_t>& perm) {
     out.resize(perm.size());
@@ -314,6 +278,8 @@ JourneyTable Store::journey_table(std::optional<ContractId> contract, std::optio
         if (want_reason) sql += ", exit_reason";
         const int c_override = want_override ? col++ : -1;
         if (want_override) sql += ", override_reason IS NOT NULL";
+        const int c_steps = want_steps ? col : -1;  // step_count, end_step_date
+        if (want_steps) sql += ", step_count, end_step_date";
         sql += ")) FROM journeys";
         if (!per_contract.empty())
             sql += " WHERE contract_id = ?1 AND action = ?2";
@@ -331,6 +297,8 @@ JourneyTable Store::journey_table(std::optional<ContractId> contract, std::optio
         std::vector<std::uint32_t> r_contract;  // index in `contracts` (no filter only)
         std::vector<std::uint8_t> r_source;
         std::vector<std::uint8_t> r_override;
+        std::vector<std::int32_t> r_steps;
+        std::vector<std::int32_t> r_end_step;
         r_action.reserve(rows);
         r_entry.reserve(rows);
         r_exit.reserve(rows);
@@ -339,6 +307,10 @@ JourneyTable Store::journey_table(std::optional<ContractId> contract, std::optio
         if (want_source) r_source.reserve(rows);
         if (want_reason) reserve(reasons, rows, rows * 12);
         if (want_override) r_override.reserve(rows);
+        if (want_steps) {
+            r_steps.reserve(rows);
+            r_end_step.reserve(rows);
+        }
 
         // The distinct contracts met, with their exit reasons (for `positive`, read when a
         // row of the contract needs them).
@@ -393,6 +365,12 @@ JourneyTable Store::journey_table(std::optional<ContractId> contract, std::optio
                 }
                 if (want_reason) reasons.push_back(text(v[c_reason]));
                 if (want_override) r_override.push_back(sqlite3_value_int(v[c_override]) != 0 ? 1 : 0);
+                if (want_steps) {
+                    r_steps.push_back(sqlite3_value_int(v[c_steps]));
+                    r_end_step.push_back(sqlite3_value_type(v[c_steps + 1]) == SQLITE_NULL
+                                             ? no_date
+                                             : sqlite3_value_int(v[c_steps + 1]));
+                }
             };
             RowSink sink = sink_of(read_row);
             const Stmt st = prepare(db, sql);  // ctai_rows: registered by Store::open
@@ -486,76 +464,8 @@ JourneyTable Store::journey_table(std::optional<ContractId> contract, std::optio
         if (want_override) gather(out.overridden, r_override, perm);
 
         if (want_steps) {
-            // Number of steps and the first follow_on / end_of_support date per journey. A
-            // filter keeping few journeys reads their steps through the indexes; otherwise
-            // one scan of the steps table (in key order: journey_id, position).
-            out.steps.assign(n, 0);
-            out.end_step_date.assign(n, no_date);
-            const bool few = !where.empty() && 4 * static_cast<std::int64_t>(n) < total;
-            std::string q = "SELECT count(ctai_rows(?3, s.journey_id, s.step, s.date)) FROM steps s";
-            if (few) {
-                std::string w = where;
-                if (contract) w.replace(w.find("contract_id"), 11, "j.contract_id");
-                if (action) w.replace(w.find("action = ?2"), 6, "j.action");
-                q += " JOIN journeys j ON j.journey_id = s.journey_id WHERE " + w;
-            }
-            auto add_step = [&](std::size_t j, sqlite3_value** v) {
-                ++out.steps[j];
-                const std::string_view kind = text(v[1]);
-                if (kind == "follow_on" || kind == "end_of_support") {
-                    const auto date = static_cast<std::int32_t>(sqlite3_value_int64(v[2]));
-                    std::int32_t& e = out.end_step_date[j];
-                    if (e == no_date || date < e) e = date;
-                }
-            };
-            const Stmt st = prepare(db, q);
-            sqlite3_stmt* s = st.get();
-            if (few) bind_filter(db, s, contract, action);
-            if (ids_ascending) {
-                // Rows in id order: a merge with the steps (one comparison per step row while
-                // the steps come in id order too, a binary search otherwise).
-                std::vector<std::uint32_t> row_of(n);  // read row -> output row
-                for (std::size_t j = 0; j < n; ++j) row_of[perm[j]] = static_cast<std::uint32_t>(j);
-                std::size_t r = 0;
-                auto merge = [&](sqlite3_value** v) {
-                    const std::string_view id = text(v[0]);
-                    int c = r < n ? ids[r].compare(id) : 1;
-                    if (c < 0) {
-                        do ++r;
-                        while (r < n && (c = ids[r].compare(id)) < 0);
-                        if (r == n) c = 1;
-                    } else if (c > 0) {
-                        std::size_t lo = 0;
-                        std::size_t hi = r;
-                        while (lo < hi) {
-                            const std::size_t mid = lo + (hi - lo) / 2;
-                            if (ids[mid] < id) lo = mid + 1;
-                            else hi = mid;
-                        }
-                        if (lo < n && ids[lo] == id) add_step(row_of[lo], v);
-                        return;
-                    }
-                    if (c == 0) add_step(row_of[r], v);
-                };
-                RowSink sink = sink_of(merge);
-                run_rows(db, s, sink);
-            } else {
-                const IdIndex index(ids, perm);
-                std::string last;
-                std::ptrdiff_t row = -1;
-                bool have_last = false;
-                auto lookup = [&](sqlite3_value** v) {
-                    const std::string_view id = text(v[0]);
-                    if (!have_last || id != last) {
-                        last.assign(id);
-                        have_last = true;
-                        row = index.find(id);
-                    }
-                    if (row >= 0) add_step(static_cast<std::size_t>(row), v);
-                };
-                RowSink sink = sink_of(lookup);
-                run_rows(db, s, sink);
-            }
+            gather(out.steps, r_steps, perm);
+            gather(out.end_step_date, r_end_step, perm);
         }
         return table;
     });

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <optional>
 #include <set>
 #include <unordered_set>
 #include <utility>
@@ -209,16 +211,26 @@ void StoreImpl::write_case_lists(const PersonCase& c, bool person_is_new) {
             .exec();
 }
 
+// The only writer of journeys and steps. The journey row carries the summary of its steps
+// (schema v3, derived, read by Store::journeys): step_count and end_step_date, the earliest
+// date of a follow_on or end_of_support step (NULL when none), written with the row.
 void StoreImpl::write_journey(const Journey& j, bool journey_is_new) {
+    std::optional<Date> end_step;
+    for (const auto& s : j.steps)
+        if ((s.kind == StepKind::follow_on || s.kind == StepKind::end_of_support) &&
+            (!end_step || s.date < *end_step))
+            end_step = s.date;
     query("INSERT INTO journeys (journey_id, person_id, contract_id, action, entry_date, "
-          "referral_source, exit_date, exit_reason, override_reason) "
-          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (journey_id) DO UPDATE SET "
+          "referral_source, exit_date, exit_reason, override_reason, step_count, end_step_date) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (journey_id) DO UPDATE SET "
           "person_id = excluded.person_id, contract_id = excluded.contract_id, "
           "action = excluded.action, entry_date = excluded.entry_date, "
           "referral_source = excluded.referral_source, exit_date = excluded.exit_date, "
-          "exit_reason = excluded.exit_reason, override_reason = excluded.override_reason")
+          "exit_reason = excluded.exit_reason, override_reason = excluded.override_reason, "
+          "step_count = excluded.step_count, end_step_date = excluded.end_step_date")
         .bind(j.id, j.person_id, j.contract_id, j.action, j.entry_date, j.referral_source,
-              j.exit_date, j.exit_reason, j.override_reason)
+              j.exit_date, j.exit_reason, j.override_reason,
+              static_cast<std::int64_t>(j.steps.size()), end_step)
         .exec();
     // A journey just inserted has no steps yet (foreign keys are enforced).
     if (!journey_is_new) query("DELETE FROM steps WHERE journey_id = ?").bind(j.id).exec();
