@@ -5,8 +5,8 @@
 #include <array>
 #include <cstring>
 #include <limits>
-#include <string>
 #include <numeric>
+#include <string>
 
 #include <ctai/error.hpp>
 #include <ctai/journeys.hpp>
@@ -129,8 +129,9 @@ CaseSnapshot::CaseSnapshot(std::vector<PersonCase> cases, std::vector<AgirSuppor
 
 // ---- the rules as day numbers -------------------------------------------------------------
 //
-// evaluate() walks a case's lists and compares optional dates; verdict() reads one 32-byte
-// row and the case's intervals, laid out in snapshot order. Each rule of eligibility.cpp
+// evaluate() walks a case's lists and compares optional dates; verdict() reads one 64-byte
+// row (and, for the few cases whose intervals of one kind are not a single interval, their
+// list), laid out in snapshot order. Each rule of eligibility.cpp
 // becomes bounds computed here once, with the same helpers (counts_as_bpi, counts_as_bpt,
 // cir_condition, case_facts):
 // - R4 BPI at d: a span_bpi interval [decision, end) contains d.

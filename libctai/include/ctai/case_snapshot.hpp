@@ -3,8 +3,10 @@
 /// An immutable in-memory image of every case of a store (persons with their permits,
 /// protections and situations, and their AGIR supports), indexed by person id. Built by
 /// Store::case_snapshot() in one pass over each table; used by the eligibility queries and
-/// the report so that a check costs a hash lookup and a pure evaluation instead of reads
-/// from the file. No SQL here: it can also be built from cases held in memory.
+/// the report so that a check costs a hash lookup and a few comparisons instead of reads
+/// from the file: the rules R3 to R6 are also held as day numbers, one 64-byte row per case
+/// (verdict(), verdicts()), and give the same answers as evaluate() on the case objects. No
+/// SQL here: it can also be built from cases held in memory.
 
 #include <array>
 #include <cstdint>
