@@ -371,6 +371,7 @@ TEST(Eligibility, PrecomputedFactsGiveTheSameAnswerOnTheBoundaryDays) {
         }
     }
     EXPECT_EQ(brexit_transition_end, d("2020-12-31"));
+    EXPECT_EQ(bpt_first_day, d("2022-03-04"));  // a day number in the header: checked here
     EXPECT_EQ(case_facts(two, p).nationality_to_2020, NationalityClass::eu_eea_ch);
     EXPECT_EQ(case_facts(two, p).nationality_from_2021, NationalityClass::third_country);
 }

@@ -367,9 +367,8 @@ JourneyTable Store::journey_table(std::optional<ContractId> contract, std::optio
                 if (want_override) r_override.push_back(sqlite3_value_int(v[c_override]) != 0 ? 1 : 0);
                 if (want_steps) {
                     r_steps.push_back(sqlite3_value_int(v[c_steps]));
-                    r_end_step.push_back(sqlite3_value_type(v[c_steps + 1]) == SQLITE_NULL
-                                             ? no_date
-                                             : sqlite3_value_int(v[c_steps + 1]));
+                    r_end_step.push_back(
+                        is_null(v[c_steps + 1]) ? no_date : sqlite3_value_int(v[c_steps + 1]));
                 }
             };
             RowSink sink = sink_of(read_row);
