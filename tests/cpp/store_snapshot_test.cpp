@@ -307,6 +307,20 @@ TEST(CaseSnapshot, HoldsExactlyTheStoredCasesIncludingUnusualOnes) {
     }
     for (const char* absent : {"", "P000", "P00000000000000000", "b", "Z"})
         EXPECT_EQ(snap->find(absent), CaseSnapshot::npos) << absent;
+    // The person columns of the eligibility table come from the snapshot's own columns (not
+    // the case objects): the same values as the cases', unknown and partial births included.
+    const auto t = store.eligibility_table(d("2024-06-01"));
+    ASSERT_EQ(t.size(), expected.size());
+    std::size_t checked = 0;
+    for (std::size_t k = 0; k < t.size(); ++k)
+        for (const auto& c : expected)
+            if (c.person.id.str() == t.person_id[k]) {
+                EXPECT_EQ(t.sex[k], static_cast<std::uint8_t>(c.person.sex)) << t.person_id[k];
+                EXPECT_EQ(t.birth_year[k], c.person.birth_date ? c.person.birth_date->first.year() : 0)
+                    << t.person_id[k];
+                ++checked;
+            }
+    EXPECT_EQ(checked, expected.size());
 }
 
 TEST(CaseSnapshot, FindsEveryIdOfALargeSnapshotAndNothingElse) {
@@ -316,10 +330,14 @@ TEST(CaseSnapshot, FindsEveryIdOfALargeSnapshotAndNothingElse) {
         cases.push_back(test::french((k % 2 ? "PERSON-" : "") + std::to_string(k * 7919)));
     }
     const CaseSnapshot snap(cases, {}, Policy{});
-    for (std::uint32_t i = 0; i < cases.size(); ++i)
+    for (std::uint32_t i = 0; i < cases.size(); ++i) {
         ASSERT_EQ(snap.find(cases[i].person.id.str()), i);
-    for (int k = 0; k < 5000; ++k)
+        ASSERT_EQ(snap.find_to_evaluate(cases[i].person.id.str()), i);
+    }
+    for (int k = 0; k < 5000; ++k) {
         EXPECT_EQ(snap.find("X" + std::to_string(k)), CaseSnapshot::npos);
+        EXPECT_EQ(snap.find_to_evaluate("X" + std::to_string(k)), CaseSnapshot::npos);
+    }
     // The batch lookup: present and absent ids mixed, in an order unrelated to the index,
     // over several chunks, with repeats.
     std::vector<std::string> asked;

@@ -257,6 +257,16 @@ def test_snapshot_batch_of_verdicts_answers_like_eligibility(store):
         snap.verdicts(index, on=dates[:3].astype("datetime64[D]"))
     with pytest.raises(ctai.ValidationError):
         snap.verdicts(index[:1], on=np.array(["NaT"], dtype="datetime64[D]"))
+    mixed = dates.astype("datetime64[D]")
+    mixed[1000] = np.datetime64("NaT")  # one NaT among set dates
+    with pytest.raises(ctai.ValidationError):
+        snap.verdicts(index, on=mixed)
+    late = index.copy()
+    late[1999] = len(snap)  # the last index out of range
+    with pytest.raises(ctai.ValidationError, match=str(len(snap))):
+        snap.verdicts(late, on=ON)
+    with pytest.raises(ValueError):
+        v.bpi[0] = True  # read-only, like every column
     with pytest.raises(TypeError):
         snap.index([42])
     assert len(snap.verdicts(index[:0], on=ON)) == 0

@@ -107,6 +107,11 @@ void ColumnsBuilder::flag(const char* name, std::vector<std::uint8_t>&& v) {
     data_[name] = to_numpy(std::move(v)).attr("view")("bool");
 }
 
+void ColumnsBuilder::flag(const char* name, py::array_t<bool>&& v) {
+    specs_.append(py::make_tuple(name, "bool", py::none()));
+    data_[name] = std::move(v);
+}
+
 void ColumnsBuilder::int32(const char* name, std::vector<std::int32_t>&& v) {
     specs_.append(py::make_tuple(name, "int32", py::none()));
     data_[name] = to_numpy(std::move(v));
@@ -142,6 +147,12 @@ void ColumnsBuilder::string(const char* name, StringColumn&& v) {
                                    reinterpret_cast<const std::uint8_t*>(bytes->data()), owner);
     data_[name] = py::make_tuple(to_numpy(std::move(v.offsets)), data);
     v = {};
+}
+
+void ColumnsBuilder::category(const char* name, const char* vocabulary,
+                              py::array_t<std::uint8_t>&& codes) {
+    specs_.append(py::make_tuple(name, "category", vocabulary));
+    data_[name] = std::move(codes);
 }
 
 py::tuple ColumnsBuilder::finish() { return py::make_tuple(specs_, data_); }

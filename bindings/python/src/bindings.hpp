@@ -115,9 +115,11 @@ class ColumnsBuilder {
 public:
     void date(const char* name, std::vector<std::int32_t>&& days);
     void flag(const char* name, std::vector<std::uint8_t>&& v);
+    void flag(const char* name, py::array_t<bool>&& v);
     void int32(const char* name, std::vector<std::int32_t>&& v);
     void float64(const char* name, std::vector<double>&& v);
     void category(const char* name, const char* vocabulary, std::vector<std::uint8_t>&& codes);
+    void category(const char* name, const char* vocabulary, py::array_t<std::uint8_t>&& codes);
     void string(const char* name, std::vector<std::string>&& v);
     /// Packed strings: the offsets (int64) and the bytes become the arrays, no copy.
     void string(const char* name, ctai::StringColumn&& v);

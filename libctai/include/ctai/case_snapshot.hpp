@@ -61,6 +61,10 @@ public:
     const PersonCase& operator[](std::uint32_t i) const { return cases_[i]; }
     /// The dense index of a person, or npos.
     std::uint32_t find(std::string_view person_id) const noexcept;
+    /// find() before a point check of the person (evaluate(), verdict()): the same answer;
+    /// also starts fetching the person's rule row and facts while their id is compared (on
+    /// a large snapshot, cache misses that then overlap instead of following each other).
+    std::uint32_t find_to_evaluate(std::string_view person_id) const noexcept;
     /// find() of many ids: out[k] = find(ids[k]) (the sizes must match). Hashes and fetches
     /// a chunk of ids at a time, stage by stage: for random ids over a large snapshot, the
     /// cache misses of the lookups overlap instead of following each other.

@@ -459,7 +459,7 @@ Eligibility Store::eligibility(const PersonId& id, Date on) const {
             }
         }
         if (snap) {
-            const auto i = snap->find(id.str());
+            const auto i = snap->find_to_evaluate(id.str());
             if (i == CaseSnapshot::npos)
                 throw NotFoundError("unknown person '" + id.str() + "'", "person", id.str());
             return snap->evaluate(i, on);
