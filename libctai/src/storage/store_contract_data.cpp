@@ -174,6 +174,8 @@ void merge_children(sqlite3* db, const char* child_sql, const Ids& ids, Row row,
     read_rows(db, child_sql, nullptr, [&](sqlite3_value** v) {
         if (p == ids.size()) return;  // past the last parent
         const std::string_view parent = text(v[0]);
+        // Most child rows belong to the parent of the row before: one comparison.
+        if (ids[p] == parent) return row(p, v);
         while (p < ids.size() && ids[p] < parent) close(p++);
         if (p < ids.size() && ids[p] == parent) row(p, v);
     });
@@ -348,11 +350,16 @@ std::shared_ptr<const ContractData> Store::contract_data(const ContractId& contr
         }
         sqlite3* db = impl.db->getHandle();
         std::vector<std::uint8_t> in_contract(d->cases->size(), 0);
+        // The pages of each large read released once it is in columns (StoreImpl::
+        // release_page_cache): the next table's columns reuse their memory.
         read_journeys(db, contract.str(), *d, in_contract);
+        impl.release_page_cache();
         read_activities(db, contract.str(), *d);
+        impl.release_page_cache();
         read_volunteering(db, *d, in_contract);
         read_housing(db, *d, in_contract);
         read_small_tables(db, contract, *d);
+        impl.release_page_cache();
         std::shared_ptr<const ContractData> out = std::move(d);
         if (impl.depth == 0) {
             impl.contract_data = out;

@@ -197,6 +197,14 @@ struct StoreImpl {
     }
     /// Reads a case snapshot inside the caller's read snapshot or transaction (not kept).
     std::shared_ptr<const CaseSnapshot> read_case_snapshot();
+    /// Frees the pages SQLite's cache holds for this connection (sqlite3_db_release_memory;
+    /// pages a write transaction has changed stay) once whole tables have been read into
+    /// memory (case snapshot, contract data): those pages are a second copy of what the
+    /// columns now hold, which the scans that follow do not read again, and their memory
+    /// is reused by the next columns instead of adding to the peak (bench W7, peak RSS at
+    /// 10^4 / 10^5 persons: 27 -> 21 MiB, 163 -> 139 MiB). A later read of those pages
+    /// fetches them from the OS file cache. Never throws.
+    void release_page_cache() noexcept;
     /// Store::contract_data() of the last contract asked for, kept like case_snapshot (same
     /// two counters); it holds the case snapshot it was read with.
     std::shared_ptr<const ContractData> contract_data;

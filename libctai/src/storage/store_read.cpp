@@ -5,6 +5,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include <sqlite3.h>
+
 #include <ctai/journeys.hpp>
 
 #include "storage/store_impl.hpp"
@@ -410,6 +412,8 @@ std::shared_ptr<const CaseSnapshot> StoreImpl::build_case_snapshot() {
     return built;
 }
 
+void StoreImpl::release_page_cache() noexcept { sqlite3_db_release_memory(db->getHandle()); }
+
 std::shared_ptr<const CaseSnapshot> StoreImpl::read_case_snapshot() {
     std::vector<PersonCase> cases = read_all_cases(*this);
     std::vector<AgirSupport> supports;
@@ -418,6 +422,7 @@ std::shared_ptr<const CaseSnapshot> StoreImpl::read_case_snapshot() {
                        " FROM agir_supports ORDER BY person_id, orientation_date");
         while (q.step()) supports.push_back(read_agir(q));
     }
+    release_page_cache();  // before the snapshot's own arrays are allocated
     return std::make_shared<const CaseSnapshot>(std::move(cases), std::move(supports),
                                                 options.policy);
 }
