@@ -13,6 +13,8 @@
 #include <tuple>
 
 #include <gtest/gtest.h>
+
+#include "report/report_detail.hpp"
 #include <nlohmann/json.hpp>
 #include "dataset_fixture.hpp"
 
@@ -291,6 +293,29 @@ TEST(Report, AgeBandsAndUnderTwentyFiveAreThoseOfAgeOnOnEveryBoundary) {
         EXPECT_GT(bands["18-24"], 0);
         EXPECT_GT(bands["unknown"], 0);
     }
+}
+
+// The report decides most ages from the day count alone (detail::years_passed_by_days);
+// around each anniversary it must agree with the calendar, and decide away from it.
+TEST(Report, YearsPassedByDaysAgreesWithTheCalendarAroundEveryAnniversary) {
+    std::size_t checked = 0, wrong = 0;
+    std::string first_wrong;
+    for (const Feb29 rule : {Feb29::last_day_of_february, Feb29::march_first})
+        for (std::int32_t birth = d("1890-01-01").days(); birth <= d("2110-12-31").days(); ++birth)
+            for (const int k : {18, 25, 35, 50}) {
+                const std::int32_t anniversary = add_years(Date::from_days(birth), k, rule).days();
+                for (std::int32_t on = anniversary - 7; on <= anniversary + 7; ++on) {
+                    const Tri got = detail::years_passed_by_days(birth, on, k);
+                    const bool far = on < anniversary - 5 || on > anniversary + 5;
+                    const bool ok = got == Tri::unknown ? !far : (got == Tri::yes) == (on >= anniversary);
+                    ++checked;
+                    if (!ok && wrong++ == 0)
+                        first_wrong = to_iso(Date::from_days(birth)) + " + " + std::to_string(k) +
+                                      " years at " + to_iso(Date::from_days(on));
+                }
+            }
+    EXPECT_EQ(wrong, 0u) << "first: " << first_wrong;
+    EXPECT_GT(checked, 9'000'000u);
 }
 
 TEST(Report, JourneyBlockOfActionOneIsComputedByHand) {

@@ -3,8 +3,11 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <map>
+#include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -49,7 +52,9 @@ struct PublicCounts {
                  sex_unknown = 0, age_unknown = 0;
 };
 
-/// What the report needs of a person's birth date, computed once per person and report:
+/// What the report needs of a person's birth date near an anniversary or when partial
+/// (detail::years_passed_by_days() decides the others), computed at most once per person and report
+/// (per group of actions, count_slots()):
 /// the days they stop being under 25 (R8 under_25) for the earliest and the latest birth
 /// date compatible with a partial birth date (under_age(birth, 25, d) is yes when d is
 /// before both, no when after both, unknown in between), and the year and month-day of both
@@ -65,6 +70,12 @@ const Ages& ages_of(Ages& a, const CaseSnapshot::Traits& p, const Policy& policy
     if (!a.known) {
         std::size_t k = 0;
         for (const std::int32_t b : {p.birth_first, p.birth_last}) {
+            if (k == 1 && b == p.birth_first) {  // a full birth date: the same twice
+                a.year[1] = a.year[0];
+                a.month_day[1] = a.month_day[0];
+                a.under_25_end_last = a.under_25_end_first;
+                break;
+            }
             const auto ymd = Date::from_days(b).ymd();
             const auto m = static_cast<unsigned>(ymd.month()), d = static_cast<unsigned>(ymd.day());
             a.year[k] = static_cast<int>(ymd.year());
@@ -85,9 +96,16 @@ const Ages& ages_of(Ages& a, const CaseSnapshot::Traits& p, const Policy& policy
 
 Tri under_25(Ages& ages, const CaseSnapshot::Traits& p, Date ref, const Policy& policy) {
     if (p.birth_first == no_date) return Tri::unknown;
-    const Ages& u = ages_of(ages, p, policy);
-    const bool earliest = ref.days() < u.under_25_end_first;
-    const bool latest = ref.days() < u.under_25_end_last;
+    // ref < add_years(birth, 25), for the earliest and the latest birth day.
+    const auto under = [&](std::size_t k) {
+        const std::int32_t birth = k == 0 ? p.birth_first : p.birth_last;
+        const Tri passed = detail::years_passed_by_days(birth, ref.days(), 25);
+        if (passed != Tri::unknown) return passed == Tri::no;
+        const Ages& u = ages_of(ages, p, policy);
+        return ref.days() < (k == 0 ? u.under_25_end_first : u.under_25_end_last);
+    };
+    const bool earliest = under(0);
+    const bool latest = under(1);
     if (earliest == latest) return earliest ? Tri::yes : Tri::no;
     return Tri::unknown;
 }
@@ -128,6 +146,18 @@ constexpr std::array<std::string_view, 6> age_bands{"0-17", "18-24", "25-34", "3
 
 std::size_t age_band(Ages& ages, const CaseSnapshot::Traits& p, Date on, const Policy& policy) {
     if (p.birth_first == no_date) return 5;
+    constexpr std::array<int, 4> band_starts{18, 25, 35, 50};
+    if (p.birth_first == p.birth_last) {
+        // A full birth date away from the bands' anniversaries: the band from the day count.
+        std::size_t band = 0;
+        for (const int start : band_starts) {
+            const Tri passed = detail::years_passed_by_days(p.birth_first, on.days(), start);
+            if (passed == Tri::unknown) break;
+            if (passed == Tri::no) return band;
+            ++band;
+        }
+        if (band == band_starts.size()) return band;
+    }
     // age_on(PartialDate): known when the earliest and the latest birth days agree.
     const Ages& a = ages_of(ages, p, policy);
     int age = 0;
@@ -175,7 +205,7 @@ ExtraIndicator breakdown(std::string key, const std::map<std::string, std::int64
 }
 
 /// Counts by code, turned into a breakdown of the codes met (count > 0) by name.
-std::map<std::string, std::int64_t> met(const std::vector<std::int64_t>& counts,
+std::map<std::string, std::int64_t> met(std::span<const std::int64_t> counts,
                                         const std::vector<std::string>& names) {
     std::map<std::string, std::int64_t> m;
     for (std::size_t c = 0; c < counts.size(); ++c)
@@ -190,32 +220,92 @@ std::vector<std::string> names_of() {
     return v;
 }
 
-/// Everything build_action reads: the contract's data and what is shared by its actions.
-struct Inputs {
-    const ContractData& data;
-    const CaseSnapshot& cases;
-    /// Contract::is_positive_exit of each exit reason code of `data`.
-    std::vector<std::uint8_t> positive_reason;
-    /// The journeys of each action of the contract (by action number), in journey order.
-    std::vector<std::vector<std::uint32_t>> journeys_by_action;
-    /// Per person (size: cases), kept across actions.
-    std::vector<Ages> ages;
-    /// Per-person scratch arrays (size: cases), reset by each action after use.
-    std::vector<std::uint32_t> first;
-    std::vector<std::int32_t> co_first;
-    std::vector<std::uint8_t> household_eligible;
+/// The contract's actions as slots: one per distinct action number, in the contract's order
+/// (the figures of an action are those of its number).
+struct Slots {
+    std::vector<int> number;               // slot -> action number
+    std::vector<std::uint32_t> by_number;  // number (>= 0) -> slot, or no_index
+    std::uint32_t size() const noexcept { return static_cast<std::uint32_t>(number.size()); }
+    std::uint32_t of(std::int32_t n) const noexcept {
+        if (n >= 0)
+            return static_cast<std::size_t>(n) < by_number.size() ? by_number[static_cast<std::size_t>(n)]
+                                                                   : no_index;
+        for (std::uint32_t s = 0; s < size(); ++s)
+            if (number[s] == n) return s;
+        return no_index;
+    }
 };
 
-ActionReport build_action(const Action& action, Inputs& in,
-                          const Policy& policy, Date from, Date to, Date evaluated_on,
-                          std::vector<std::string>& notes) {
-    const ContractData& data = in.data;
-    const CaseSnapshot& cases = in.cases;
+constexpr std::size_t step_kinds = enum_names<StepKind>().size();
+/// The journeys are counted by set of step kinds reached (one increment per journey, no
+/// loop over the kinds), summed per kind at the end.
+static_assert(step_kinds <= 8);
+
+/// Everything the fiche of one slot counts, filled by the passes of count_slots() over the
+/// contract's tables and turned into its ActionReport by action_report().
+struct ActionCounts {
+    explicit ActionCounts(const ContractData& data)
+        : reason_count(data.exit_reasons.size(), 0),
+          workshops_by_type(data.activity_types.size(), 0),
+          practice_by_type(data.activity_types.size(), 0),
+          events_by_type(data.activity_types.size(), 0),
+          co_by_type(data.activity_types.size(), 0),
+          structure_trained(data.structures.size(), 0),
+          association_count(data.association_types.size(), 0) {}
+
+    // Counted population (each person at the entry of their first journey) and entrants by
+    // sex code, age band, public category code (then not eligible), referral source code.
+    PublicCounts pc;
+    std::int64_t entrants = 0;
+    std::array<std::int64_t, enum_names<Sex>().size()> sex_count{};
+    std::array<std::int64_t, age_bands.size()> age_count{};
+    std::array<std::int64_t, enum_names<PublicCategory>().size() + 1> public_count{};
+    std::array<std::int64_t, enum_names<ReferralSource>().size()> source_count{};
+    // R7: the journeys overlapping the period, in journey id order; the journeys by set of
+    // step kinds reached (bit k: kind k) by the end of the observed period.
+    std::vector<std::int32_t> entry, exit;
+    std::int64_t positive = 0;
+    std::vector<std::int64_t> reason_count;
+    std::array<std::int64_t, std::size_t{1} << step_kinds> reached_sets{};
+    // Activities in the period, in activity id order (training hours summed in that order).
+    std::int64_t workshops = 0, practice = 0, events = 0, co_animated = 0, participations = 0;
+    std::vector<std::int64_t> workshops_by_type, practice_by_type, events_by_type, co_by_type;
+    std::vector<std::uint8_t> structure_trained;
+    double training_hours = 0;
+    // Sums of integers kept as integers (the same values as summing them as doubles, which
+    // is exact below 2^53, without a chain of floating-point additions).
+    std::int64_t satisfaction_sum = 0, satisfaction_n = 0;
+    PublicCounts co;
+    // Volunteering of the counted persons (rows in person order: last_volunteer counts a
+    // volunteer once).
+    std::int64_t volunteers = 0, engagements = 0, memberships = 0, one_off = 0;
+    std::int64_t engagement_days = 0;
+    std::vector<std::int64_t> association_count;
+    std::uint32_t last_volunteer = no_index;
+    // Households of eligible counted persons housed in the period.
+    std::int64_t housed = 0;
+};
+
+/// Slots are counted a group at a time: a person's (or a household's) membership in the
+/// slots of a group is one byte, a bit per slot. A contract has a handful of actions: one
+/// group, so one pass over each table for all the actions.
+constexpr std::uint32_t group_size = 8;
+
+/// Counts slots [g0, g0 + gn) (gn <= group_size) into counts[g0 ..].
+///
+/// Why it is organised this way (measured, bench/analysis.md W3): one pass per table for
+/// all the actions, each table in its stored order, instead of one pass per action; and the
+/// persons visited once, in snapshot order, for every action they are counted in (their
+/// rule row, traits and ages are fetched once and stay in cache), the co-animated
+/// participants included, instead of once per action and in participation order.
+void count_slots(std::uint32_t g0, std::uint32_t gn, const Slots& slots, const ContractData& data,
+                 const std::vector<std::uint8_t>& positive_reason, const Policy& policy,
+                 Date from, Date to, Date evaluated_on, std::vector<ActionCounts>& counts) {
+    const CaseSnapshot& cases = *data.cases;
+    const std::size_t n = cases.size();
     const auto& jn = data.journeys;
-    ActionReport r;
-    r.number = action.number;
-    r.title = action.title;
-    const Date observed_until = std::min(to, evaluated_on);
+    const std::int32_t from_d = from.days(), to_d = to.days();
+    const std::int32_t observed_d = std::min(to, evaluated_on).days();
     const Date dec31 = december_31_of(from, to);
     auto reference = [&](Date entry) {
         switch (policy.age_reference) {
@@ -225,65 +315,209 @@ ActionReport build_action(const Action& action, Inputs& in,
         }
         return entry;
     };
-    auto eligibility = [&](std::uint32_t person, Date on) { return cases.verdict(person, on); };
-    const std::int32_t from_d = from.days(), to_d = to.days();
+    // The slot of an action number within the group (0 .. gn - 1), or group_size.
+    auto local = [&](std::int32_t number) -> std::uint32_t {
+        const std::uint32_t s = slots.of(number);
+        return s != no_index && s >= g0 && s - g0 < gn ? s - g0 : group_size;
+    };
+    auto bit = [](std::uint32_t ls) { return static_cast<std::uint8_t>(1u << ls); };
 
-    // Journeys of the action overlapping the period (in journey id order: the statistics
-    // below do not depend on the order), and each person's first journey: the earliest
-    // entry, the smallest journey id among equal entries.
-    std::vector<std::uint32_t> js;
-    std::vector<std::uint32_t>& first = in.first;  // person -> first journey, or no_index
-    static const std::vector<std::uint32_t> no_journeys;
-    const auto& of_action = action.number >= 0 ? in.journeys_by_action[static_cast<std::size_t>(action.number)]
-                                               : no_journeys;  // numbers are >= 1 in a valid contract
-    for (const std::uint32_t j : of_action)
-        if (jn.entry[j] <= to_d && (jn.exit[j] == no_date || jn.exit[j] >= from_d)) {
-            js.push_back(j);
-            std::uint32_t& f = first[jn.person[j]];
-            if (f == no_index || jn.entry[j] < jn.entry[f]) f = j;
-        }
-    // Counted population: each person described at the entry of their first journey. Only
-    // counts are derived from it: visited in snapshot order (the cases' memory in the order
-    // it was allocated, friendlier to the caches).
-    std::vector<std::uint32_t> counted;
-    for (std::uint32_t p = 0; p < first.size(); ++p)
-        if (first[p] != no_index) counted.push_back(p);
-
-    PublicCounts pc;
-    std::vector<std::uint32_t> eligible_persons;
-    // Entrants by sex code, age band, public category code (then not eligible).
-    std::array<std::int64_t, enum_names<Sex>().size()> sex_count{};
-    std::array<std::int64_t, age_bands.size()> age_count{};
-    std::array<std::int64_t, enum_names<PublicCategory>().size() + 1> public_count{};
-    std::vector<std::int64_t> source_count(enum_names<ReferralSource>().size(), 0);
-    std::int64_t entrants = 0;
-    for (const std::uint32_t pid : counted) {
-        const std::uint32_t j = first[pid];
-        const CaseSnapshot::Traits& p = cases.traits(pid);
-        const Date entry = Date::from_days(jn.entry[j]);
-        const Date ref = reference(entry);
-        const Verdict e = eligibility(pid, ref);
-        count_person(pc, p, e, ref, policy, in.ages[pid]);
-        if (e.ctai_public()) eligible_persons.push_back(pid);
-        if (in_range(entry, from, to)) {
-            ++entrants;
-            ++sex_count[static_cast<std::size_t>(p.sex)];
-            ++age_count[age_band(in.ages[pid], p, entry, policy)];
-            const auto at_entry = ref == entry ? e.public_category()
-                                               : eligibility(pid, entry).public_category();
-            ++public_count[at_entry ? static_cast<std::size_t>(*at_entry) : public_count.size() - 1];
-            ++source_count[jn.referral_source[j]];
+    // Journeys overlapping the period: each person's first journey per action (the earliest
+    // entry, the smallest journey id among equal entries) and the R7 block. `first` is
+    // valid only where the person's bit is set in `counted` (never initialised otherwise:
+    // no pass over persons x actions to clear it).
+    std::vector<std::uint8_t> counted(n, 0);
+    const auto first = std::make_unique_for_overwrite<std::uint32_t[]>(n * gn);
+    const auto& steps = data.steps;
+    {  // Room for each action's journeys first (at most all of them), appended below without
+       // reallocating and copying (millions of journeys at 10^6 persons).
+        std::array<std::size_t, group_size> of_action{};
+        for (std::uint32_t j = 0; j < jn.size(); ++j)
+            if (const std::uint32_t ls = local(jn.action[j]); ls != group_size) ++of_action[ls];
+        for (std::uint32_t ls = 0; ls < gn; ++ls) {
+            counts[g0 + ls].entry.reserve(of_action[ls]);
+            counts[g0 + ls].exit.reserve(of_action[ls]);
         }
     }
+    for (std::uint32_t j = 0; j < jn.size(); ++j) {
+        const std::int32_t number = jn.action[j];
+        if (number < 0) continue;  // no journeys for an action numbered below 0
+        const std::uint32_t ls = local(number);
+        if (ls == group_size) continue;
+        const std::int32_t entry = jn.entry[j], exit = jn.exit[j];
+        if (entry > to_d || (exit != no_date && exit < from_d)) continue;
+        const std::uint32_t p = jn.person[j];
+        std::uint32_t& f = first[std::size_t{p} * gn + ls];
+        if ((counted[p] & bit(ls)) == 0) {
+            counted[p] |= bit(ls);
+            f = j;
+        } else if (entry < jn.entry[f]) {
+            f = j;
+        }
+        ActionCounts& c = counts[g0 + ls];
+        c.entry.push_back(entry);
+        c.exit.push_back(exit);
+        if (exit != no_date && from_d <= exit && exit <= observed_d) {
+            ++c.reason_count[jn.exit_reason[j]];
+            if (positive_reason[jn.exit_reason[j]]) ++c.positive;
+        }
+        std::uint32_t reached = 0;  // without a branch: step dates are unpredictable
+        for (std::uint32_t s = jn.step_begin[j]; s < jn.step_begin[j + 1]; ++s)
+            reached |= static_cast<std::uint32_t>(steps.date[s] <= observed_d) << steps.kind[s];
+        ++c.reached_sets[reached & (c.reached_sets.size() - 1)];
+    }
+
+    // Activities in the period; the co-animated participants' first co-animated activity per
+    // action (in `co_first`, valid where the bit is set in `co`).
+    const auto& ac = data.activities;
+    const auto& pa = data.participations;
+    std::vector<std::uint8_t> co(n, 0);
+    const auto co_first = std::make_unique_for_overwrite<std::int32_t[]>(n * gn);
+    for (std::size_t a = 0; a < ac.size(); ++a) {
+        const std::int32_t date = ac.date[a];
+        if (date < from_d || date > to_d) continue;
+        const std::uint32_t ls = local(ac.action[a]);
+        if (ls == group_size) continue;
+        ActionCounts& c = counts[g0 + ls];
+        const std::uint32_t p0 = ac.participation_begin[a], p1 = ac.participation_begin[a + 1];
+        switch (static_cast<ActivityKind>(ac.kind[a])) {
+        case ActivityKind::workshop: ++c.workshops; ++c.workshops_by_type[ac.type[a]]; break;
+        case ActivityKind::individual_practice: ++c.practice; ++c.practice_by_type[ac.type[a]]; break;
+        case ActivityKind::event: ++c.events; ++c.events_by_type[ac.type[a]]; break;
+        case ActivityKind::actor_training:
+            c.structure_trained[ac.structure[a]] = 1;
+            c.training_hours += ac.hours[a];  // once per session, whatever the participants
+            break;
+        }
+        if (static_cast<ActivityKind>(ac.kind[a]) != ActivityKind::actor_training) {
+            c.participations += p1 - p0;
+            for (std::uint32_t p = p0; p < p1; ++p) {  // 0: no answer (adds nothing)
+                c.satisfaction_sum += pa.satisfaction[p];
+                c.satisfaction_n += pa.satisfaction[p] != 0 ? 1 : 0;
+            }
+        }
+        if (ac.co_animated[a]) {
+            ++c.co_animated;
+            ++c.co_by_type[ac.type[a]];
+            for (std::uint32_t p = p0; p < p1; ++p) {
+                const std::uint32_t person = pa.person[p];
+                std::int32_t& d = co_first[std::size_t{person} * gn + ls];
+                if ((co[person] & bit(ls)) == 0) {
+                    co[person] |= bit(ls);
+                    d = date;
+                } else if (date < d) {
+                    d = date;
+                }
+            }
+        }
+    }
+
+    // Every person counted or co-animated in some action of the group, once, in snapshot
+    // order: the public tables (each at its own reference date), the entrants, and the
+    // households of the eligible ones (a bit per action).
+    std::vector<std::uint8_t> household_eligible(data.household_count, 0);
+    for (std::uint32_t p = 0; p < n; ++p) {
+        const unsigned in_counted = counted[p], in_co = co[p];
+        if ((in_counted | in_co) == 0) continue;
+        const CaseSnapshot::Traits& t = cases.traits(p);
+        Ages ages;  // computed at first use, shared by the person's actions
+        for (unsigned m = in_counted; m != 0; m &= m - 1) {
+            const auto ls = static_cast<std::uint32_t>(std::countr_zero(m));
+            ActionCounts& c = counts[g0 + ls];
+            const std::uint32_t j = first[std::size_t{p} * gn + ls];
+            const Date entry = Date::from_days(jn.entry[j]);
+            const Date ref = reference(entry);
+            const Verdict e = cases.verdict(p, ref);
+            count_person(c.pc, t, e, ref, policy, ages);
+            if (e.ctai_public())
+                if (const std::uint32_t h = data.person_household[p]; h != no_index)
+                    household_eligible[h] |= bit(ls);
+            if (in_range(entry, from, to)) {
+                ++c.entrants;
+                ++c.sex_count[static_cast<std::size_t>(t.sex)];
+                ++c.age_count[age_band(ages, t, entry, policy)];
+                const auto at_entry = ref == entry ? e.public_category()
+                                                   : cases.verdict(p, entry).public_category();
+                ++c.public_count[at_entry ? static_cast<std::size_t>(*at_entry)
+                                          : c.public_count.size() - 1];
+                ++c.source_count[jn.referral_source[j]];
+            }
+        }
+        for (unsigned m = in_co; m != 0; m &= m - 1) {
+            const auto ls = static_cast<std::uint32_t>(std::countr_zero(m));
+            const Date ref = reference(Date::from_days(co_first[std::size_t{p} * gn + ls]));
+            count_person(counts[g0 + ls].co, t, cases.verdict(p, ref), ref, policy, ages);
+        }
+    }
+
+    // Volunteering of the counted persons.
+    const auto& vo = data.volunteering;
+    for (std::size_t v = 0; v < vo.size(); ++v) {
+        const std::uint32_t person = vo.person[v];
+        const unsigned in_counted = counted[person];
+        if (in_counted == 0) continue;
+        const std::int32_t start = vo.start[v], end = vo.end[v];
+        switch (static_cast<VolunteeringKind>(vo.kind[v])) {
+        case VolunteeringKind::engagement:
+            if (start <= to_d && (end == no_date || end >= from_d))
+                for (unsigned m = in_counted; m != 0; m &= m - 1) {
+                    ActionCounts& c = counts[g0 + static_cast<std::uint32_t>(std::countr_zero(m))];
+                    // Rows are in person order: a volunteer is counted once.
+                    if (person != c.last_volunteer) ++c.volunteers;
+                    c.last_volunteer = person;
+                    ++c.engagements;
+                    ++c.association_count[vo.association_type[v]];
+                    // Open engagements (or ending after the period) are censored at its end.
+                    c.engagement_days += ((end != no_date && end <= to_d) ? end : to_d) - start;
+                }
+            break;
+        case VolunteeringKind::membership:
+            if (from_d <= start && start <= to_d)
+                for (unsigned m = in_counted; m != 0; m &= m - 1)
+                    ++counts[g0 + static_cast<std::uint32_t>(std::countr_zero(m))].memberships;
+            break;
+        case VolunteeringKind::one_off:
+            if (from_d <= start && start <= to_d)
+                for (unsigned m = in_counted; m != 0; m &= m - 1)
+                    ++counts[g0 + static_cast<std::uint32_t>(std::countr_zero(m))].one_off;
+            break;
+        }
+    }
+
+    // Households of eligible counted persons that moved into lasting housing in the period,
+    // each counted once per action.
+    std::vector<std::uint8_t> household_housed(data.household_count, 0);
+    const auto& ho = data.housing;
+    for (std::size_t mv = 0; mv < ho.size(); ++mv) {
+        const std::uint32_t h = ho.household[mv];
+        const unsigned pending = household_eligible[h] & ~unsigned{household_housed[h]};
+        if (pending == 0 || ho.date[mv] < from_d || ho.date[mv] > to_d ||
+            !is_lasting_housing(static_cast<HousingType>(ho.housing_type[mv]), policy))
+            continue;
+        household_housed[h] = static_cast<std::uint8_t>(household_housed[h] | pending);
+        for (unsigned m = pending; m != 0; m &= m - 1)
+            ++counts[g0 + static_cast<std::uint32_t>(std::countr_zero(m))].housed;
+    }
+}
+
+/// The fiche of `action` from the counts of its slot.
+ActionReport action_report(const Action& action, const ActionCounts& c, const ContractData& data,
+                           Date from, Date to, Date evaluated_on,
+                           std::vector<std::string>& notes) {
+    ActionReport r;
+    r.number = action.number;
+    r.title = action.title;
+    const PublicCounts& pc = c.pc;
+
     std::map<std::string, std::int64_t> entrants_sex, entrants_age, entrants_public;
     for (const Sex x : {Sex::female, Sex::male, Sex::unknown})
-        entrants_sex[std::string(to_string(x))] = sex_count[static_cast<std::size_t>(x)];
+        entrants_sex[std::string(to_string(x))] = c.sex_count[static_cast<std::size_t>(x)];
     for (std::size_t b = 0; b < age_bands.size(); ++b)
-        entrants_age[std::string(age_bands[b])] = age_count[b];
+        entrants_age[std::string(age_bands[b])] = c.age_count[b];
     for (const PublicCategory x : {PublicCategory::bpi, PublicCategory::bpt, PublicCategory::primo_arrivant})
-        entrants_public[std::string(to_string(x))] = public_count[static_cast<std::size_t>(x)];
-    entrants_public["not_eligible"] = public_count.back();
-    const auto entrants_source = met(source_count, names_of<ReferralSource>());
+        entrants_public[std::string(to_string(x))] = c.public_count[static_cast<std::size_t>(x)];
+    entrants_public["not_eligible"] = c.public_count.back();
+    const auto entrants_source = met(c.source_count, names_of<ReferralSource>());
     if (pc.not_eligible > 0 && !action.open_to_general_population)
         notes.push_back("Fiche " + std::to_string(action.number) + " : " +
                         std::to_string(pc.not_eligible) +
@@ -307,50 +541,31 @@ ActionReport build_action(const Action& action, Inputs& in,
         return static_cast<double>(it->second);
     };
     for (const char* key : detail::public_keys) {
-        ReportCell c;
-        c.key = key;
+        ReportCell cell;
+        cell.key = key;
         auto row = std::find_if(table.begin(), table.end(),
                                 [&](const Indicator& i) { return i.key == key; });
         if (row != table.end()) {
-            c.label_fr = row->label_fr;
-            c.target = row->target;
+            cell.label_fr = row->label_fr;
+            cell.target = row->target;
         } else {
-            c.label_fr = std::string(detail::extra_label(key));
+            cell.label_fr = std::string(detail::extra_label(key));
         }
-        if (!c.target) c.target = target_by_public(key);
-        c.realised = static_cast<double>(values.at(key));
-        r.public_cells.push_back(std::move(c));
+        if (!cell.target) cell.target = target_by_public(key);
+        cell.realised = static_cast<double>(values.at(key));
+        r.public_cells.push_back(std::move(cell));
     }
 
     // R7 journeys block, followed up to the evaluation date.
-    std::vector<std::int32_t> entry, exit;
-    std::int64_t positive = 0;
-    std::vector<std::int64_t> reason_count(data.exit_reasons.size(), 0);
-    // Step kinds reached per journey as a bit set, counted per kind (no set per journey).
-    constexpr std::size_t step_kinds = enum_names<StepKind>().size();
-    static_assert(step_kinds <= 32);
-    std::array<std::int64_t, step_kinds> reached_count{};
-    entry.reserve(js.size());
-    exit.reserve(js.size());
-    const std::int32_t observed_d = observed_until.days();
-    for (const std::uint32_t j : js) {
-        entry.push_back(jn.entry[j]);
-        exit.push_back(jn.exit[j]);
-        if (jn.exit[j] != no_date && from_d <= jn.exit[j] && jn.exit[j] <= observed_d) {
-            ++reason_count[jn.exit_reason[j]];
-            if (in.positive_reason[jn.exit_reason[j]]) ++positive;
-        }
-        std::uint32_t reached = 0;
-        for (std::uint32_t s = jn.step_begin[j]; s < jn.step_begin[j + 1]; ++s)
-            if (data.steps.date[s] <= observed_d) reached |= 1u << data.steps.kind[s];
-        for (std::size_t k = 0; k < step_kinds; ++k)
-            if (reached & (1u << k)) ++reached_count[k];
-    }
-    const auto exits_by_reason = met(reason_count, data.exit_reasons);
+    const auto exits_by_reason = met(c.reason_count, data.exit_reasons);
     std::map<std::string, std::int64_t> steps;
+    std::array<std::int64_t, step_kinds> reached_count{};
+    for (std::size_t set = 0; set < c.reached_sets.size(); ++set)
+        for (std::size_t k = 0; k < step_kinds; ++k)
+            if (set & (std::size_t{1} << k)) reached_count[k] += c.reached_sets[set];
     for (std::size_t k = 0; k < step_kinds; ++k)
         steps[std::string(enum_names<StepKind>()[k])] = reached_count[k];
-    r.journeys.stats = journey_stats(entry, exit, evaluated_on);
+    r.journeys.stats = journey_stats(c.entry, c.exit, evaluated_on);
     const JourneyStats& st = r.journeys.stats;
     r.journeys.count = st.count;
     r.journeys.completed = st.completed;
@@ -359,117 +574,24 @@ ActionReport build_action(const Action& action, Inputs& in,
     r.journeys.median_days = st.median_days;
     r.journeys.km_median_days = st.km_median_days;
     r.journeys.km_restricted_mean_days = rounded(st.km_restricted_mean_days, 1);
-    r.journeys.positive_exits = positive;
+    r.journeys.positive_exits = c.positive;
 
     // Financial.
-    for (const auto& c : data.costs)
-        if (c.action == action.number) {
-            r.financial.total_cost = c.total_cost;
-            r.financial.subsidy_p104 = c.subsidy_p104;
+    for (const auto& cost : data.costs)
+        if (cost.action == action.number) {
+            r.financial.total_cost = cost.total_cost;
+            r.financial.subsidy_p104 = cost.subsidy_p104;
         }
 
-    // Activities of the action in the period.
-    const auto& ac = data.activities;
-    const auto& pa = data.participations;
-    std::int64_t workshops = 0, practice = 0, events = 0, co_animated = 0, participations = 0;
-    const std::size_t types = data.activity_types.size();
-    std::vector<std::int64_t> workshops_by_type(types, 0), practice_by_type(types, 0),
-        events_by_type(types, 0), co_by_type(types, 0);
-    std::vector<std::uint8_t> structure_trained(data.structures.size(), 0);
-    double training_hours = 0;
-    double satisfaction_sum = 0;
-    std::int64_t satisfaction_n = 0;
-    std::vector<std::int32_t>& co_first = in.co_first;  // first co-animated activity date
-    std::vector<std::uint32_t> co_participants;
-    for (std::size_t a = 0; a < ac.size(); ++a) {
-        if (ac.action[a] != action.number || ac.date[a] < from_d || ac.date[a] > to_d) continue;
-        const std::uint32_t p0 = ac.participation_begin[a], p1 = ac.participation_begin[a + 1];
-        switch (static_cast<ActivityKind>(ac.kind[a])) {
-        case ActivityKind::workshop: ++workshops; ++workshops_by_type[ac.type[a]]; break;
-        case ActivityKind::individual_practice: ++practice; ++practice_by_type[ac.type[a]]; break;
-        case ActivityKind::event: ++events; ++events_by_type[ac.type[a]]; break;
-        case ActivityKind::actor_training:
-            structure_trained[ac.structure[a]] = 1;
-            training_hours += ac.hours[a];  // once per session, whatever the participants
-            break;
-        }
-        if (static_cast<ActivityKind>(ac.kind[a]) != ActivityKind::actor_training) {
-            participations += p1 - p0;
-            for (std::uint32_t p = p0; p < p1; ++p) {  // 0: no answer (adds nothing)
-                satisfaction_sum += pa.satisfaction[p];
-                satisfaction_n += pa.satisfaction[p] != 0 ? 1 : 0;
-            }
-        }
-        if (ac.co_animated[a]) {
-            ++co_animated;
-            ++co_by_type[ac.type[a]];
-            for (std::uint32_t p = p0; p < p1; ++p) {
-                std::int32_t& d = co_first[pa.person[p]];
-                if (d == no_date) co_participants.push_back(pa.person[p]);
-                if (d == no_date || ac.date[a] < d) d = ac.date[a];
-            }
-        }
-    }
     std::int64_t structures = 0;
-    for (std::size_t s = 0; s < structure_trained.size(); ++s)
-        if (structure_trained[s] && !data.structures[s].empty()) ++structures;
-    PublicCounts co;
-    for (const std::uint32_t pid : co_participants) {
-        const Date ref = reference(Date::from_days(co_first[pid]));
-        count_person(co, cases.traits(pid), eligibility(pid, ref), ref, policy, in.ages[pid]);
-        co_first[pid] = no_date;
-    }
-
-    // Volunteering of the action's counted population.
-    const auto& vo = data.volunteering;
-    std::int64_t volunteers = 0, engagements = 0, memberships = 0, one_off = 0;
-    double engagement_days = 0;
-    std::vector<std::int64_t> association_count(data.association_types.size(), 0);
-    std::uint32_t last_volunteer = no_index;
-    for (std::size_t v = 0; v < vo.size(); ++v) {
-        if (first[vo.person[v]] == no_index) continue;
-        const std::int32_t start = vo.start[v], end = vo.end[v];
-        switch (static_cast<VolunteeringKind>(vo.kind[v])) {
-        case VolunteeringKind::engagement:
-            if (start <= to_d && (end == no_date || end >= from_d)) {
-                // Rows are in person order: a volunteer is counted once.
-                if (vo.person[v] != last_volunteer) ++volunteers;
-                last_volunteer = vo.person[v];
-                ++engagements;
-                ++association_count[vo.association_type[v]];
-                // Open engagements (or ending after the period) are censored at its end.
-                engagement_days += ((end != no_date && end <= to_d) ? end : to_d) - start;
-            }
-            break;
-        case VolunteeringKind::membership:
-            if (from_d <= start && start <= to_d) ++memberships;
-            break;
-        case VolunteeringKind::one_off:
-            if (from_d <= start && start <= to_d) ++one_off;
-            break;
-        }
-    }
+    for (std::size_t s = 0; s < c.structure_trained.size(); ++s)
+        if (c.structure_trained[s] && !data.structures[s].empty()) ++structures;
     std::map<std::string, std::int64_t> by_association;
-    for (std::size_t c = 0; c < association_count.size(); ++c)
-        if (association_count[c] > 0)
-            by_association[data.association_types[c].empty() ? "unknown"
-                                                             : data.association_types[c]] +=
-                association_count[c];
-
-    // Households of eligible counted persons that moved into lasting housing in the period.
-    std::vector<std::uint8_t>& household = in.household_eligible;  // 1 eligible, 2 housed
-    for (const std::uint32_t pid : eligible_persons)
-        if (const std::uint32_t h = data.person_household[pid]; h != no_index) household[h] = 1;
-    std::int64_t housed = 0;
-    const auto& ho = data.housing;
-    for (std::size_t m = 0; m < ho.size(); ++m)
-        if (household[ho.household[m]] == 1 && from_d <= ho.date[m] && ho.date[m] <= to_d &&
-            is_lasting_housing(static_cast<HousingType>(ho.housing_type[m]), policy)) {
-            household[ho.household[m]] = 2;
-            ++housed;
-        }
-    std::fill(household.begin(), household.end(), 0);
-    for (const std::uint32_t pid : counted) first[pid] = no_index;
+    for (std::size_t a = 0; a < c.association_count.size(); ++a)
+        if (c.association_count[a] > 0)
+            by_association[data.association_types[a].empty() ? "unknown"
+                                                              : data.association_types[a]] +=
+                c.association_count[a];
 
     std::map<std::string, std::int64_t> partnerships_by_theme;
     std::int64_t partnerships = 0;
@@ -479,9 +601,11 @@ ActionReport build_action(const Action& action, Inputs& in,
             ++partnerships_by_theme[p.theme];
         }
 
+    const PublicCounts& co = c.co;
     auto d = [](std::int64_t v) { return std::optional<double>(static_cast<double>(v)); };
     auto& x = r.extra;
-    x.push_back(scalar("entrants", d(entrants), true));
+    x.reserve(45);
+    x.push_back(scalar("entrants", d(c.entrants), true));
     x.push_back(breakdown("entrants_by_sex", entrants_sex, true));
     x.push_back(breakdown("entrants_by_age_band", entrants_age, true));
     x.push_back(breakdown("entrants_by_public", entrants_public, true));
@@ -490,24 +614,26 @@ ActionReport build_action(const Action& action, Inputs& in,
     x.push_back(scalar("age_unknown", d(pc.age_unknown), true));
     x.push_back(breakdown("steps_reached", steps, true));
     x.push_back(breakdown("exits_by_reason", exits_by_reason, true));
-    x.push_back(scalar("workshops", d(workshops), false));
-    x.push_back(breakdown("workshops_by_type", met(workshops_by_type, data.activity_types), false));
-    x.push_back(scalar("individual_practice_sessions", d(practice), false));
-    x.push_back(breakdown("individual_practice_by_type", met(practice_by_type, data.activity_types), false));
-    x.push_back(scalar("events", d(events), false));
-    x.push_back(breakdown("events_by_type", met(events_by_type, data.activity_types), false));
-    x.push_back(scalar("participations", d(participations), false));
+    x.push_back(scalar("workshops", d(c.workshops), false));
+    x.push_back(breakdown("workshops_by_type", met(c.workshops_by_type, data.activity_types), false));
+    x.push_back(scalar("individual_practice_sessions", d(c.practice), false));
+    x.push_back(breakdown("individual_practice_by_type", met(c.practice_by_type, data.activity_types), false));
+    x.push_back(scalar("events", d(c.events), false));
+    x.push_back(breakdown("events_by_type", met(c.events_by_type, data.activity_types), false));
+    x.push_back(scalar("participations", d(c.participations), false));
     x.push_back(scalar("mean_satisfaction",
-                       satisfaction_n > 0
+                       c.satisfaction_n > 0
                            ? std::optional<double>(round_to(
-                                 satisfaction_sum / static_cast<double>(satisfaction_n), 2))
+                                 static_cast<double>(c.satisfaction_sum) /
+                                     static_cast<double>(c.satisfaction_n),
+                                 2))
                            : std::nullopt,
                        false));
-    x.push_back(scalar("satisfaction_responses", d(satisfaction_n), false));
+    x.push_back(scalar("satisfaction_responses", d(c.satisfaction_n), false));
     x.push_back(scalar("structures_trained", d(structures), false));
-    x.push_back(scalar("training_hours", round_to(training_hours, 2), false));
-    x.push_back(scalar("co_animated_activities", d(co_animated), false));
-    x.push_back(breakdown("co_animated_by_type", met(co_by_type, data.activity_types), false));
+    x.push_back(scalar("training_hours", round_to(c.training_hours, 2), false));
+    x.push_back(scalar("co_animated_activities", d(c.co_animated), false));
+    x.push_back(breakdown("co_animated_by_type", met(c.co_by_type, data.activity_types), false));
     x.push_back(scalar("co_animated_beneficiaries", d(co.total), true));
     x.push_back(scalar("co_animated_men", d(co.men), true));
     x.push_back(scalar("co_animated_women", d(co.women), true));
@@ -518,32 +644,34 @@ ActionReport build_action(const Action& action, Inputs& in,
     x.push_back(scalar("co_animated_bpi_women", d(co.bpi_women), true));
     x.push_back(scalar("co_animated_bpi_under_25", d(co.bpi_under_25), true));
     x.push_back(scalar("co_animated_not_eligible", d(co.not_eligible), true));
-    x.push_back(scalar("volunteers", d(volunteers), true));
-    x.push_back(scalar("volunteer_engagements", d(engagements), true));
+    x.push_back(scalar("volunteers", d(c.volunteers), true));
+    x.push_back(scalar("volunteer_engagements", d(c.engagements), true));
     x.push_back(scalar("mean_volunteer_days",
-                       engagements > 0 ? std::optional<double>(round_to(
-                                             engagement_days / static_cast<double>(engagements), 1))
-                                       : std::nullopt,
+                       c.engagements > 0 ? std::optional<double>(round_to(
+                                               static_cast<double>(c.engagement_days) /
+                                                   static_cast<double>(c.engagements),
+                                               1))
+                                         : std::nullopt,
                        false));
     x.push_back(breakdown("engagements_by_association_type", by_association, true));
-    x.push_back(scalar("memberships", d(memberships), true));
-    x.push_back(scalar("one_off_participations", d(one_off), true));
-    x.push_back(scalar("households_housed", d(housed), true));
+    x.push_back(scalar("memberships", d(c.memberships), true));
+    x.push_back(scalar("one_off_participations", d(c.one_off), true));
+    x.push_back(scalar("households_housed", d(c.housed), true));
     x.push_back(scalar("partnerships", d(partnerships), false));
     x.push_back(breakdown("partnerships_by_theme", partnerships_by_theme, false));
 
     // The contract's specific indicators, realised from the extras of the same key.
     for (const auto& ind : action.specific_indicators) {
-        ReportCell c{ind.key, ind.label_fr, ind.target, std::nullopt, false};
+        ReportCell cell{ind.key, ind.label_fr, ind.target, std::nullopt, false};
         auto it = std::find_if(x.begin(), x.end(), [&](const ExtraIndicator& e) {
             return e.key == ind.key && !e.is_breakdown;
         });
-        if (it != x.end()) c.realised = it->value;
+        if (it != x.end()) cell.realised = it->value;
         else
             notes.push_back("Fiche " + std::to_string(action.number) + " : indicateur « " +
                             ind.label_fr + " » (" + ind.key +
                             ") non calculé par la bibliothèque.");
-        r.specific.push_back(std::move(c));
+        r.specific.push_back(std::move(cell));
     }
     return r;
 }
@@ -599,22 +727,27 @@ Report build_report(const Store& store, const ContractId& contract_id,
     rep.library_version = version;
 
     const auto data = store.contract_data(contract.id);
-    Inputs in{*data, *data->cases, {}, {}, {}, {}, {}, {}};
-    int last_action = 0;
-    for (const auto& a : contract.actions) last_action = std::max(last_action, a.number);
-    in.journeys_by_action.resize(static_cast<std::size_t>(last_action) + 1);
-    for (std::uint32_t j = 0; j < data->journeys.size(); ++j)
-        if (const int a = data->journeys.action[j]; a >= 0 && a <= last_action)
-            in.journeys_by_action[static_cast<std::size_t>(a)].push_back(j);
+    // Slots: one per distinct action number, in the contract's order.
+    Slots slots;
+    for (const auto& a : contract.actions) {
+        if (slots.of(a.number) != no_index) continue;
+        if (a.number >= 0) {
+            const auto k = static_cast<std::size_t>(a.number);
+            if (k >= slots.by_number.size()) slots.by_number.resize(k + 1, no_index);
+            slots.by_number[k] = slots.size();
+        }
+        slots.number.push_back(a.number);
+    }
+    std::vector<std::uint8_t> positive_reason;  // Contract::is_positive_exit of each code
     for (const auto& code : data->exit_reasons)
-        in.positive_reason.push_back(contract.is_positive_exit(code) ? 1 : 0);
-    in.ages.assign(in.cases.size(), Ages{});
-    in.first.assign(in.cases.size(), no_index);
-    in.co_first.assign(in.cases.size(), no_date);
-    in.household_eligible.assign(data->household_count, 0);
+        positive_reason.push_back(contract.is_positive_exit(code) ? 1 : 0);
+    std::vector<ActionCounts> counts(slots.size(), ActionCounts(*data));
+    for (std::uint32_t g0 = 0; g0 < slots.size(); g0 += group_size)
+        count_slots(g0, std::min(group_size, slots.size() - g0), slots, *data, positive_reason,
+                    rep.policy, rep.from, rep.to, rep.evaluated_on, counts);
     for (const auto& a : contract.actions)
-        rep.actions.push_back(build_action(a, in, rep.policy, rep.from, rep.to,
-                                           rep.evaluated_on, rep.notes));
+        rep.actions.push_back(action_report(a, counts[slots.of(a.number)], *data, rep.from,
+                                            rep.to, rep.evaluated_on, rep.notes));
     if (rep.publish) suppress_small_cells(rep, rep.k);
     return rep;
 }
