@@ -204,6 +204,7 @@ void read_journeys(sqlite3* db, const std::string& contract, ContractData& d,
               });
     batch.flush();
     for (const std::uint32_t person : j.person) in_contract[person] = 1;
+    sqlite3_db_release_memory(db);  // the journeys' pages, before the steps (release_page_cache)
     auto& st = d.steps;
     auto& begin = d.journeys.step_begin;
     begin.reserve(ids.size() + 1);
@@ -238,6 +239,7 @@ void read_activities(sqlite3* db, const std::string& contract, ContractData& d) 
                   a.co_animated.push_back(sqlite3_value_int(v[6]) != 0 ? 1 : 0);
                   a.structure.push_back(structures.code(text(v[7])));
               });
+    sqlite3_db_release_memory(db);  // the activities' pages, before the participations
     auto& p = d.participations;
     PersonBatch batch(persons, p.person);
     auto& begin = d.activities.participation_begin;
