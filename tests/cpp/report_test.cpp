@@ -318,6 +318,47 @@ TEST(Report, YearsPassedByDaysAgreesWithTheCalendarAroundEveryAnniversary) {
     EXPECT_GT(checked, 9'000'000u);
 }
 
+// A contract may number its actions freely and have more than the eight the report counts
+// in one pass (report/build.cpp groups them by eight): each action gets its own journeys.
+TEST(Report, ContractsWithManyActionsOrLargeNumbersCountEachActionApart) {
+    const std::vector<int> numbers{1, 2, 3, 4, 5, 6, 7, 8, 9, 2000000000};
+    std::string actions;
+    for (const int n : numbers)
+        actions += (actions.empty() ? "" : ", ") + std::string(R"({"number": )") +
+                   std::to_string(n) + R"(, "title": "A"})";
+    Store s = Store::open(":memory:");
+    s.put_contract(parse_contract(R"({"format_version": 1, "id": "many", "title": "T",
+        "territory": "X", "start": "2024-01-01", "end": "2024-12-31", "actions": [)" +
+                                  actions + "]}"));
+    const ContractId many{"many"};
+    for (std::size_t p = 0; p < numbers.size(); ++p) {
+        PersonCase c = person(("P" + std::to_string(p)).c_str(), Sex::female, born("1990-01-01"), "SY");
+        refugee(c, "2023-01-10");
+        s.put_case(c);
+    }
+    // Action number k of the list gets k + 1 journeys (persons 0 .. k).
+    for (std::size_t k = 0; k < numbers.size(); ++k)
+        for (std::size_t p = 0; p <= k; ++p) {
+            const std::string id = "P" + std::to_string(p);
+            Journey j;
+            j.id = JourneyId{"J" + std::to_string(k) + "-" + std::to_string(p)};
+            j.person_id = PersonId{id};
+            j.contract_id = many;
+            j.action = numbers[k];
+            j.entry_date = d("2024-03-01");
+            j.referral_source = ReferralSource::self;
+            s.put_journey(j);
+        }
+    const Report r = build_report(s, many);
+    ASSERT_EQ(r.actions.size(), numbers.size());
+    for (std::size_t k = 0; k < numbers.size(); ++k) {
+        const auto& a = r.action(numbers[k]);
+        EXPECT_EQ(a.journeys.count, static_cast<std::int64_t>(k + 1)) << numbers[k];
+        EXPECT_EQ(realised(a, "total"), static_cast<double>(k + 1)) << numbers[k];
+        EXPECT_EQ(realised(a, "bpi"), static_cast<double>(k + 1)) << numbers[k];
+    }
+}
+
 TEST(Report, JourneyBlockOfActionOneIsComputedByHand) {
     const auto r = build_report(fixture_store(), contract);
     const auto& j = r.action(1).journeys;

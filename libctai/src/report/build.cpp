@@ -223,11 +223,14 @@ std::vector<std::string> names_of() {
 /// The contract's actions as slots: one per distinct action number, in the contract's order
 /// (the figures of an action are those of its number).
 struct Slots {
+    /// Action numbers below this are looked up in a table; others (a contract may number
+    /// its actions freely) by a search over the few slots.
+    static constexpr int direct = 256;
     std::vector<int> number;               // slot -> action number
-    std::vector<std::uint32_t> by_number;  // number (>= 0) -> slot, or no_index
+    std::vector<std::uint32_t> by_number;  // number in [0, direct) -> slot, or no_index
     std::uint32_t size() const noexcept { return static_cast<std::uint32_t>(number.size()); }
     std::uint32_t of(std::int32_t n) const noexcept {
-        if (n >= 0)
+        if (n >= 0 && n < direct)
             return static_cast<std::size_t>(n) < by_number.size() ? by_number[static_cast<std::size_t>(n)]
                                                                    : no_index;
         for (std::uint32_t s = 0; s < size(); ++s)
@@ -731,7 +734,7 @@ Report build_report(const Store& store, const ContractId& contract_id,
     Slots slots;
     for (const auto& a : contract.actions) {
         if (slots.of(a.number) != no_index) continue;
-        if (a.number >= 0) {
+        if (a.number >= 0 && a.number < Slots::direct) {
             const auto k = static_cast<std::size_t>(a.number);
             if (k >= slots.by_number.size()) slots.by_number.resize(k + 1, no_index);
             slots.by_number[k] = slots.size();
