@@ -263,7 +263,7 @@ def test_snapshot_batch_of_verdicts_answers_like_eligibility(store):
         snap.verdicts(index, on=mixed)
     late = index.copy()
     late[1999] = len(snap)  # the last index out of range
-    with pytest.raises(ctai.ValidationError, match=str(len(snap))):
+    with pytest.raises(ctai.ValidationError, match=f"index {len(snap)} is not below"):
         snap.verdicts(late, on=ON)
     with pytest.raises(ValueError):
         v.bpi[0] = True  # read-only, like every column
