@@ -82,6 +82,9 @@ void participation(Store& s, const char* activity_id, const char* person,
 //                             period end); a3 2024-02-01 open; volunteer from 2024-02-15
 // P08 M French (not eligible) a2 2024-04-01..2024-04-01 other
 // P09 F 1992 BPI              a2 2024-03-01..2024-03-31 autonomy(+); one-off volunteering
+// P10 F 2015 (P01's child)    no journey; shares household H1 with P01
+// Households: H1 = P01 + P10 (hotel from 2023-06-01, social rental from 2024-05-01);
+// H2 = P02 + P04 (emergency shelter from 2023-12-01, P02's entry day); H3 = P03 (no move).
 void build_fixture(Store& s) {
     auto tx = s.transaction("report fixture");
     auto p01 = person("P01", Sex::male, born("1990-01-01"), "AF");
@@ -105,7 +108,13 @@ void build_fixture(Store& s) {
     auto p08 = person("P08", Sex::male, born("1980-01-01"), "FR");
     auto p09 = person("P09", Sex::female, born("1992-02-02"), "SY");
     refugee(p09, "2020-01-01");
-    for (const auto* c : {&p01, &p02, &p03, &p04, &p05, &p06, &p07, &p08, &p09}) s.put_case(*c);
+    auto p10 = person("P10", Sex::female, born("2015-04-04"), "AF");
+    p10.person.household_id = HouseholdId{"H1"};
+    p02.person.household_id = HouseholdId{"H2"};
+    p04.person.household_id = HouseholdId{"H2"};
+    p03.person.household_id = HouseholdId{"H3"};
+    for (const auto* c : {&p01, &p02, &p03, &p04, &p05, &p06, &p07, &p08, &p09, &p10})
+        s.put_case(*c);
 
     journey(s, "J01a", "P01", 1, "2023-11-01", "2024-03-01", "lasting_housing",
             {{StepKind::intake, d("2023-11-01")},
@@ -155,6 +164,7 @@ void build_fixture(Store& s) {
                                     d("2024-06-01"), d("2024-06-01"), "festival"});
     s.put_housing_move(HousingMove{HouseholdId{"H1"}, d("2023-06-01"), HousingType::hotel});
     s.put_housing_move(HousingMove{HouseholdId{"H1"}, d("2024-05-01"), HousingType::social_rental});
+    s.put_housing_move(HousingMove{HouseholdId{"H2"}, d("2023-12-01"), HousingType::emergency});
     s.put_partnership(Partnership{contract, 1, "ADOMA", "logement", d("2024-01-05")});
     s.put_partnership(Partnership{contract, 1, "MJC", "culture", d("2024-02-05")});
     s.put_partnership(Partnership{contract, 1, "France Travail", "emploi", d("2023-05-01")});
@@ -402,6 +412,16 @@ TEST(Report, ComplementaryIndicatorsOfActionOne) {
                                              {"35-49", 1}, {"50+", 0}, {"unknown", 1}}));
     EXPECT_EQ(breakdown(a, "entrants_by_referral_source"),
               (std::map<std::string, double>{{"self", 6}, {"siao", 1}}));
+    // Household members recorded in the store: P01 2 (with P10, who has no journey), P02
+    // and P04 2 (H2), P03 1 (H3); P05, P06, P07 have no household.
+    EXPECT_EQ(breakdown(a, "entrants_by_household_size"),
+              (std::map<std::string, double>{{"1", 1}, {"2", 3}, {"3", 0}, {"4", 0},
+                                             {"5+", 0}, {"unknown", 3}}));
+    // Housing just before entry: P01 hotel (social rental only from 2024-05-01); P04
+    // emergency; P02 unknown (the move dated on the entry day is not where she came from);
+    // P03's household has no move.
+    EXPECT_EQ(breakdown(a, "entrants_by_housing_at_entry"),
+              (std::map<std::string, double>{{"emergency", 1}, {"hotel", 1}, {"unknown", 5}}));
     EXPECT_EQ(extra(a, "workshops"), 2);  // A4 is before the period
     EXPECT_EQ(breakdown(a, "workshops_by_type"),
               (std::map<std::string, double>{{"logement", 1}, {"numérique", 1}}));
@@ -414,6 +434,11 @@ TEST(Report, ComplementaryIndicatorsOfActionOne) {
     EXPECT_EQ(extra(a, "co_animated_women"), 2);
     EXPECT_EQ(extra(a, "co_animated_bpi_under_25"), 1);
     EXPECT_EQ(extra(a, "households_housed"), 1);  // H1: social rental on 2024-05-01
+    // H1 has two members recorded (P01 and P10); H2's emergency shelter is not lasting.
+    EXPECT_EQ(breakdown(a, "households_housed_by_size"),
+              (std::map<std::string, double>{{"1", 0}, {"2", 1}, {"3", 0}, {"4", 0}, {"5+", 0}}));
+    EXPECT_EQ(breakdown(a, "households_housed_by_housing_type"),
+              (std::map<std::string, double>{{"social_rental", 1}}));
     EXPECT_EQ(extra(a, "partnerships"), 2);
     EXPECT_EQ(breakdown(a, "partnerships_by_theme"),
               (std::map<std::string, double>{{"culture", 1}, {"logement", 1}}));
@@ -459,6 +484,10 @@ TEST(Report, ActionsThreeAndFour) {
     EXPECT_EQ(realised(a4, "total"), 1);
     EXPECT_EQ(realised(a4, "bpi_men"), 1);
     EXPECT_EQ(realised(a4, "households_housed"), 1);
+    // P01 entered action 4 on 2024-03-15, still at the hotel, in a household of two.
+    EXPECT_EQ(breakdown(a4, "entrants_by_housing_at_entry"),
+              (std::map<std::string, double>{{"hotel", 1}}));
+    EXPECT_EQ(breakdown(a4, "entrants_by_household_size").at("2"), 1);
     EXPECT_EQ(a4.journeys.open, 1);
 }
 
@@ -596,6 +625,32 @@ TEST(ReportSuppression, PublishedFixtureWithKTwoIsSuppressedAsComputedByHand) {
     EXPECT_TRUE(j["actions"][0]["public"]["bpt"]["realised"].is_null());
     EXPECT_EQ(j["actions"][0]["public"]["total"]["realised"], 7);
     EXPECT_FALSE(j["suppressed"].empty());
+}
+
+TEST(ReportSuppression, HouseholdAndHousingBreakdownsCannotBeRecomputedFromTheirTotal) {
+    ReportOptions o;
+    o.publish = true;
+    o.k = 2;
+    const auto r = build_report(fixture_store(), contract, o);
+    const auto reason = [&](const std::string& path) {
+        const std::string* why = reason_of(r, path);
+        return why ? *why : std::string("shown");
+    };
+    // Action 1 entrants by household size 1: 1, 2: 3, unknown: 3 (total 7): "1" is hidden,
+    // so is one more part (else 7 - 3 - 3 gives it back); the total stays.
+    EXPECT_EQ(reason("actions[0].extra.entrants_by_household_size.1"), "primary");
+    const bool two = reason("actions[0].extra.entrants_by_household_size.2") == "shown";
+    const bool unknown = reason("actions[0].extra.entrants_by_household_size.unknown") == "shown";
+    EXPECT_NE(two, unknown);  // exactly one of them hidden as secondary
+    EXPECT_EQ(r.action(1).extra_indicator("entrants").value, 7);
+    // Housing before entry: emergency 1 and hotel 1 hide each other; unknown 5 shown.
+    EXPECT_EQ(reason("actions[0].extra.entrants_by_housing_at_entry.emergency"), "primary");
+    EXPECT_EQ(reason("actions[0].extra.entrants_by_housing_at_entry.hotel"), "primary");
+    EXPECT_EQ(reason("actions[0].extra.entrants_by_housing_at_entry.unknown"), "shown");
+    // One household housed: the total and its parts are all hidden.
+    EXPECT_NE(reason("actions[0].extra.households_housed"), "shown");
+    EXPECT_NE(reason("actions[0].extra.households_housed_by_size.2"), "shown");
+    EXPECT_NE(reason("actions[0].extra.households_housed_by_housing_type.social_rental"), "shown");
 }
 
 TEST(ReportSuppression, QuestionnaireIsNotSuppressedByDefault) {

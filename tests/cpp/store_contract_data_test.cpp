@@ -156,6 +156,27 @@ TEST(ContractData, HoldsExactlyTheRowsOfTheObjectReads) {
                       moves[i].household_id == *h);
     }
 
+    // Each household's moves are the rows [begin, end) of its code; its size counts the
+    // members recorded in the store, in the contract or not.
+    ASSERT_EQ(d->housing.begin.size(), d->household_count);
+    ASSERT_EQ(d->household_size.size(), d->household_count);
+    std::vector<std::uint32_t> rows_of(d->household_count, 0), members(d->household_count, 0);
+    for (std::size_t i = 0; i < moves.size(); ++i) ++rows_of[d->housing.household[i]];
+    for (std::uint32_t h = 0; h < d->household_count; ++h) {
+        EXPECT_EQ(d->housing.end[h] - d->housing.begin[h], rows_of[h]);
+        for (std::uint32_t i = d->housing.begin[h]; i < d->housing.end[h]; ++i)
+            EXPECT_EQ(d->housing.household[i], h);
+    }
+    std::map<std::string, std::uint32_t> code_of_household;
+    for (std::uint32_t p = 0; p < cases.size(); ++p)
+        if (d->person_household[p] != no_index)
+            code_of_household[cases[p].person.household_id->str()] = d->person_household[p];
+    for (std::uint32_t p = 0; p < cases.size(); ++p)
+        if (const auto& h = cases[p].person.household_id)
+            if (auto it = code_of_household.find(h->str()); it != code_of_household.end())
+                ++members[it->second];
+    EXPECT_EQ(d->household_size, members);
+
     // Partnerships and costs of the contract.
     std::vector<Partnership> pships;
     for (auto& p : store.all_partnerships())
@@ -227,6 +248,78 @@ TEST(ContractData, IsKeptWhileCurrentAndNeverStale) {
     std::weak_ptr<const ContractData> held = store.contract_data(dijon);
     store.drop_case_snapshot();
     EXPECT_TRUE(held.expired());
+}
+
+/// The entrants' household sizes and housing just before their entry, computed here from the
+/// objects of a synthetic cohort (households of several members, several moves each): each
+/// person's first journey of the action overlapping the period (earliest entry, then
+/// smallest id), an entrant when that entry is inside the period.
+TEST(ContractData, EntrantsHouseholdsAndHousingAtEntryAreThoseOfTheObjects) {
+    auto store = Store::open(":memory:");
+    const Dataset data = cohort(2000, 99);
+    test::put_dataset(store, data);
+    const Report r = build_report(store, dijon);
+    std::map<std::string, std::string> household;  // person -> household id
+    std::map<std::string, int> size;
+    for (const auto& c : data.cases)
+        if (c.person.household_id) {
+            household[c.person.id.str()] = c.person.household_id->str();
+            ++size[c.person.household_id->str()];
+        }
+    std::map<std::string, std::map<Date, HousingType>> moves;
+    for (const auto& m : data.housing) moves[m.household_id.str()][m.date] = m.housing_type;
+    std::size_t multi_member = 0, moved_before = 0;
+    for (const auto& a : r.actions) {
+        SCOPED_TRACE(a.number);
+        std::map<std::string, const Journey*> first;
+        for (const auto& j : data.journeys) {
+            if (j.contract_id != dijon || j.action != a.number) continue;
+            if (j.entry_date > r.to || (j.exit_date && *j.exit_date < r.from)) continue;
+            const Journey*& f = first[j.person_id.str()];
+            if (!f || std::tie(j.entry_date, j.id) < std::tie(f->entry_date, f->id)) f = &j;
+        }
+        std::map<std::string, double> by_size, by_housing;
+        for (const char* band : {"1", "2", "3", "4", "5+", "unknown"}) by_size[band] = 0;
+        for (const auto& [person, j] : first) {
+            if (j->entry_date < r.from || j->entry_date > r.to) continue;
+            const auto h = household.find(person);
+            if (h == household.end()) {
+                ++by_size["unknown"];
+                ++by_housing["unknown"];
+                continue;
+            }
+            const int n = size[h->second];
+            ++by_size[n >= 5 ? "5+" : std::to_string(n)];
+            multi_member += n > 1;
+            const auto& m = moves[h->second];
+            auto after = m.lower_bound(j->entry_date);  // first move on or after entry day
+            if (after == m.begin()) {
+                ++by_housing["unknown"];
+            } else {
+                ++by_housing[std::string(to_string(std::prev(after)->second))];
+                ++moved_before;
+            }
+        }
+        std::map<std::string, double> got_size, got_housing;
+        for (const auto& [k, v] : a.extra_indicator("entrants_by_household_size").breakdown)
+            got_size[k] = v.value_or(-1);
+        for (const auto& [k, v] : a.extra_indicator("entrants_by_housing_at_entry").breakdown)
+            got_housing[k] = v.value_or(-1);
+        EXPECT_EQ(got_size, by_size);
+        EXPECT_EQ(got_housing, by_housing);
+        // The households housed, each once: by size and by the lasting type moved into.
+        double by_type = 0, by_size_housed = 0;
+        for (const auto& [k, v] : a.extra_indicator("households_housed_by_housing_type").breakdown) {
+            EXPECT_TRUE(is_lasting_housing(from_string<HousingType>(k), store.policy())) << k;
+            by_type += v.value_or(-1);
+        }
+        for (const auto& [k, v] : a.extra_indicator("households_housed_by_size").breakdown)
+            by_size_housed += v.value_or(-1);
+        EXPECT_EQ(by_type, a.extra_indicator("households_housed").value);
+        EXPECT_EQ(by_size_housed, a.extra_indicator("households_housed").value);
+    }
+    EXPECT_GT(multi_member, 100u);  // the cohort exercises what is compared
+    EXPECT_GT(moved_before, 100u);
 }
 
 /// The report of a synthetic cohort of 2 000 persons, compared with the JSON the previous

@@ -101,12 +101,19 @@ struct ContractData {
     /// household (`no_index` otherwise); codes are 0 .. household_count - 1.
     std::vector<std::uint32_t> person_household;
     std::uint32_t household_count = 0;
-    /// Housing moves of those households, in (household id, date) order.
+    /// By household code: the number of cases of `cases` (of the whole store, not only of
+    /// the contract) that share the household's id, i.e. its members recorded in the store.
+    std::vector<std::uint32_t> household_size;
+    /// Housing moves of those households, in (household id, date) order (one move per
+    /// household and date: the table's key).
     struct HousingMoves {
         std::vector<std::uint32_t> household;
         std::vector<std::int32_t> date;
         /// Code of HousingType.
         std::vector<std::uint8_t> housing_type;
+        /// By household code: its moves are rows [begin[h], end[h]) (consecutive, in date
+        /// order; begin[h] == end[h] when it has none).
+        std::vector<std::uint32_t> begin, end;
         std::size_t size() const noexcept { return date.size(); }
     } housing;
 

@@ -184,6 +184,31 @@ std::size_t age_band(Ages& ages, const CaseSnapshot::Traits& p, Date on, const P
     return 4;
 }
 
+/// The bands of entrants_by_household_size: the members of the entrant's household recorded
+/// in the store (the entrant included), or no household.
+constexpr std::array<std::string_view, 6> household_size_bands{"1", "2", "3", "4", "5+",
+                                                               "unknown"};
+
+std::size_t household_size_band(const ContractData& data, std::uint32_t household) {
+    if (household == no_index) return household_size_bands.size() - 1;
+    return std::clamp<std::size_t>(data.household_size[household], 1, 5) - 1;
+}
+
+constexpr std::size_t housing_types = enum_names<HousingType>().size();
+
+/// The code of a household's housing just before `day` (domain R8, situation at entry): the
+/// type of its latest move dated before that day (a move dated on the entry day is what
+/// happened at entry, not the situation the person came from); housing_types when unknown
+/// (no household, or no move before then).
+std::size_t housing_before(const ContractData& data, std::uint32_t household, std::int32_t day) {
+    std::size_t type = housing_types;
+    if (household == no_index) return type;
+    const auto& ho = data.housing;
+    for (std::uint32_t m = ho.begin[household]; m < ho.end[household] && ho.date[m] < day; ++m)
+        type = ho.housing_type[m];
+    return type;
+}
+
 ExtraIndicator scalar(std::string key, std::optional<double> v, bool people) {
     ExtraIndicator x;
     x.label_fr = std::string(detail::extra_label(key));
@@ -264,6 +289,10 @@ struct ActionCounts {
     std::array<std::int64_t, age_bands.size()> age_count{};
     std::array<std::int64_t, enum_names<PublicCategory>().size() + 1> public_count{};
     std::array<std::int64_t, enum_names<ReferralSource>().size()> source_count{};
+    // Entrants by household size band, and by housing type code just before entry (then
+    // unknown).
+    std::array<std::int64_t, household_size_bands.size()> household_size_count{};
+    std::array<std::int64_t, housing_types + 1> housing_count{};
     // R7: the journeys overlapping the period, in journey id order; the journeys by set of
     // step kinds reached (bit k: kind k) by the end of the observed period.
     std::vector<std::int32_t> entry, exit;
@@ -285,8 +314,11 @@ struct ActionCounts {
     std::int64_t engagement_days = 0;
     std::vector<std::int64_t> association_count;
     std::uint32_t last_volunteer = no_index;
-    // Households of eligible counted persons housed in the period.
+    // Households of eligible counted persons housed in the period; by size band and by the
+    // housing type code of their first lasting move in the period.
     std::int64_t housed = 0;
+    std::array<std::int64_t, household_size_bands.size()> housed_size_count{};
+    std::array<std::int64_t, housing_types> housed_type_count{};
 };
 
 /// Slots are counted a group at a time: a person's (or a household's) membership in the
@@ -444,6 +476,9 @@ void count_slots(std::uint32_t g0, std::uint32_t gn, const Slots& slots, const C
                 ++c.public_count[at_entry ? static_cast<std::size_t>(*at_entry)
                                           : c.public_count.size() - 1];
                 ++c.source_count[jn.referral_source[j]];
+                const std::uint32_t h = data.person_household[p];
+                ++c.household_size_count[household_size_band(data, h)];
+                ++c.housing_count[housing_before(data, h, jn.entry[j])];
             }
         }
         for (unsigned m = in_co; m != 0; m &= m - 1) {
@@ -498,8 +533,13 @@ void count_slots(std::uint32_t g0, std::uint32_t gn, const Slots& slots, const C
             !is_lasting_housing(static_cast<HousingType>(ho.housing_type[mv]), policy))
             continue;
         household_housed[h] = static_cast<std::uint8_t>(household_housed[h] | pending);
-        for (unsigned m = pending; m != 0; m &= m - 1)
-            ++counts[g0 + static_cast<std::uint32_t>(std::countr_zero(m))].housed;
+        const std::size_t band = household_size_band(data, h);
+        for (unsigned m = pending; m != 0; m &= m - 1) {
+            ActionCounts& c = counts[g0 + static_cast<std::uint32_t>(std::countr_zero(m))];
+            ++c.housed;
+            ++c.housed_size_count[band];
+            ++c.housed_type_count[ho.housing_type[mv]];
+        }
     }
 }
 
@@ -521,6 +561,16 @@ ActionReport action_report(const Action& action, const ActionCounts& c, const Co
         entrants_public[std::string(to_string(x))] = c.public_count[static_cast<std::size_t>(x)];
     entrants_public["not_eligible"] = c.public_count.back();
     const auto entrants_source = met(c.source_count, names_of<ReferralSource>());
+    std::map<std::string, std::int64_t> entrants_household;
+    for (std::size_t b = 0; b < household_size_bands.size(); ++b)
+        entrants_household[std::string(household_size_bands[b])] = c.household_size_count[b];
+    auto housing_names = names_of<HousingType>();
+    housing_names.emplace_back("unknown");
+    const auto entrants_housing = met(c.housing_count, housing_names);
+    std::map<std::string, std::int64_t> housed_size;  // a housed household has a member
+    for (std::size_t b = 0; b + 1 < household_size_bands.size(); ++b)
+        housed_size[std::string(household_size_bands[b])] = c.housed_size_count[b];
+    const auto housed_type = met(c.housed_type_count, names_of<HousingType>());
     if (pc.not_eligible > 0 && !action.open_to_general_population)
         notes.push_back("Fiche " + std::to_string(action.number) + " : " +
                         std::to_string(pc.not_eligible) +
@@ -613,6 +663,8 @@ ActionReport action_report(const Action& action, const ActionCounts& c, const Co
     x.push_back(breakdown("entrants_by_age_band", entrants_age, true));
     x.push_back(breakdown("entrants_by_public", entrants_public, true));
     x.push_back(breakdown("entrants_by_referral_source", entrants_source, true));
+    x.push_back(breakdown("entrants_by_household_size", entrants_household, true));
+    x.push_back(breakdown("entrants_by_housing_at_entry", entrants_housing, true));
     x.push_back(scalar("sex_unknown", d(pc.sex_unknown), true));
     x.push_back(scalar("age_unknown", d(pc.age_unknown), true));
     x.push_back(breakdown("steps_reached", steps, true));
@@ -660,6 +712,8 @@ ActionReport action_report(const Action& action, const ActionCounts& c, const Co
     x.push_back(scalar("memberships", d(c.memberships), true));
     x.push_back(scalar("one_off_participations", d(c.one_off), true));
     x.push_back(scalar("households_housed", d(c.housed), true));
+    x.push_back(breakdown("households_housed_by_size", housed_size, true));
+    x.push_back(breakdown("households_housed_by_housing_type", housed_type, true));
     x.push_back(scalar("partnerships", d(partnerships), false));
     x.push_back(breakdown("partnerships_by_theme", partnerships_by_theme, false));
 

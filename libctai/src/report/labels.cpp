@@ -34,6 +34,8 @@ std::string_view extra_label(std::string_view key) {
         {"entrants_by_age_band", "Entrés par âge à l'entrée"},
         {"entrants_by_public", "Entrés par public à l'entrée"},
         {"entrants_by_referral_source", "Entrés par origine de l'orientation"},
+        {"entrants_by_household_size", "Entrés par taille du ménage (membres enregistrés, composition familiale)"},
+        {"entrants_by_housing_at_entry", "Entrés par situation de logement à l'entrée"},
         {"sex_unknown", "Bénéficiaires de sexe non renseigné (dans le total seulement)"},
         {"age_unknown", "Bénéficiaires dont l'âge ne peut être déterminé (date de naissance partielle ou absente)"},
         {"steps_reached", "Étapes de parcours atteintes (nombre de parcours)"},
@@ -68,6 +70,8 @@ std::string_view extra_label(std::string_view key) {
         {"memberships", "Nombre d'adhésions à des associations, des organisations"},
         {"one_off_participations", "Nombre de participations de bénévoles à des événements ponctuels"},
         {"households_housed", "Nombre de ménages d'étrangers éligibles ayant pu accéder à un logement pérenne"},
+        {"households_housed_by_size", "Ménages entrés en logement pérenne par taille (membres enregistrés)"},
+        {"households_housed_by_housing_type", "Ménages entrés en logement pérenne par type de logement"},
         {"partnerships", "Nombre de partenariats développés"},
         {"partnerships_by_theme", "Partenariats par thématique"},
     };
@@ -92,9 +96,19 @@ std::string breakdown_label(std::string_view extra_key, std::string_view entry) 
         {"qualifying_training", "entrée en formation qualifiante"},
         {"autonomy", "autonomie acquise"}, {"common_law", "relais vers le droit commun"},
         {"dropped_out", "abandon"}, {"lost_contact", "perte de contact"},
-        {"moved_away", "déménagement"}};
+        {"moved_away", "déménagement"},
+        {"1", "1 personne"}, {"2", "2 personnes"}, {"3", "3 personnes"}, {"4", "4 personnes"},
+        {"5+", "5 personnes et plus"},
+        {"social_rental", "logement social"}, {"private_rental", "parc privé"},
+        {"residence_sociale", "résidence sociale"}, {"fjt", "foyer de jeunes travailleurs"},
+        {"intermediated_rental", "intermédiation locative"},
+        {"pension_de_famille", "pension de famille"}, {"emergency", "hébergement d'urgence"},
+        {"hotel", "hôtel"}, {"asylum_accommodation", "hébergement pour demandeurs d'asile"},
+        {"chrs", "CHRS"}, {"family_or_friends", "hébergé par des proches"},
+        {"street", "sans abri"}};
     const bool vocabulary = extra_key.starts_with("entrants") || extra_key == "steps_reached" ||
-                            extra_key == "exits_by_reason";
+                            extra_key == "exits_by_reason" ||
+                            extra_key.starts_with("households_housed_by");
     if (entry.empty()) return "non renseigné";
     if (vocabulary || entry == "unknown") {
         auto it = common.find(entry);

@@ -124,15 +124,20 @@ void suppress_small_cells(Report& report, int k) {
         rel({{&xid, "co_animated_bpi"}, {&xid, "co_animated_bpi_men"},
              {&xid, "co_animated_bpi_women"}});
         for (const char* b : {"entrants_by_sex", "entrants_by_age_band", "entrants_by_public",
-                              "entrants_by_referral_source"}) {
+                              "entrants_by_referral_source", "entrants_by_household_size",
+                              "entrants_by_housing_at_entry"}) {
             if (!has("entrants") || !xparts.contains(b)) continue;
             std::vector<std::size_t> g{xid["entrants"]};
             for (auto i : xparts[b]) g.push_back(i);
             e.group(g);
         }
-        if (has("volunteer_engagements") && xparts.contains("engagements_by_association_type")) {
-            std::vector<std::size_t> g{xid["volunteer_engagements"]};
-            for (auto i : xparts["engagements_by_association_type"]) g.push_back(i);
+        for (const auto& [total, parts] :
+             {std::pair{"volunteer_engagements", "engagements_by_association_type"},
+              std::pair{"households_housed", "households_housed_by_size"},
+              std::pair{"households_housed", "households_housed_by_housing_type"}}) {
+            if (!has(total) || !xparts.contains(parts)) continue;
+            std::vector<std::size_t> g{xid[total]};
+            for (auto i : xparts[parts]) g.push_back(i);
             e.group(g);
         }
         // Journeys: count = completed + open.

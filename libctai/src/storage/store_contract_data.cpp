@@ -287,16 +287,37 @@ void read_housing(sqlite3* db, ContractData& d, const std::vector<std::uint8_t>&
                 d.person_household[i] = households.code(h->str());
     d.household_count = static_cast<std::uint32_t>(names.size());
     if (names.empty()) return;
+    // The members recorded in the store, in the contract or not.
+    d.household_size.assign(names.size(), 0);
+    for (std::uint32_t i = 0; i < cases.size(); ++i) {
+        if (in_contract[i]) {
+            if (const std::uint32_t code = d.person_household[i]; code != no_index)
+                ++d.household_size[code];
+        } else if (const auto& h = cases[i].person.household_id) {
+            if (const std::uint32_t code = households.find(h->str()); code != no_index)
+                ++d.household_size[code];
+        }
+    }
     auto& h = d.housing;
+    h.begin.assign(names.size(), 0);
+    h.end.assign(names.size(), 0);
+    std::string last_id;  // the rows of a household follow each other: one lookup for them
+    std::uint32_t last = no_index;
     read_rows(db,
               "SELECT NULL FROM housing_moves WHERE ctai_rows(?3, household_id, date, "
               "housing_type) ORDER BY household_id, date",
               nullptr, [&](sqlite3_value** v) {
-                  const std::uint32_t code = households.find(text(v[0]));
-                  if (code == no_index) return;
-                  h.household.push_back(code);
+                  const std::string_view id = text(v[0]);
+                  if (last_id.empty() || id != last_id) {
+                      last_id.assign(id);
+                      last = households.find(id);
+                      if (last != no_index) h.begin[last] = static_cast<std::uint32_t>(h.size());
+                  }
+                  if (last == no_index) return;
+                  h.household.push_back(last);
                   h.date.push_back(sqlite3_value_int(v[1]));
                   h.housing_type.push_back(code_of<HousingType>(text(v[2]), "housing_moves"));
+                  h.end[last] = static_cast<std::uint32_t>(h.size());
               });
 }
 
