@@ -711,6 +711,17 @@ TEST(ReportJson, KeysAreExactlyThoseOfTheInterface) {
     EXPECT_EQ(j["actions"][0]["extra"]["workshops_by_type"]["logement"], 1);
 }
 
+TEST(ReportText, NumbersAreWrittenTheFrenchWayInTheFrenchTables) {
+    using detail::format_number;
+    EXPECT_EQ(format_number(15.5), "15.5");
+    EXPECT_EQ(format_number(15.5, true), "15,5");
+    EXPECT_EQ(format_number(1234567.25, true), "1\u202f234\u202f567,25");
+    EXPECT_EQ(format_number(-1234.5, true), "-1\u202f234,5");
+    EXPECT_EQ(format_number(300000, true), "300\u202f000");
+    EXPECT_EQ(format_number(2.0 / 3.0, true), "0,67");
+    EXPECT_EQ(format_number(0.1, false), "0.1");
+}
+
 TEST(ReportText, MarkdownAndCsvCarryTheFrenchLabelsAndFigures) {
     const auto r = build_report(fixture_store(), contract);
     const auto md = to_markdown(r);

@@ -130,9 +130,12 @@ std::string format_number(double v, bool french) {
         if (!s.empty() && s.back() == '.') s.pop_back();
     }
     if (!french) return s;
-    auto dot = s.find('.');
+    const auto dot = s.find('.');
     std::string intpart = s.substr(0, dot);
-    std::string frac = dot == std::string::npos ? "" : "," + s.substr(dot + 1);
+    // Appended, not `"," + s.substr(...)`: g++ 12 at -O3 warns (-Wrestrict, a false
+    // positive) on that form, and a Release build with warnings as errors would fail.
+    std::string frac;
+    if (dot != std::string::npos) frac.append(",").append(s, dot + 1);
     std::string sign;
     if (!intpart.empty() && intpart[0] == '-') {
         sign = "-";
