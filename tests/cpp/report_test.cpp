@@ -10,6 +10,7 @@
 #include <fstream>
 #include <algorithm>
 #include <set>
+#include <stdexcept>
 #include <tuple>
 
 #include <gtest/gtest.h>
@@ -709,6 +710,48 @@ TEST(ReportJson, KeysAreExactlyThoseOfTheInterface) {
     EXPECT_EQ(j["actions"][1]["extra"]["training_hours"], 15.5);
     EXPECT_EQ(j["actions"][3]["extra"]["households_housed"], 1);
     EXPECT_EQ(j["actions"][0]["extra"]["workshops_by_type"]["logement"], 1);
+}
+
+TEST(ReportRows, EveryFigureOnceWithItsBlockKeyAndEntry) {
+    const auto r = build_report(fixture_store(), contract);
+    const auto rows = report_rows(r);
+    const auto find = [&](int action, const char* block, const char* key,
+                          const char* entry = "") -> const ReportRow& {
+        const auto it = std::find_if(rows.begin(), rows.end(), [&](const ReportRow& x) {
+            return x.action == action && x.block == block && x.key == key && x.entry == entry;
+        });
+        if (it == rows.end()) throw std::runtime_error(std::string("no row ") + key + "." + entry);
+        return *it;
+    };
+    EXPECT_EQ(find(1, "public", "total").target, 200);
+    EXPECT_EQ(find(1, "public", "men").realised, 3);
+    EXPECT_EQ(find(2, "specific", "structures_trained").target, 50);
+    EXPECT_EQ(find(2, "specific", "structures_trained").realised, 2);
+    EXPECT_EQ(find(1, "journeys", "count").realised, 8);
+    EXPECT_EQ(find(1, "financial", "total_cost").realised, 175000);
+    EXPECT_FALSE(find(4, "financial", "total_cost").realised);
+    const ReportRow& hotel = find(1, "extra", "entrants_by_housing_at_entry", "hotel");
+    EXPECT_EQ(hotel.realised, 1);
+    EXPECT_FALSE(hotel.target);
+    EXPECT_EQ(hotel.label_fr, "Entrés par situation de logement à l'entrée : hôtel");
+    EXPECT_EQ(find(1, "extra", "entrants").realised, 7);
+    // Each figure once; the CSV has a line per row (and its header).
+    std::set<std::tuple<int, std::string, std::string, std::string>> seen;
+    for (const auto& x : rows)
+        EXPECT_TRUE(seen.emplace(x.action, x.block, x.key, x.entry).second)
+            << x.action << " " << x.block << "." << x.key << "." << x.entry;
+    const std::string csv = to_csv(r);
+    EXPECT_EQ(static_cast<std::size_t>(std::count(csv.begin(), csv.end(), '\n')), rows.size() + 1);
+    // Suppressed cells have no value.
+    ReportOptions o;
+    o.publish = true;
+    o.k = 2;
+    const auto published = report_rows(build_report(fixture_store(), contract, o));
+    const auto bpt = std::find_if(published.begin(), published.end(), [](const ReportRow& x) {
+        return x.action == 1 && x.block == "public" && x.key == "bpt";
+    });
+    ASSERT_NE(bpt, published.end());
+    EXPECT_FALSE(bpt->realised);
 }
 
 TEST(ReportText, NumbersAreWrittenTheFrenchWayInTheFrenchTables) {

@@ -3,7 +3,10 @@ the other renderers."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import math
 
 import pytest
 
@@ -91,3 +94,45 @@ def test_report_errors(store):
         store.report("dijon-2023-2024", publish=True, k=0)
     with pytest.raises(TypeError):
         store.report("dijon-2023-2024", True)  # type: ignore[misc]
+
+
+def test_report_to_pandas_is_the_long_table_of_to_csv(store):
+    pd = pytest.importorskip("pandas")
+    report = store.report("dijon-2023-2024")
+    df = report.to_pandas()
+    assert list(df.columns) == ["action", "block", "key", "entry", "label", "target", "realised"]
+    rows = list(csv.DictReader(io.StringIO(report.to_csv())))
+    assert len(df) == len(rows) > 100
+    for row, x in zip(rows, df.itertuples(index=False)):
+        indicator = f"{x.block}.{x.key}" + ("" if pd.isna(x.entry) else f".{x.entry}")
+        assert (row["indicator"], int(row["action"]), row["label"]) == (indicator, x.action, x.label)
+        for column in ("target", "realised"):
+            value = getattr(x, column)
+            if row[column] == "":
+                assert math.isnan(value)
+            else:  # the CSV rounds to two decimals
+                assert float(row[column]) == pytest.approx(value, abs=0.005)
+    # The figures analysts pivot on are those of to_dict().
+    data = report.to_dict()
+    women = df[(df.block == "public") & (df.key == "women")].set_index("action")["realised"]
+    assert {a["number"]: a["public"]["women"]["realised"] for a in data["actions"]} == women.to_dict()
+    sizes = df[df.key == "entrants_by_household_size"].groupby("action")["realised"].sum()
+    entrants = df[(df.block == "extra") & (df.key == "entrants")].set_index("action")["realised"]
+    assert sizes.to_dict() == entrants.to_dict()
+    assert df["action"].dtype == "int64" and df["realised"].dtype == "float64"
+
+
+def test_report_to_pandas_leaves_suppressed_cells_empty(store):
+    pytest.importorskip("pandas")
+    report = store.report("dijon-2023-2024", publish=True, k=50)
+    df = report.to_pandas()
+    numbers = [a["number"] for a in report.to_dict()["actions"]]
+    assert report.suppressed
+    for path, _ in report.suppressed:
+        head, rest = path.split(".", 1)
+        action = numbers[int(head[len("actions["):-1])]
+        block, key, *entry = rest.split(".", 2)
+        match = df[(df.action == action) & (df.block == block) & (df.key == key)]
+        match = match[match.entry.isna()] if not entry else match[match.entry == entry[0]]
+        assert len(match) == 1, path
+        assert math.isnan(match["realised"].iloc[0]), path

@@ -479,6 +479,9 @@ class Report:
         """A standalone HTML page, in French."""
     def to_dict(self) -> Dict[str, Any]:
         """json.loads(to_json())."""
+    def to_pandas(self) -> Any:
+        """Every figure as a row of a pandas DataFrame: action, block, key, entry, label,
+        target, realised (long form, the rows of to_csv())."""
     def __eq__(self, other: object) -> bool: ...
 
 # --- store (private: ctai.Store wraps it) --------------------------------------------------

@@ -46,15 +46,19 @@ void for_each_field(F&& f) {
 // "dates" (sequence of dates), "date_map" (str -> date).
 template <class T>
 std::string kind_of() {
-    if constexpr (std::is_same_v<T, bool>) return "bool";
-    else if constexpr (std::is_same_v<T, int>) return "int";
-    else if constexpr (py_detail::is_ctai_enum<T>) return std::string("enum:") + py_detail::PyEnum<T>::name;
-    else if constexpr (std::is_same_v<T, std::vector<Date>>) return "dates";
-    else if constexpr (std::is_same_v<T, std::map<std::string, Date>>) return "date_map";
+    // Names appended to a std::string (not `std::string("enum:") + name`: g++ 12 at -O3
+    // warns, a false positive, on that form).
+    std::string kind;
+    if constexpr (std::is_same_v<T, bool>) kind = "bool";
+    else if constexpr (std::is_same_v<T, int>) kind = "int";
+    else if constexpr (py_detail::is_ctai_enum<T>) kind.append("enum:").append(py_detail::PyEnum<T>::name);
+    else if constexpr (std::is_same_v<T, std::vector<Date>>) kind = "dates";
+    else if constexpr (std::is_same_v<T, std::map<std::string, Date>>) kind = "date_map";
     else {
         static_assert(std::is_same_v<T, std::set<typename T::value_type>>);
-        return std::string("set:") + py_detail::PyEnum<typename T::value_type>::name;
+        kind.append("set:").append(py_detail::PyEnum<typename T::value_type>::name);
     }
+    return kind;
 }
 
 py::dict to_dict(const Policy& p) {

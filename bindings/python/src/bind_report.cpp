@@ -1,6 +1,9 @@
 // R8: the evaluation report of a contract (report.hpp) and its renderers. The report is
 // built by Store.report (bind_store.cpp); the renderers run without the GIL.
+#include <cstdint>
+#include <limits>
 #include <string>
+#include <vector>
 
 #include <ctai/report.hpp>
 
@@ -15,6 +18,46 @@ template <std::string (*Render)(const ctai::Report&)>
 std::string render(const ctai::Report& r) {
     py::gil_scoped_release nogil;
     return Render(r);
+}
+
+/// ctai::report_rows as a pandas DataFrame (a few hundred rows: plain lists and arrays).
+py::object report_frame(const ctai::Report& r) {
+    py::object pandas;
+    try {
+        pandas = py::module_::import("pandas");
+    } catch (py::error_already_set& e) {
+        if (!e.matches(PyExc_ImportError)) throw;
+        PyErr_SetString(PyExc_ModuleNotFoundError, "to_pandas() needs pandas: pip install pandas");
+        throw py::error_already_set();
+    }
+    const std::vector<ctai::ReportRow> rows = ctai::report_rows(r);
+    const auto n = static_cast<py::ssize_t>(rows.size());
+    py::array_t<std::int64_t> action(n);
+    py::array_t<double> target(n), realised(n);
+    py::list block(n), key(n), entry(n), label(n);
+    auto a = action.mutable_unchecked<1>();
+    auto t = target.mutable_unchecked<1>();
+    auto v = realised.mutable_unchecked<1>();
+    constexpr double missing = std::numeric_limits<double>::quiet_NaN();
+    for (py::ssize_t i = 0; i < n; ++i) {
+        const ctai::ReportRow& x = rows[static_cast<std::size_t>(i)];
+        a(i) = x.action;
+        block[static_cast<std::size_t>(i)] = py::str(x.block);
+        key[static_cast<std::size_t>(i)] = py::str(x.key);
+        entry[static_cast<std::size_t>(i)] = x.entry.empty() ? py::object(py::none()) : py::str(x.entry);
+        label[static_cast<std::size_t>(i)] = py::str(x.label_fr);
+        t(i) = x.target.value_or(missing);
+        v(i) = x.realised.value_or(missing);
+    }
+    py::dict columns;
+    columns["action"] = action;
+    columns["block"] = block;
+    columns["key"] = key;
+    columns["entry"] = entry;
+    columns["label"] = label;
+    columns["target"] = target;
+    columns["realised"] = realised;
+    return pandas.attr("DataFrame")(columns);
 }
 
 }  // namespace
@@ -53,6 +96,11 @@ void bind_report(py::module_& m) {
              "Long CSV: action, indicator key, label, target, realised.")
         .def("to_html", &render<&ctai::to_html>,
              "A standalone HTML page (inline CSS and SVG charts), in French.")
+        .def("to_pandas", &report_frame,
+             "Every figure as a row of a pandas DataFrame (long form, the rows of to_csv()): "
+             "action, block ('public', 'specific', 'journeys', 'financial', 'extra'), key, "
+             "entry (a breakdown's entry, missing for a single figure), label (French), target "
+             "and realised (float, NaN when none, suppressed or not computable).")
         .def(
             "to_dict",
             [](const ctai::Report& r) {

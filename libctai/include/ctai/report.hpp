@@ -159,8 +159,28 @@ void suppress_small_cells(Report& report, int k);
 std::string to_json(const Report& report);
 /// The questionnaire tables in Markdown, with the fiches' French labels (Objectif / Réalisé).
 std::string to_markdown(const Report& report);
-/// Long CSV: action, indicator key, label, target, realised (one row per figure).
+/// Long CSV: action, indicator key, label, target, realised (one row per figure: the rows of
+/// report_rows(), the indicator key being block.key[.entry]).
 std::string to_csv(const Report& report);
+
+/// One figure of a report in long form.
+struct ReportRow {
+    int action = 0;
+    /// "public", "specific", "journeys", "financial" or "extra".
+    std::string block;
+    /// The figure's key in its block, e.g. "women", "mean_days", "entrants_by_sex".
+    std::string key;
+    /// The entry of a breakdown (e.g. "female"); empty for a single figure.
+    std::string entry;
+    /// French label (for a breakdown entry: the breakdown's label, " : ", the entry's).
+    std::string label_fr;
+    /// Absent when the fiche sets none / when suppressed or not computable.
+    std::optional<double> target, realised;
+    friend bool operator==(const ReportRow&, const ReportRow&) = default;
+};
+/// Every figure of the report, action by action, in the order of to_csv (Python:
+/// Report.to_pandas()).
+std::vector<ReportRow> report_rows(const Report& report);
 /// A standalone HTML page (inline CSS and SVG charts, no external asset), in French.
 std::string to_html(const Report& report);
 
