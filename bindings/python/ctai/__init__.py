@@ -100,6 +100,7 @@ from ._exchange import (  # noqa: E402
     TableSummary,
 )
 from ._store import CaseSnapshot, Store, Transaction  # noqa: E402
+from . import _report  # noqa: E402,F401  (adds Report.to_pandas)
 
 
 def write_exchange_dir(data, dir, *, pseudonymization_key=None, birth_precision="year",

@@ -20,16 +20,9 @@ std::string render(const ctai::Report& r) {
     return Render(r);
 }
 
-/// ctai::report_rows as a pandas DataFrame (a few hundred rows: plain lists and arrays).
-py::object report_frame(const ctai::Report& r) {
-    py::object pandas;
-    try {
-        pandas = py::module_::import("pandas");
-    } catch (py::error_already_set& e) {
-        if (!e.matches(PyExc_ImportError)) throw;
-        PyErr_SetString(PyExc_ModuleNotFoundError, "to_pandas() needs pandas: pip install pandas");
-        throw py::error_already_set();
-    }
+/// ctai::report_rows as columns (a few hundred rows: plain lists and arrays), for
+/// Report.to_pandas() (ctai/_report.py).
+py::dict report_columns(const ctai::Report& r) {
     const std::vector<ctai::ReportRow> rows = ctai::report_rows(r);
     const auto n = static_cast<py::ssize_t>(rows.size());
     py::array_t<std::int64_t> action(n);
@@ -57,7 +50,7 @@ py::object report_frame(const ctai::Report& r) {
     columns["label"] = label;
     columns["target"] = target;
     columns["realised"] = realised;
-    return pandas.attr("DataFrame")(columns);
+    return columns;
 }
 
 }  // namespace
@@ -96,11 +89,8 @@ void bind_report(py::module_& m) {
              "Long CSV: action, indicator key, label, target, realised.")
         .def("to_html", &render<&ctai::to_html>,
              "A standalone HTML page (inline CSS and SVG charts), in French.")
-        .def("to_pandas", &report_frame,
-             "Every figure as a row of a pandas DataFrame (long form, the rows of to_csv()): "
-             "action, block ('public', 'specific', 'journeys', 'financial', 'extra'), key, "
-             "entry (a breakdown's entry, missing for a single figure), label (French), target "
-             "and realised (float, NaN when none, suppressed or not computable).")
+        .def("_rows", &report_columns,
+             "ctai::report_rows as a dict of columns (private: Report.to_pandas()).")
         .def(
             "to_dict",
             [](const ctai::Report& r) {
