@@ -158,7 +158,8 @@ Policy policy_from_json(std::string_view json_text, std::string_view source) {
         } else if (value.is_array()) {
             for (const auto& item : value) {
                 if (!item.is_string()) bad(source, key, "expected an array of strings");
-                text += (text.empty() ? "" : ",") + item.get<std::string>();
+                if (!text.empty()) text += ',';  // appended: g++ 12 -O3 -Wrestrict
+                text += item.get<std::string>();
             }
             if (key == "excluded_motives" && value.empty()) {
                 p.excluded_motives.clear();

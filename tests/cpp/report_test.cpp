@@ -716,11 +716,11 @@ TEST(ReportRows, EveryFigureOnceWithItsBlockKeyAndEntry) {
     const auto r = build_report(fixture_store(), contract);
     const auto rows = report_rows(r);
     const auto find = [&](int action, const char* block, const char* key,
-                          const char* entry = "") -> const ReportRow& {
+                          std::optional<std::string> entry = std::nullopt) -> const ReportRow& {
         const auto it = std::find_if(rows.begin(), rows.end(), [&](const ReportRow& x) {
             return x.action == action && x.block == block && x.key == key && x.entry == entry;
         });
-        if (it == rows.end()) throw std::runtime_error(std::string("no row ") + key + "." + entry);
+        if (it == rows.end()) throw std::runtime_error(std::string("no row ") + key);
         return *it;
     };
     EXPECT_EQ(find(1, "public", "total").target, 200);
@@ -736,10 +736,10 @@ TEST(ReportRows, EveryFigureOnceWithItsBlockKeyAndEntry) {
     EXPECT_EQ(hotel.label_fr, "Entrés par situation de logement à l'entrée : hôtel");
     EXPECT_EQ(find(1, "extra", "entrants").realised, 7);
     // Each figure once; the CSV has a line per row (and its header).
-    std::set<std::tuple<int, std::string, std::string, std::string>> seen;
+    std::set<std::tuple<int, std::string, std::string, std::optional<std::string>>> seen;
     for (const auto& x : rows)
         EXPECT_TRUE(seen.emplace(x.action, x.block, x.key, x.entry).second)
-            << x.action << " " << x.block << "." << x.key << "." << x.entry;
+            << x.action << " " << x.block << "." << x.key << "." << x.entry.value_or("");
     const std::string csv = to_csv(r);
     EXPECT_EQ(static_cast<std::size_t>(std::count(csv.begin(), csv.end(), '\n')), rows.size() + 1);
     // Suppressed cells have no value.
@@ -752,6 +752,40 @@ TEST(ReportRows, EveryFigureOnceWithItsBlockKeyAndEntry) {
     });
     ASSERT_NE(bpt, published.end());
     EXPECT_FALSE(bpt->realised);
+}
+
+TEST(ReportRows, AnEmptyBreakdownEntryIsAnEntryNotASingleFigure) {
+    // An association type left empty in the data is a breakdown entry "" (CSV key with its
+    // trailing dot, label « non renseigné »), not the breakdown's total.
+    Report r;
+    ActionReport a;
+    a.number = 3;
+    ExtraIndicator total;
+    total.key = "volunteer_engagements";
+    total.label_fr = "Engagements";
+    total.value = 3;
+    ExtraIndicator by_type;
+    by_type.key = "engagements_by_association_type";
+    by_type.label_fr = "Par type";
+    by_type.is_breakdown = true;
+    by_type.breakdown = {{"", 2.0}, {"sport", 1.0}};
+    a.extra = {total, by_type};
+    r.actions.push_back(a);
+    const auto rows = report_rows(r);
+    const auto financial = std::count_if(rows.begin(), rows.end(), [](const ReportRow& x) {
+        return x.block != "extra";
+    });
+    ASSERT_EQ(rows.size(), static_cast<std::size_t>(financial) + 3);
+    const ReportRow& empty = rows[rows.size() - 2];
+    EXPECT_EQ(rows[rows.size() - 3].entry, std::nullopt);
+    EXPECT_EQ(empty.entry, std::optional<std::string>(""));
+    EXPECT_EQ(empty.realised, 2);
+    EXPECT_EQ(empty.label_fr, "Par type : non renseigné");
+    EXPECT_EQ(rows.back().entry, std::optional<std::string>("sport"));
+    const std::string csv = to_csv(r);
+    EXPECT_NE(csv.find("\n3,extra.volunteer_engagements,Engagements,,3\n"), std::string::npos) << csv;
+    EXPECT_NE(csv.find("\n3,extra.engagements_by_association_type.,Par type : non renseigné,,2\n"),
+              std::string::npos) << csv;
 }
 
 TEST(ReportText, NumbersAreWrittenTheFrenchWayInTheFrenchTables) {

@@ -37,7 +37,7 @@ py::dict report_columns(const ctai::Report& r) {
         a(i) = x.action;
         block[static_cast<std::size_t>(i)] = py::str(x.block);
         key[static_cast<std::size_t>(i)] = py::str(x.key);
-        entry[static_cast<std::size_t>(i)] = x.entry.empty() ? py::object(py::none()) : py::str(x.entry);
+        entry[static_cast<std::size_t>(i)] = x.entry ? py::object(py::str(*x.entry)) : py::none();
         label[static_cast<std::size_t>(i)] = py::str(x.label_fr);
         t(i) = x.target.value_or(missing);
         v(i) = x.realised.value_or(missing);

@@ -170,8 +170,9 @@ struct ReportRow {
     std::string block;
     /// The figure's key in its block, e.g. "women", "mean_days", "entrants_by_sex".
     std::string key;
-    /// The entry of a breakdown (e.g. "female"); empty for a single figure.
-    std::string entry;
+    /// The entry of a breakdown (e.g. "female"; "" is an entry too: a type left empty in the
+    /// data); absent for a single figure.
+    std::optional<std::string> entry;
     /// French label (for a breakdown entry: the breakdown's label, " : ", the entry's).
     std::string label_fr;
     /// Absent when the fiche sets none / when suppressed or not computable.

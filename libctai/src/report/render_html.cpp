@@ -200,7 +200,8 @@ void km_chart(std::ostringstream& o, const ActionReport& a, const std::string& i
       << "\" y2=\"" << fx(Y(0.5)) << "\" stroke=\"#e1000f\" stroke-dasharray=\"4 3\"/>";
     o << "<text x=\"4\" y=\"" << top + 8 << "\">1</text><text x=\"4\" y=\"" << fx(Y(0.5) + 4)
       << "\">0,5</text><text x=\"4\" y=\"" << top + plot_h << "\">0</text>";
-    std::string d = "M" + fx(X(0)) + " " + fx(Y(1));
+    std::string d = "M";  // appended (not `"M" + ...`: a g++ 12 -O3 -Wrestrict false positive)
+    d.append(fx(X(0))).append(" ").append(fx(Y(1)));
     double level = 1;
     for (const auto& p : s.km_curve) {
         d += " H" + fx(X(p.time));

@@ -128,27 +128,28 @@ std::string to_markdown(const Report& r) {
 
 std::vector<ReportRow> report_rows(const Report& r) {
     std::vector<ReportRow> out;
-    auto row = [&](int action, const char* block, const std::string& key, std::string entry,
-                   std::string label, const std::optional<double>& target,
+    auto row = [&](int action, const char* block, const std::string& key,
+                   std::optional<std::string> entry, std::string label, const std::optional<double>& target,
                    const std::optional<double>& realised) {
         out.push_back(ReportRow{action, block, key, std::move(entry), std::move(label), target,
                                 realised});
     };
     for (const auto& a : r.actions) {
         for (const auto& c : a.public_cells)
-            row(a.number, "public", c.key, "", c.label_fr, c.target, c.realised);
+            row(a.number, "public", c.key, std::nullopt, c.label_fr, c.target, c.realised);
         for (const auto& c : a.specific)
-            row(a.number, "specific", c.key, "", c.label_fr, c.target, c.realised);
+            row(a.number, "specific", c.key, std::nullopt, c.label_fr, c.target, c.realised);
         for (const auto& [k, v] : detail::journey_rows(a.journeys))
-            row(a.number, "journeys", k, "", std::string(detail::extra_label(k)), std::nullopt, v);
-        row(a.number, "financial", "total_cost", "",
+            row(a.number, "journeys", k, std::nullopt, std::string(detail::extra_label(k)),
+                std::nullopt, v);
+        row(a.number, "financial", "total_cost", std::nullopt,
             std::string(detail::extra_label("total_cost")), std::nullopt, a.financial.total_cost);
-        row(a.number, "financial", "subsidy_p104", "",
+        row(a.number, "financial", "subsidy_p104", std::nullopt,
             std::string(detail::extra_label("subsidy_p104")), std::nullopt,
             a.financial.subsidy_p104);
         for (const auto& x : a.extra) {
             if (!x.is_breakdown) {
-                row(a.number, "extra", x.key, "", x.label_fr, std::nullopt, x.value);
+                row(a.number, "extra", x.key, std::nullopt, x.label_fr, std::nullopt, x.value);
                 continue;
             }
             for (const auto& [k, v] : x.breakdown)
@@ -165,7 +166,7 @@ std::string to_csv(const Report& r) {
     for (const ReportRow& x : report_rows(r)) {
         std::string indicator = x.block;  // appended: see format_number on -Wrestrict
         indicator.append(".").append(x.key);
-        if (!x.entry.empty()) indicator.append(".").append(x.entry);
+        if (x.entry) indicator.append(".").append(*x.entry);
         o << x.action << ',' << csv_field(indicator) << ',' << csv_field(x.label_fr) << ','
           << csv_num(x.target) << ',' << csv_num(x.realised) << '\n';
     }
