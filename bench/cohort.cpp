@@ -23,6 +23,7 @@
 #include <string_view>
 
 #include <ctai/ctai.hpp>
+#include <ctai/synthetic.hpp>
 
 namespace fs = std::filesystem;
 

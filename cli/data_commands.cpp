@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <ctai/synthetic.hpp>
+
 #include "commands.hpp"
 #include "output.hpp"
 

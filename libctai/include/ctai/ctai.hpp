@@ -17,6 +17,5 @@
 #include <ctai/report.hpp>
 #include <ctai/stats.hpp>
 #include <ctai/store.hpp>
-#include <ctai/synthetic.hpp>
 #include <ctai/version.hpp>
 #include <ctai/vocab.hpp>

@@ -1,4 +1,5 @@
-// Policy <-> JSON and text options (CLI flags, --policy FILE, reports, Python).
+// Policy <-> JSON (read through the codecs' one strict reader, json_reader.hpp) and text
+// options (CLI flags, --policy FILE, reports, Python).
 #include <ctai/error.hpp>
 #include <ctai/policy.hpp>
 
@@ -6,6 +7,8 @@
 #include <charconv>
 
 #include <nlohmann/json.hpp>
+
+#include "codec/json_reader.hpp"
 
 namespace ctai {
 namespace {
@@ -137,14 +140,9 @@ std::string policy_to_json(const Policy& p) {
 }
 
 Policy policy_from_json(std::string_view json_text, std::string_view source) {
-    ordered_json j;
-    try {
-        j = ordered_json::parse(json_text);
-    } catch (const nlohmann::json::parse_error& e) {
-        throw ValidationError(std::string(source) + ": not valid JSON (byte " +
-                                  std::to_string(e.byte) + ")",
-                              "policy");
-    }
+    // The codecs' one strict reader: a syntax error names its line, a duplicated key is
+    // refused; the values are then read as the text options are.
+    const auto j = codec::JsonReader(source).parse(json_text);
     if (!j.is_object()) throw ValidationError(std::string(source) + ": a policy is a JSON object", "policy");
     Policy p;
     for (const auto& [key, value] : j.items()) {

@@ -1,15 +1,14 @@
-// R7 journey-length statistics (see stats.hpp and docs/reports.md).
+// R7 journey-length statistics over values (see stats.hpp and docs/reports.md): pure; the
+// Store overloads that fetch the columns are in query/journey_stats.cpp.
 #include <ctai/stats.hpp>
 
 #include <algorithm>
 #include <cstddef>
 #include <limits>
 #include <string>
-#include <unordered_map>
 
 #include <ctai/columns.hpp>
 #include <ctai/error.hpp>
-#include <ctai/store.hpp>
 
 namespace ctai {
 namespace {
@@ -205,46 +204,6 @@ JourneyStats journey_stats(std::span<const std::int32_t> entry,
     else
         stats_by_sorting(s, entry, exit_or_no_date, d);
     return s;
-}
-
-JourneyStats journey_stats(const Store& store, std::optional<ContractId> contract,
-                           std::optional<int> action, Date on) {
-    // Only the columns the statistics use (no strings, no steps).
-    const JourneyColumns c =
-        store.journeys(std::move(contract), action, on, JourneyFields::lengths);
-    return journey_stats(c.entry, c.exit, on);
-}
-
-std::map<std::string, JourneyStats> journey_stats_by_public(const Store& store,
-                                                            std::optional<ContractId> contract,
-                                                            std::optional<int> action, Date on) {
-    const JourneyColumns c = store.journeys(std::move(contract), action, on, JourneyFields::ids);
-    // Many journeys: every case read in one pass (Store::for_each_case) and evaluated in
-    // memory exactly as Store::eligibility does; a few: one lookup each.
-    constexpr std::size_t bulk_from = 64;
-    std::unordered_map<std::string, PersonCase> cases;
-    if (c.size() >= bulk_from)
-        store.for_each_case([&](const PersonCase& pc) { cases.emplace(pc.person.id.str(), pc); });
-    auto eligibility = [&](const std::string& id, Date d) {
-        const auto it = cases.find(id);
-        if (it == cases.end()) return store.eligibility(PersonId(id), d);
-        const PersonCase* family = nullptr;
-        if (const auto& f = it->second.person.rejoining_family_of)
-            if (const auto fit = cases.find(f->str()); fit != cases.end()) family = &fit->second;
-        return evaluate(it->second, d, store.policy(), family);
-    };
-    std::map<std::string, std::pair<std::vector<std::int32_t>, std::vector<std::int32_t>>> groups;
-    for (std::size_t k = 0; k < c.size(); ++k) {
-        const Eligibility e = eligibility(c.person_id[k], Date::from_days(c.entry[k]));
-        const std::string key =
-            e.public_category ? std::string(to_string(*e.public_category)) : "not_eligible";
-        auto& g = groups[key];
-        g.first.push_back(c.entry[k]);
-        g.second.push_back(c.exit[k]);
-    }
-    std::map<std::string, JourneyStats> out;
-    for (const auto& [key, g] : groups) out.emplace(key, journey_stats(g.first, g.second, on));
-    return out;
 }
 
 }  // namespace ctai
