@@ -91,12 +91,12 @@ public:
         write_activities();
         write_participations();
         write_volunteering();
-        write_table(Table::housing, data_.housing, read_.housing_line, "household_id",
+        write_table(Table::housing, data_.housing, read_.lines_of(Table::housing), "household_id",
                     [&](const HousingMove& m) { return store_.put_housing_move(m); });
-        write_table(Table::partnerships, data_.partnerships, read_.partnership_line, "contract_id",
+        write_table(Table::partnerships, data_.partnerships, read_.lines_of(Table::partnerships), "contract_id",
                     [&](const Partnership& p) { return store_.put_partnership(p); },
                     &skip_partnership_);
-        write_table(Table::costs, data_.costs, read_.cost_line, "contract_id",
+        write_table(Table::costs, data_.costs, read_.lines_of(Table::costs), "contract_id",
                     [&](const Cost& c) { return store_.put_cost(c); }, &skip_cost_);
         if (sink_.empty())
             tx.commit();
@@ -152,7 +152,7 @@ private:
         skip_journey_.assign(data_.journeys.size(), false);
         for (std::size_t i = 0; i < data_.journeys.size(); ++i) {
             const auto& j = data_.journeys[i];
-            if (!check_action(Table::journeys, read_.journey_line[i], "contract_id", "action",
+            if (!check_action(Table::journeys, read_.line(Table::journeys, i), "contract_id", "action",
                               j.contract_id, j.action))
                 blocked_persons_.insert(j.person_id.str());
         }
@@ -163,14 +163,14 @@ private:
         skip_referral_.assign(data_.referrals.size(), false);
         for (std::size_t i = 0; i < data_.referrals.size(); ++i) {
             const auto& r = data_.referrals[i];
-            const bool from = check_endpoint(Table::referrals, read_.referral_line[i], "from", r.from);
-            const bool to = check_endpoint(Table::referrals, read_.referral_line[i], "to", r.to);
+            const bool from = check_endpoint(Table::referrals, read_.line(Table::referrals, i), "from", r.from);
+            const bool to = check_endpoint(Table::referrals, read_.line(Table::referrals, i), "to", r.to);
             skip_referral_[i] = !(from && to);
         }
         skip_activity_.assign(data_.activities.size(), false);
         for (std::size_t i = 0; i < data_.activities.size(); ++i) {
             const auto& a = data_.activities[i];
-            if (!check_action(Table::activities, read_.activity_line[i], "contract_id", "action",
+            if (!check_action(Table::activities, read_.line(Table::activities, i), "contract_id", "action",
                               a.contract_id, a.action)) {
                 skip_activity_[i] = true;
                 skipped_activities_.insert(a.id.str());
@@ -179,13 +179,13 @@ private:
         skip_partnership_.assign(data_.partnerships.size(), false);
         for (std::size_t i = 0; i < data_.partnerships.size(); ++i) {
             const auto& p = data_.partnerships[i];
-            skip_partnership_[i] = !check_action(Table::partnerships, read_.partnership_line[i],
+            skip_partnership_[i] = !check_action(Table::partnerships, read_.line(Table::partnerships, i),
                                                  "contract_id", "action", p.contract_id, p.action);
         }
         skip_cost_.assign(data_.costs.size(), false);
         for (std::size_t i = 0; i < data_.costs.size(); ++i) {
             const auto& c = data_.costs[i];
-            skip_cost_[i] = !check_action(Table::costs, read_.cost_line[i], "contract_id", "action",
+            skip_cost_[i] = !check_action(Table::costs, read_.line(Table::costs, i), "contract_id", "action",
                                           c.contract_id, c.action);
         }
     }
@@ -283,7 +283,7 @@ private:
                 refused_persons_.insert(c.person.id.str());
                 return;
             }
-            if (!put(Table::persons, read_.case_line[i], "person_id",
+            if (!put(Table::persons, read_.line(Table::persons, i), "person_id",
                      [&] { return store_.put_case(c); }))
                 refused_persons_.insert(c.person.id.str());
         });
@@ -294,7 +294,7 @@ private:
     // that depend on it are not written.
     void write_agir() {
         const auto skip = skip_unwritten_persons(data_.agir);
-        write_table(Table::agir, data_.agir, read_.agir_line, "person_id",
+        write_table(Table::agir, data_.agir, read_.lines_of(Table::agir), "person_id",
                     [&](const AgirSupport& s) { return store_.put_agir_support(s); }, &skip,
                     [&](const AgirSupport& s) { blocked_persons_.insert(s.person_id.str()); });
     }
@@ -306,7 +306,7 @@ private:
         each(Table::referrals, identity(data_.referrals.size()), [&](std::size_t i) {
             if (skip[i]) return;
             const auto& r = data_.referrals[i];
-            if (!put(Table::referrals, read_.referral_line[i], "referral_id",
+            if (!put(Table::referrals, read_.line(Table::referrals, i), "referral_id",
                      [&] { return store_.put_referral(r); },
                      [&](const ConflictError& e) { referral_conflict(i, e); }))
                 agir_blocked_persons_.insert(r.person_id.str());
@@ -325,7 +325,7 @@ private:
                                         (r.decided_on && *r.completed_on < *r.decided_on)))
                 column = "completed_on";
         }
-        sink_.add(file(Table::referrals), read_.referral_line[i], column,
+        sink_.add(file(Table::referrals), read_.line(Table::referrals, i), column,
                   e.rule() + ": " + e.what(), e.rule());
     }
 
@@ -345,7 +345,7 @@ private:
                 (j.referral_source == ReferralSource::agir && agir_blocked_persons_.count(person)))
                 return;
             // A refused journey may be the prerequisite of the person's later ones (R7).
-            if (!put(Table::journeys, read_.journey_line[i], "journey_id",
+            if (!put(Table::journeys, read_.line(Table::journeys, i), "journey_id",
                      [&] { return store_.put_journey(j); },
                      [&](const ConflictError& e) { journey_conflict(i, e); }))
                 blocked_persons_.insert(person);
@@ -365,12 +365,12 @@ private:
                 }
             }
         }
-        sink_.add(file(Table::journeys), read_.journey_line[i], column_for_rule(e.rule(), "journey_id"),
+        sink_.add(file(Table::journeys), read_.line(Table::journeys, i), column_for_rule(e.rule(), "journey_id"),
                   e.rule() + ": " + e.what(), e.rule());
     }
 
     void write_activities() {
-        write_table(Table::activities, data_.activities, read_.activity_line, "activity_id",
+        write_table(Table::activities, data_.activities, read_.lines_of(Table::activities), "activity_id",
                     [&](const Activity& a) { return store_.put_activity(a); }, &skip_activity_,
                     [&](const Activity& a) { skipped_activities_.insert(a.id.str()); });
     }
@@ -379,14 +379,14 @@ private:
         auto skip = skip_unwritten_persons(data_.participations);
         for (std::size_t i = 0; i < skip.size(); ++i)
             skip[i] = skip[i] || skipped_activities_.count(data_.participations[i].activity_id.str());
-        write_table(Table::participations, data_.participations, read_.participation_line,
+        write_table(Table::participations, data_.participations, read_.lines_of(Table::participations),
                     "activity_id",
                     [&](const Participation& p) { return store_.put_participation(p); }, &skip);
     }
 
     void write_volunteering() {
         const auto skip = skip_unwritten_persons(data_.volunteering);
-        write_table(Table::volunteering, data_.volunteering, read_.volunteering_line, "person_id",
+        write_table(Table::volunteering, data_.volunteering, read_.lines_of(Table::volunteering), "person_id",
                     [&](const Volunteering& v) { return store_.put_volunteering(v); }, &skip);
     }
 

@@ -31,21 +31,14 @@ private:
 /// What read_exchange found. `data` holds only the records that can be written: a record
 /// with an error, and every record depending on it (a person's journeys, a rejected
 /// activity's participations, ...), is left out so that the store phase reports only
-/// genuine rule violations. The `*_line` vectors are parallel to the Dataset vectors.
+/// genuine rule violations. `lines` is parallel to the Dataset vectors, one per table.
 struct ReadResult {
     Dataset data;
-    std::vector<long> case_line;
-    std::vector<long> journey_line;
+    /// The line of each record kept, per table: lines_of(Table::journeys)[i] is the line of
+    /// data.journeys[i] (Table::persons: data.cases; the steps: step_lines).
+    std::array<std::vector<long>, table_count> lines;
     /// Parallel to data.journeys[i].steps.
     std::vector<std::vector<long>> step_lines;
-    std::vector<long> agir_line;
-    std::vector<long> referral_line;
-    std::vector<long> activity_line;
-    std::vector<long> participation_line;
-    std::vector<long> volunteering_line;
-    std::vector<long> housing_line;
-    std::vector<long> partnership_line;
-    std::vector<long> cost_line;
     /// The file name used in issues, per table (the name found in the folder, or the
     /// format's name when absent).
     std::array<std::string, table_count> file;
@@ -55,6 +48,12 @@ struct ReadResult {
     bool complete = true;
 
     const std::string& file_of(Table t) const { return file[static_cast<std::size_t>(t)]; }
+    std::vector<long>& lines_of(Table t) { return lines[static_cast<std::size_t>(t)]; }
+    const std::vector<long>& lines_of(Table t) const {
+        return lines[static_cast<std::size_t>(t)];
+    }
+    /// The line of the i-th record kept of table `t`.
+    long line(Table t, std::size_t i) const { return lines_of(t)[i]; }
 };
 
 /// Reads every file of `dir`. Issues go to `sink`; never throws ImportError itself.
