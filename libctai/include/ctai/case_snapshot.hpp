@@ -43,8 +43,9 @@ struct Verdict {
 
 class CaseSnapshot {
 public:
-    /// Returned by find() and family() for "no such person".
-    static constexpr std::uint32_t npos = 0xFFFFFFFFu;
+    /// Returned by find() and family() for "no such person": the index sentinel of the
+    /// columns (columns.hpp), as the index is a column value.
+    static constexpr std::uint32_t npos = no_index;
 
     /// `cases` in any order (kept in that order; ids must be unique: ValidationError
     /// otherwise); `supports` in any order (each attached to its person, by orientation

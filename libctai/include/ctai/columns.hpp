@@ -8,6 +8,9 @@
 /// - flags are uint8 (0/1);
 /// - closed vocabularies are uint8 codes: the index of the value in enum_names<E>()
 ///   (`no_code` = 255 when missing);
+/// - uint32 codes and indexes into another table: `no_index` when missing;
+/// - outside columns, "none" is std::optional (these sentinels exist only because a column
+///   is one contiguous array of plain values).
 /// - open vocabularies and ids are std::string.
 
 #include <cstddef>
@@ -23,6 +26,9 @@ namespace ctai {
 inline constexpr std::int32_t no_date = std::numeric_limits<std::int32_t>::min();
 /// Sentinel of a missing vocabulary code in a uint8 code column.
 inline constexpr std::uint8_t no_code = 255;
+/// Sentinel of "none" in a uint32 code or index column (an open journey's exit reason, a
+/// person without household, a person not in a snapshot).
+inline constexpr std::uint32_t no_index = 0xFFFFFFFFu;
 
 /// The columns of JourneyColumns that Store::journeys fills: a bit set (combine with `|`).
 /// `action`, `entry`, `exit`, `open` and `length` are always filled; a column not asked

@@ -21,10 +21,6 @@
 
 namespace ctai {
 
-/// Sentinel of "none" in a uint32 code or index column (an open journey's exit reason, a
-/// person without household).
-inline constexpr std::uint32_t no_index = 0xFFFFFFFFu;
-
 struct ContractData {
     ContractId contract_id;
     /// Every case of the store at the moment the rows below were read: `person` columns are

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "codec/json_reader.hpp"
+#include "codec/text.hpp"
 
 namespace ctai {
 namespace {
@@ -57,17 +58,11 @@ Date parse_policy_date(std::string_view source, std::string_view name, std::stri
     }
 }
 
-std::vector<std::string_view> split(std::string_view s, char sep) {
+// The non-empty parts of a list option, without surrounding spaces.
+std::vector<std::string_view> items(std::string_view s, char sep) {
     std::vector<std::string_view> out;
-    while (!s.empty()) {
-        auto i = s.find(sep);
-        auto part = s.substr(0, i);
-        while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
-        while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
-        if (!part.empty()) out.push_back(part);
-        if (i == std::string_view::npos) break;
-        s.remove_prefix(i + 1);
-    }
+    for (auto part : detail::split(s, sep))
+        if (part = detail::trim(part, " "); !part.empty()) out.push_back(part);
     return out;
 }
 
@@ -77,13 +72,13 @@ void set_option(Policy& p, std::string_view name, std::string_view v, std::strin
     else if (name == "primo_anchor") p.primo_anchor = parse_enum<PrimoAnchor>(source, name, v);
     else if (name == "excluded_motives") {
         p.excluded_motives.clear();
-        for (auto m : split(v, ',')) p.excluded_motives.insert(parse_enum<Motive>(source, name, m));
+        for (auto m : items(v, ',')) p.excluded_motives.insert(parse_enum<Motive>(source, name, m));
     } else if (name == "require_cir") p.require_cir = parse_bool(source, name, v);
     else if (name == "accept_cir_proposed") p.accept_cir_proposed = parse_bool(source, name, v);
     else if (name == "bpi_includes_stateless") p.bpi_includes_stateless = parse_bool(source, name, v);
     else if (name == "bpt_end_dates") {
         p.bpt_end_dates.clear();
-        for (auto d : split(v, ',')) p.bpt_end_dates.push_back(parse_policy_date(source, name, d));
+        for (auto d : items(v, ',')) p.bpt_end_dates.push_back(parse_policy_date(source, name, d));
         if (p.bpt_end_dates.empty()) bad(source, name, "expected at least one date");
     } else if (name == "agir_start") {
         // "21=2024-01-01" adds or replaces one département; "none" clears the table.
@@ -91,7 +86,7 @@ void set_option(Policy& p, std::string_view name, std::string_view v, std::strin
             p.agir_start.clear();
             return;
         }
-        for (auto item : split(v, ',')) {
+        for (auto item : items(v, ',')) {
             auto eq = item.find('=');
             if (eq == std::string_view::npos || eq == 0) bad(source, name, "expected DEPT=YYYY-MM-DD");
             p.agir_start[std::string(item.substr(0, eq))] = parse_policy_date(source, name, item.substr(eq + 1));

@@ -4,6 +4,7 @@
 // R9: no message built here quotes a cell, except the ids of duplicate keys and unknown
 // references (ids are opaque keys chosen by the operator, not personal fields).
 
+#include "codec/text.hpp"
 #include "exchange/folder_reader.hpp"
 
 #include <algorithm>
@@ -90,15 +91,10 @@ void FolderReader::read_persons() {
 void FolderReader::read_nationalities(RowReader& r, Person& p) {
     const auto cellv = r.cell("nationalities");
     if (cellv.empty()) return;
-    std::size_t item = 0, count = static_cast<std::size_t>(std::count(cellv.begin(), cellv.end(), '|')) + 1;
-    std::size_t start = 0;
-    while (true) {
-        const auto bar = cellv.find('|', start);
-        auto code = cellv.substr(start, bar == std::string_view::npos ? std::string_view::npos
-                                                                      : bar - start);
-        ++item;
-        while (!code.empty() && (code.front() == ' ' || code.front() == '\t')) code.remove_prefix(1);
-        while (!code.empty() && (code.back() == ' ' || code.back() == '\t')) code.remove_suffix(1);
+    const auto codes = detail::split(cellv, '|');
+    const std::size_t count = codes.size();
+    for (std::size_t item = 1; item <= count; ++item) {
+        const auto code = detail::trim(codes[item - 1], " \t");
         const std::string where =
             count > 1 ? " (code " + std::to_string(item) + " of " + std::to_string(count) + ")" : "";
         if (code.empty()) {
@@ -117,8 +113,6 @@ void FolderReader::read_nationalities(RowReader& r, Person& p) {
                             "UNKNOWN, separated by |)");
             }
         }
-        if (bar == std::string_view::npos) break;
-        start = bar + 1;
     }
 }
 

@@ -329,10 +329,9 @@ void CaseSnapshot::verdicts(std::span<const std::uint32_t> index, std::span<cons
                               "index");
     }
     // Rows fetched `ahead` checks in advance (random persons over a large snapshot: a cache
-    // miss each otherwise, one after the other; 64 rather than 16: 2.6 -> 2.0 ms per 10^5
-    // checks at 10^6 persons when the caches are cold). The row of the person rejoined (read
-    // when the person has no AGIR right of their own) is fetched in a second stage, half-way,
-    // once the row that names it has arrived (it was a fifth of the kernel's time).
+    // miss each otherwise, one after the other). The row of the person rejoined (read when
+    // the person has no AGIR right of their own) is fetched in a second stage, half-way, once
+    // the row that names it has arrived. Measurements: bench/analysis.md (W5).
     constexpr std::size_t ahead = 64, half = ahead / 2;
     const auto fetch_family = [&](std::size_t k) {
         const std::uint32_t f = rules_[index[k]].family;

@@ -70,7 +70,7 @@ struct CohortOptions {
 /// Sizes per person: about 3 journeys, 4.5 status rows (permits, protections, situations),
 /// 5 participations, 0.15 AGIR supports and 0.2 referrals; some permits, card starts and
 /// protection decisions fall on 29 February. Generation time and memory are linear in
-/// `persons` (10^6 persons: a few seconds, about 2 GB).
+/// `persons` (10^6 persons: about 2 GB).
 Dataset generate_cohort(const CohortOptions& options, const Policy& policy = {});
 
 /// Same as above, through the actions of `contract` (e.g. a contract loaded from a file);
