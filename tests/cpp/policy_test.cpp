@@ -72,6 +72,27 @@ TEST(Policy, BadFilesAndValuesNameTheOption) {
     EXPECT_THROW(policy_from_json("{"), ValidationError);
 }
 
+TEST(Policy, FilesAreReadByTheStrictJsonReaderOfContracts) {
+    // One JSON reader for contracts and policies: a key given twice is refused by name, a
+    // syntax error names its line, a byte order mark is skipped.
+    try {
+        policy_from_json("{\"boundary\": \"strict\",\n \"boundary\": \"inclusive\"}", "p.json");
+        FAIL();
+    } catch (const ValidationError& e) {
+        EXPECT_EQ(e.field(), "boundary");
+        EXPECT_NE(std::string(e.what()).find("p.json: boundary: duplicate key 'boundary'"),
+                  std::string::npos);
+    }
+    try {
+        policy_from_json("{\n\"boundary\": \"strict\",\n}", "p.json");
+        FAIL();
+    } catch (const ValidationError& e) {
+        EXPECT_NE(std::string(e.what()).find("p.json:3: invalid JSON"), std::string::npos);
+    }
+    EXPECT_EQ(policy_from_json("\xEF\xBB\xBF{\"boundary\": \"inclusive\"}").boundary,
+              Boundary::inclusive);
+}
+
 TEST(Policy, TextOptionsAsTheCommandLineGivesThem) {
     Policy p;
     set_policy_option(p, "agir_recency", "calendar_n_minus_1");
