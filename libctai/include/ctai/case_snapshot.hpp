@@ -18,6 +18,7 @@
 #include <vector>
 
 #include <ctai/columns.hpp>
+#include <ctai/detail/case_snapshot_rows.hpp>
 #include <ctai/eligibility.hpp>
 #include <ctai/model.hpp>
 #include <ctai/policy.hpp>
@@ -116,48 +117,20 @@ private:
     /// supports_[support_begin_[i] .. support_begin_[i + 1]) belong to case i.
     std::vector<AgirSupport> supports_;
     std::vector<std::uint32_t> support_begin_;
-    /// The rules of each case as day numbers, built once from the cases and their facts
-    /// (case_snapshot.cpp says how each rule maps to them), one cache line per case. A case
-    /// is primo-arrivant at d iff primo_from <= d < primo_end and no excluding situation is
-    /// in force; its own AGIR right holds iff it is BPI at d and agir_from <= d < agir_end.
-    /// The days each kind of protection or situation is in force (span_bpi ...) are one
-    /// interval [from[k], to[k]) per kind (empty: from > to) when the union of its
-    /// intervals is one interval; otherwise every interval of the case is in
-    /// spans_[span_begin .. span_end) (span_begin == span_end when the row says it all).
-    struct alignas(64) RuleRow {
-        std::int32_t primo_from, primo_end, agir_from, agir_end, agir_deployed_on;
-        std::uint32_t family;
-        std::array<std::int32_t, 4> from, to;
-        std::uint32_t span_begin, span_end;
-    };
-    static_assert(sizeof(RuleRow) == 64);
-    /// An interval [from, to) during which a protection or a situation of a case is in force.
-    struct Span {
-        std::int32_t from, to;
-        std::uint32_t kind;  // span_bpi, span_bpt, span_excluding, span_asylum
-    };
-    static constexpr std::uint32_t span_bpi = 0, span_bpt = 1, span_excluding = 2,
-                                   span_asylum = 3;
+    /// The rules of each case as day numbers, one cache line per case, and the intervals
+    /// of its protections and situations (detail/case_snapshot_rows.hpp).
+    using RuleRow = detail::CaseRuleRow;
+    using Span = detail::CaseSpan;
+    static constexpr std::uint32_t span_bpi = Span::bpi, span_bpt = Span::bpt,
+                                   span_excluding = Span::excluding, span_asylum = Span::asylum;
     std::vector<RuleRow> rules_;
     std::vector<Traits> traits_;
     std::vector<Span> spans_;
     void build_rules();
     Verdict verdict_of(const RuleRow& r, std::int32_t d) const noexcept;
 
-    /// The id index: open addressing with linear probing over a power-of-two table at most
-    /// half full; a slot holds (high 32 bits of the id's hash << 32) | dense index, or
-    /// empty_slot. The ids compared are the packed copies below.
-    std::vector<std::uint64_t> slots_;
-    static constexpr std::uint64_t empty_slot = ~std::uint64_t{0};
-    /// The ids of cases_, packed: id i is id_bytes_[id_end_[i - 1] .. id_end_[i]).
-    std::string id_bytes_;
-    std::vector<std::size_t> id_end_;
-    std::string_view id(std::uint32_t i) const noexcept {
-        const std::size_t begin = i == 0 ? 0 : id_end_[i - 1];
-        return {id_bytes_.data() + begin, id_end_[i] - begin};
-    }
-    /// The slot of `person_id` if present, else the empty slot where it would go.
-    std::size_t probe(std::string_view person_id, std::uint64_t hash) const noexcept;
+    /// The id index (a hash table over the packed ids; detail/case_snapshot_rows.hpp).
+    detail::CaseIdIndex ids_;
 };
 
 }  // namespace ctai

@@ -52,6 +52,7 @@ std::uint64_t hash_id(std::string_view s) noexcept {
     return h;
 }
 constexpr std::uint64_t tag_bits = 0xFFFFFFFF00000000ull;
+constexpr std::uint64_t empty_slot = detail::CaseIdIndex::empty_slot;
 
 /// A hint to load `p`'s cache line (no effect on the result).
 inline void prefetch(const void* p) noexcept {
@@ -88,18 +89,18 @@ CaseSnapshot::CaseSnapshot(std::vector<PersonCase> cases, std::vector<AgirSuppor
     const auto n = static_cast<std::uint32_t>(cases_.size());
     std::size_t capacity = 8;
     while (capacity < 2 * static_cast<std::size_t>(n)) capacity *= 2;
-    reserve_huge(slots_, capacity);
-    slots_.assign(capacity, empty_slot);
+    reserve_huge(ids_.slots, capacity);
+    ids_.slots.assign(capacity, empty_slot);
     reserve_huge(facts_, n);
     // The ids packed in one buffer: what a lookup compares, a few bytes per person instead
     // of a random visit to a case object.
     std::size_t id_bytes = 0;
     for (const auto& c : cases_) id_bytes += c.person.id.str().size();
-    reserve_huge(id_bytes_, id_bytes);
-    reserve_huge(id_end_, n);
+    reserve_huge(ids_.bytes, id_bytes);
+    reserve_huge(ids_.end, n);
     for (const auto& c : cases_) {
-        id_bytes_.append(c.person.id.str());
-        id_end_.push_back(id_bytes_.size());
+        ids_.bytes.append(c.person.id.str());
+        ids_.end.push_back(ids_.bytes.size());
     }
     // One pass: each case is touched once for its facts and its id. The id hash, the slot
     // it probes first and the case's nationalities, permits and protections are fetched
@@ -112,7 +113,7 @@ CaseSnapshot::CaseSnapshot(std::vector<PersonCase> cases, std::vector<AgirSuppor
         const PersonCase& c = cases_[j];
         const std::uint64_t h = hash_id(c.person.id.str());
         hashes[j % ahead] = h;
-        prefetch(&slots_[static_cast<std::size_t>(h) & mask]);
+        prefetch(&ids_.slots[static_cast<std::size_t>(h) & mask]);
         if (!c.person.nationalities.empty()) prefetch(c.person.nationalities.data());
         if (!c.permits.empty()) prefetch(c.permits.data());
         if (!c.protections.empty()) prefetch(c.protections.data());
@@ -124,7 +125,7 @@ CaseSnapshot::CaseSnapshot(std::vector<PersonCase> cases, std::vector<AgirSuppor
         const PersonCase& c = cases_[i];
         facts_.push_back(case_facts(c, policy_));
         const std::string& id = c.person.id.str();
-        std::uint64_t& slot = slots_[probe(id, h)];
+        std::uint64_t& slot = ids_.slots[ids_.probe(id, h)];
         if (slot != empty_slot)
             throw ValidationError("case snapshot: person id '" + id + "' appears twice",
                                   "person_id");
@@ -346,11 +347,12 @@ void CaseSnapshot::verdicts(std::span<const std::uint32_t> index, std::span<cons
     }
 }
 
-std::size_t CaseSnapshot::probe(std::string_view person_id, std::uint64_t hash) const noexcept {
-    const std::size_t mask = slots_.size() - 1;  // a power of two, never full
+std::size_t detail::CaseIdIndex::probe(std::string_view person_id,
+                                          std::uint64_t hash) const noexcept {
+    const std::size_t mask = slots.size() - 1;  // a power of two, never full
     const std::uint64_t tag = hash & tag_bits;
     for (std::size_t k = static_cast<std::size_t>(hash) & mask;; k = (k + 1) & mask) {
-        const std::uint64_t slot = slots_[k];
+        const std::uint64_t slot = slots[k];
         if (slot == empty_slot) return k;
         if ((slot & tag_bits) == tag && id(static_cast<std::uint32_t>(slot)) == person_id)
             return k;
@@ -358,7 +360,7 @@ std::size_t CaseSnapshot::probe(std::string_view person_id, std::uint64_t hash) 
 }
 
 std::uint32_t CaseSnapshot::find(std::string_view person_id) const noexcept {
-    const std::uint64_t slot = slots_[probe(person_id, hash_id(person_id))];
+    const std::uint64_t slot = ids_.slots[ids_.probe(person_id, hash_id(person_id))];
     return slot == empty_slot ? npos : static_cast<std::uint32_t>(slot);
 }
 
@@ -366,13 +368,13 @@ std::uint32_t CaseSnapshot::find_to_evaluate(std::string_view person_id) const n
     const std::uint64_t hash = hash_id(person_id);
     // The candidate of the first slot (almost always the person when its tag matches): its
     // rule row and facts are fetched while its id is compared, instead of after.
-    const std::uint64_t first = slots_[static_cast<std::size_t>(hash) & (slots_.size() - 1)];
+    const std::uint64_t first = ids_.slots[static_cast<std::size_t>(hash) & (ids_.slots.size() - 1)];
     if (first != empty_slot && (first & tag_bits) == (hash & tag_bits)) {
         const auto i = static_cast<std::uint32_t>(first);
         prefetch(rules_.data() + i);
         prefetch(facts_.data() + i);
     }
-    const std::uint64_t slot = slots_[probe(person_id, hash)];
+    const std::uint64_t slot = ids_.slots[ids_.probe(person_id, hash)];
     return slot == empty_slot ? npos : static_cast<std::uint32_t>(slot);
 }
 
@@ -381,7 +383,7 @@ void CaseSnapshot::find(std::span<const std::string_view> ids, std::span<std::ui
         throw ValidationError("case snapshot: " + std::to_string(ids.size()) + " ids for " +
                                   std::to_string(out.size()) + " answers",
                               "ids");
-    const std::size_t mask = slots_.size() - 1;
+    const std::size_t mask = ids_.slots.size() - 1;
     constexpr std::size_t chunk = 256;
     std::array<std::uint64_t, chunk> hashes{};
     for (std::size_t base = 0; base < ids.size(); base += chunk) {
@@ -391,21 +393,21 @@ void CaseSnapshot::find(std::span<const std::string_view> ids, std::span<std::ui
         // the cache.
         for (std::size_t k = 0; k < n; ++k) {
             hashes[k] = hash_id(ids[base + k]);
-            prefetch(&slots_[static_cast<std::size_t>(hashes[k]) & mask]);
+            prefetch(&ids_.slots[static_cast<std::size_t>(hashes[k]) & mask]);
         }
         for (std::size_t k = 0; k < n; ++k) {
-            const std::uint64_t slot = slots_[static_cast<std::size_t>(hashes[k]) & mask];
+            const std::uint64_t slot = ids_.slots[static_cast<std::size_t>(hashes[k]) & mask];
             if (slot == empty_slot) continue;
             const auto i = static_cast<std::uint32_t>(slot);
-            prefetch(&id_end_[i]);
-            if (i > 0) prefetch(&id_end_[i - 1]);
+            prefetch(&ids_.end[i]);
+            if (i > 0) prefetch(&ids_.end[i - 1]);
         }
         for (std::size_t k = 0; k < n; ++k) {
-            const std::uint64_t slot = slots_[static_cast<std::size_t>(hashes[k]) & mask];
-            if (slot != empty_slot) prefetch(id(static_cast<std::uint32_t>(slot)).data());
+            const std::uint64_t slot = ids_.slots[static_cast<std::size_t>(hashes[k]) & mask];
+            if (slot != empty_slot) prefetch(ids_.id(static_cast<std::uint32_t>(slot)).data());
         }
         for (std::size_t k = 0; k < n; ++k) {
-            const std::uint64_t slot = slots_[probe(ids[base + k], hashes[k])];
+            const std::uint64_t slot = ids_.slots[ids_.probe(ids[base + k], hashes[k])];
             out[base + k] = slot == empty_slot ? npos : static_cast<std::uint32_t>(slot);
         }
     }
@@ -419,7 +421,7 @@ Eligibility CaseSnapshot::evaluate(std::uint32_t i, Date on, Explain explain) co
     const CaseFacts& f = facts_[i];
     const Verdict v = verdict(i, on);
     Eligibility e;
-    e.person_id = PersonId{id(i)};  // from the packed ids (the case object stays cold)
+    e.person_id = PersonId{ids_.id(i)};  // from the packed ids (the case object stays cold)
     e.on = on;
     e.nationality_class = nationality_class(i, on);
     e.primo_arrivant = v.is(Verdict::primo_arrivant);
@@ -447,7 +449,7 @@ void CaseSnapshot::append(EligibilityColumns& out, std::uint32_t i, Date on) con
     const Traits& t = traits_[i];
     const Verdict v = verdict(i, on);
     const auto category = v.public_category();
-    out.person_id.emplace_back(id(i));
+    out.person_id.emplace_back(ids_.id(i));
     out.nationality_class.push_back(code(nationality_class(i, on)));
     out.primo_arrivant.push_back(v.is(Verdict::primo_arrivant) ? 1 : 0);
     out.bpi.push_back(v.is(Verdict::bpi) ? 1 : 0);

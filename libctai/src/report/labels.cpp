@@ -11,7 +11,7 @@
 namespace ctai::detail {
 
 std::string_view extra_label(std::string_view key) {
-    // The eight rows of the fiches' public table come from the one table of contract.cpp.
+    // The eight rows of the fiches' public table come from the one table of domain/contract.cpp.
     static const std::vector<Indicator> standard = standard_public_table();
     for (const auto& row : standard)
         if (row.key == key) return row.label_fr;
