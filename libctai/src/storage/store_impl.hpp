@@ -15,6 +15,7 @@
 #include <vector>
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
 #include <nlohmann/json.hpp>
 
 #include <ctai/store.hpp>
@@ -30,7 +31,8 @@ auto guard(F&& f) -> decltype(f()) {
     try {
         return f();
     } catch (const SQLite::Exception& e) {
-        throw StorageError(std::string("storage error: ") + e.what(), e.getErrorCode());
+        throw StorageError(std::string("storage error: ") + e.what(), e.getErrorCode(),
+                           (e.getErrorCode() & 0xFF) == SQLITE_CONSTRAINT);
     }
 }
 

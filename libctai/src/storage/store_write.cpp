@@ -14,6 +14,7 @@
 #include <ctai/nationality.hpp>
 #include <ctai/referrals.hpp>
 
+#include "domain/journey_rules.hpp"
 #include "storage/store_impl.hpp"
 
 namespace ctai {
@@ -609,24 +610,13 @@ void bulk_insert_journey(StoreImpl& impl, BulkSession& b, const Journey& j) {
     }
     std::optional<Need> need;
     if (j.referral_source == ReferralSource::agir) {
-        // The need of the latest accepted or completed referral from AGIR to this action.
         const auto rit = b.referrals_of.find(j.person_id.str());
-        if (rit != b.referrals_of.end()) {
-            const std::string to = j.contract_id.str() + ":" + std::to_string(j.action);
-            const Referral* best = nullptr;
-            for (const auto& r : rit->second) {
-                if (r.from != "agir" || r.to != to ||
-                    (r.status != ReferralStatus::accepted && r.status != ReferralStatus::completed))
-                    continue;
-                if (!best || r.proposed_on > best->proposed_on ||
-                    (r.proposed_on == best->proposed_on && r.id.str() > best->id.str()))
-                    best = &r;
-            }
-            if (best) need = best->need;
-        }
+        if (rit != b.referrals_of.end()) need = rules::inferred_need(j, rit->second);
     }
-    const auto check =
-        check_enrollment(contract, j, c, others, agir, impl.options.policy, need, family);
+    auto verdict = rules::check_journey_enrollment(contract, j, c, others, agir,
+                                                   impl.options.policy, need, family);
+    rules::enforce(verdict.verdict);
+    const auto& check = verdict.check;
     // No savepoint: a failure deletes the new journey row and (ON DELETE CASCADE) its steps.
     undo_on_failure(impl, "DELETE FROM journeys WHERE journey_id = ?", j.id.str(),
                     [&] { impl.write_journey(j, true); });
@@ -647,34 +637,25 @@ bool StoreImpl::store_journey(const Journey& j, std::optional<Need> need,
                             "person", j.person_id.str());
     const Contract contract = require_contract(j.contract_id);
     const auto old = load_journey(j.id);
-    if (old && *old == j) return false;
+    const auto kind = rules::classify_journey_write(old, j);
+    if (kind == rules::JourneyWrite::unchanged) return false;
 
     const auto others = load_journeys_of(j.person_id);
-    const bool enrollment_unchanged =
-        old && old->person_id == j.person_id && old->contract_id == j.contract_id &&
-        old->action == j.action && old->entry_date == j.entry_date &&
-        old->referral_source == j.referral_source && old->override_reason == j.override_reason;
-    EnrollmentCheck check;
-    if (enrollment_unchanged) {
-        // Exits, steps: the entry was validated when recorded; later facts (e.g. an AGIR
-        // support recorded afterwards) do not reopen it.
-        check_journey_shape(j, contract);
-        check_one_open_journey(j, others);
+    rules::JourneyVerdict verdict;
+    if (kind == rules::JourneyWrite::continuation) {
+        verdict = rules::check_journey_continuation(j, contract, others);
     } else {
         const auto c = load_case(j.person_id);
         std::optional<PersonCase> family;
         if (c->person.rejoining_family_of) family = load_case(*c->person.rejoining_family_of);
         const auto agir = load_agir_of(j.person_id);
-        if (!need && j.referral_source == ReferralSource::agir) {
-            auto q = query("SELECT need FROM referrals WHERE person_id = ? AND \"from\" = 'agir' "
-                           "AND \"to\" = ? AND status IN ('accepted', 'completed') "
-                           "ORDER BY proposed_on DESC, referral_id DESC LIMIT 1");
-            q.bind(j.person_id, j.contract_id.str() + ":" + std::to_string(j.action));
-            if (q.step()) need = q.enumv<Need>(0);
-        }
-        check = check_enrollment(contract, j, *c, others, agir, options.policy, need,
-                                 family ? &*family : nullptr);
+        if (!need && j.referral_source == ReferralSource::agir)
+            need = rules::inferred_need(j, load_referrals_of(j.person_id));
+        verdict = rules::check_journey_enrollment(contract, j, *c, others, agir, options.policy,
+                                                  need, family ? &*family : nullptr);
     }
+    rules::enforce(verdict.verdict);
+    const auto& check = verdict.check;
     write_journey(j, !old);
     Json after = to_json(j);
     std::optional<std::string> reason;
@@ -697,62 +678,8 @@ bool StoreImpl::store_journey(const Journey& j, std::optional<Need> need,
 
 namespace {
 
-void validate_person(const Person& p) {
-    if (p.id.empty()) throw ValidationError("person without id", "person_id");
-    for (std::size_t i = 0; i < p.nationalities.size(); ++i) {
-        // Nationalities are personal data: the error names the position, not the code.
-        bool ok = false;
-        try {
-            ok = normalize_nationality(p.nationalities[i]) == p.nationalities[i];
-        } catch (const ValidationError&) {
-            ok = false;
-        }
-        if (!ok)
-            throw ValidationError("person '" + p.id.str() + "': nationalities[" +
-                                      std::to_string(i) + "] is not a normalised code",
-                                  "nationalities");
-    }
-    if (p.household_id && p.household_id->empty())
-        throw ValidationError("person '" + p.id.str() + "': empty household id", "household_id");
-    if (p.rejoining_family_of && p.rejoining_family_of->empty())
-        throw ValidationError("person '" + p.id.str() + "': empty rejoining_family_of",
-                              "rejoining_family_of");
-}
-
-void validate_case(const PersonCase& c) {
-    validate_person(c.person);
-    const auto who = "person '" + c.person.id.str() + "': ";
-    for (std::size_t i = 0; i < c.permits.size(); ++i)
-        if (c.permits[i].valid_to && *c.permits[i].valid_to < c.permits[i].valid_from)
-            throw ValidationError(who + "permits[" + std::to_string(i) +
-                                      "]: valid_to before valid_from",
-                                  "valid_to");
-    for (std::size_t i = 0; i < c.protections.size(); ++i) {
-        const auto& p = c.protections[i];
-        if ((p.end_date && *p.end_date < p.decision_date) ||
-            (p.notification_date && *p.notification_date < p.decision_date))
-            throw ValidationError(who + "protections[" + std::to_string(i) +
-                                      "]: date before the decision date",
-                                  "decision_date");
-    }
-    for (std::size_t i = 0; i < c.situations.size(); ++i)
-        if (c.situations[i].end && *c.situations[i].end < c.situations[i].start)
-            throw ValidationError(who + "situations[" + std::to_string(i) + "]: end before start",
-                                  "end");
-}
-
 void require_action(const Contract& c, int action, const std::string& what) {
-    if (!c.has_action(action))
-        throw ValidationError(what + ": contract '" + c.id.str() + "' has no action " +
-                                  std::to_string(action),
-                              "action");
-}
-
-// R6: a referral already recorded may only move forward along the lifecycle.
-bool reachable(ReferralStatus from, ReferralStatus to) {
-    return from == to || referral_transition_allowed(from, to) ||
-           (from == ReferralStatus::proposed &&
-            (to == ReferralStatus::completed || to == ReferralStatus::cancelled));
+    rules::enforce(rules::check_action(c, action, what));
 }
 
 }  // namespace
@@ -761,11 +688,7 @@ bool reachable(ReferralStatus from, ReferralStatus to) {
 
 bool Store::put_contract(const Contract& c) {
     return detail::guard([&] {
-        if (c.id.empty()) throw ValidationError("contract without id", "id");
-        for (const auto& b : builtin_contracts())
-            if (b.id == c.id)
-                throw ConflictError("contract '" + c.id.str() + "' is a built-in contract",
-                                    "contract.builtin_id");
+        rules::enforce(rules::check_contract(c));
         const std::string text = contract_to_json(c);
         impl_->end_bulk();
         auto tx = transaction();
@@ -797,7 +720,7 @@ bool Store::put_contract(const Contract& c) {
 
 bool Store::put_person(const Person& p) {
     return detail::guard([&] {
-        validate_person(p);
+        rules::enforce(rules::check_person(p));
         impl_->end_bulk();
         auto tx = transaction();
         const auto old = impl_->load_person(p.id);
@@ -817,7 +740,7 @@ bool Store::put_person(const Person& p) {
 
 bool Store::put_case(const PersonCase& c) {
     return detail::guard([&] {
-        validate_case(c);
+        rules::enforce(rules::check_case(c));
         auto* bulk = impl_->bulk.get();
         if (bulk && !bulk->cases.count(c.person.id.str())) {
             // Several rows but no savepoint: a failure deletes the new person row, and with
@@ -873,15 +796,7 @@ bool Store::put_journey(const Journey& j) {
 bool Store::put_agir_support(const AgirSupport& s) {
     return detail::guard([&] {
         const std::string label = "AGIR support of person '" + s.person_id.str() + "'";
-        if (s.person_id.empty()) throw ValidationError("AGIR support without person", "person_id");
-        if (s.entry_date && *s.entry_date < s.orientation_date)
-            throw ValidationError(label + ": entry before orientation", "entry_date");
-        if (s.exit_date && !s.entry_date)
-            throw ValidationError(label + ": exit without entry", "exit_date");
-        if (s.exit_date && *s.exit_date < *s.entry_date)
-            throw ValidationError(label + ": exit before entry", "exit_date");
-        if (s.cdd_months && *s.cdd_months < 0)
-            throw ValidationError(label + ": negative cdd_months", "cdd_months");
+        rules::enforce(rules::check_agir_support(s));
         auto* bulk = impl_->bulk.get();
         if (bulk) {
             if (!bulk->cases.count(s.person_id.str()))
@@ -935,7 +850,7 @@ bool Store::put_agir_support(const AgirSupport& s) {
 
 bool Store::put_referral(const Referral& r) {
     return detail::guard([&] {
-        check_referral(r);
+        rules::enforce(rules::check_referral_record(r));
         auto* bulk = impl_->bulk.get();
         if (bulk && !bulk->referral_ids.count(r.id.str())) {
             if (!bulk->cases.count(r.person_id.str()))
@@ -965,11 +880,7 @@ bool Store::put_referral(const Referral& r) {
         }
         const auto old = impl_->load_referral(r.id);
         if (old && *old == r) return false;
-        if (old && !reachable(old->status, r.status))
-            throw ConflictError("referral '" + r.id.str() + "': cannot go from " +
-                                    std::string(to_string(old->status)) + " to " +
-                                    std::string(to_string(r.status)),
-                                "R6.referral_transition");
+        rules::enforce(rules::check_referral_update(old, r));
         impl_->write_referral(r);
         const auto after = detail::to_json(r);
         if (old) {
@@ -986,10 +897,8 @@ bool Store::put_referral(const Referral& r) {
 
 bool Store::put_activity(const Activity& a) {
     return detail::guard([&] {
-        if (a.id.empty()) throw ValidationError("activity without id", "activity_id");
+        rules::enforce(rules::check_activity(a));
         const std::string label = "activity '" + a.id.str() + "'";
-        if (!std::isfinite(a.hours) || a.hours < 0)
-            throw ValidationError(label + ": hours must be a non-negative number", "hours");
         auto* bulk = impl_->bulk.get();
         if (bulk && !bulk->activity_ids.count(a.id.str())) {
             require_action(bulk->contract(*impl_, a.contract_id), a.action, label);
@@ -1031,8 +940,7 @@ bool Store::put_activity(const Activity& a) {
 bool Store::put_participation(const Participation& p) {
     return detail::guard([&] {
         const std::string label = "participation in activity '" + p.activity_id.str() + "'";
-        if (p.satisfaction && (*p.satisfaction < 1 || *p.satisfaction > 5))
-            throw ValidationError(label + ": satisfaction must be 1 to 5", "satisfaction");
+        rules::enforce(rules::check_participation(p));
         auto* bulk = impl_->bulk.get();
         if (bulk) {
             if (!bulk->cases.count(p.person_id.str()))
@@ -1094,7 +1002,7 @@ bool Store::put_participation(const Participation& p) {
 bool Store::put_volunteering(const Volunteering& v) {
     return detail::guard([&] {
         const std::string label = "volunteering of person '" + v.person_id.str() + "'";
-        if (v.end && *v.end < v.start) throw ValidationError(label + ": end before start", "end");
+        rules::enforce(rules::check_volunteering(v));
         auto* bulk = impl_->bulk.get();
         if (bulk) {
             if (!bulk->cases.count(v.person_id.str()))
@@ -1143,8 +1051,7 @@ bool Store::put_volunteering(const Volunteering& v) {
 
 bool Store::put_housing_move(const HousingMove& m) {
     return detail::guard([&] {
-        if (m.household_id.empty())
-            throw ValidationError("housing move without household", "household_id");
+        rules::enforce(rules::check_housing_move(m));
         auto* bulk = impl_->bulk.get();
         if (bulk) {
             auto key = detail::make_key("housing_moves", m.household_id.str(),
@@ -1227,11 +1134,7 @@ bool Store::put_partnership(const Partnership& p) {
 bool Store::put_cost(const Cost& c) {
     return detail::guard([&] {
         const std::string label = "cost of " + c.contract_id.str() + ":" + std::to_string(c.action);
-        if (!std::isfinite(c.total_cost) || !std::isfinite(c.subsidy_p104) || c.total_cost < 0 ||
-            c.subsidy_p104 < 0)
-            throw ValidationError(label + ": amounts must be non-negative numbers", "total_cost");
-        if (c.subsidy_p104 > c.total_cost)
-            throw ValidationError(label + ": subsidy greater than the total cost", "subsidy_p104");
+        rules::enforce(rules::check_cost(c));
         auto tx = transaction();
         require_action(impl_->require_contract(c.contract_id), c.action, label);
         std::optional<Cost> old;
@@ -1310,18 +1213,10 @@ JourneyId Store::enroll(const PersonId& person, const ContractId& contract, int 
     return detail::guard([&] {
         impl_->end_bulk();
         auto tx = transaction();
-        Journey j;
-        j.id = options.id ? *options.id : JourneyId{detail::random_id("J-")};
-        if (impl_->load_journey(j.id))
-            throw ConflictError("journey '" + j.id.str() + "' already exists",
-                                "R7.journey_id_exists");
-        j.person_id = person;
-        j.contract_id = contract;
-        j.action = action;
-        j.entry_date = on;
-        j.referral_source = source;
-        j.override_reason = options.override_reason;
-        j.steps.push_back(Step{StepKind::intake, on});
+        const JourneyId id = options.id ? *options.id : JourneyId{detail::random_id("J-")};
+        rules::enforce(rules::check_new_journey_id(id, impl_->load_journey(id).has_value()));
+        const Journey j = rules::enrollment(id, person, contract, action, on, source,
+                                            options.override_reason);
         impl_->store_journey(j, options.need, "enroll");
         tx.commit();
         return j.id;
@@ -1334,10 +1229,7 @@ void Store::add_step(const JourneyId& journey, StepKind step, Date on) {
         auto tx = transaction();
         auto j = impl_->load_journey(journey);
         if (!j) throw NotFoundError("unknown journey '" + journey.str() + "'", "journey", journey.str());
-        j->steps.push_back(Step{step, on});
-        std::stable_sort(j->steps.begin(), j->steps.end(),
-                         [](const Step& a, const Step& b) { return a.date < b.date; });
-        impl_->store_journey(*j, std::nullopt, "add_step");
+        impl_->store_journey(rules::with_step(std::move(*j), step, on), std::nullopt, "add_step");
         tx.commit();
     });
 }
@@ -1348,12 +1240,8 @@ void Store::exit_journey(const JourneyId& journey, Date on, std::string_view rea
         auto tx = transaction();
         auto j = impl_->load_journey(journey);
         if (!j) throw NotFoundError("unknown journey '" + journey.str() + "'", "journey", journey.str());
-        if (j->exit_date)
-            throw ConflictError("journey '" + journey.str() + "' has already exited",
-                                "R7.already_exited");
-        j->exit_date = on;
-        j->exit_reason = std::string(reason);
-        impl_->store_journey(*j, std::nullopt, "exit");
+        rules::enforce(rules::check_exit(*j));
+        impl_->store_journey(rules::exited(std::move(*j), on, reason), std::nullopt, "exit");
         tx.commit();
     });
 }
@@ -1372,9 +1260,7 @@ ReferralId Store::propose_referral(const PersonId& person, std::string_view from
         r.proposed_on = on;
         impl_->end_bulk();
         auto tx = transaction();
-        if (impl_->load_referral(r.id))
-            throw ConflictError("referral '" + r.id.str() + "' already exists",
-                                "R6.referral_id_exists");
+        rules::enforce(rules::check_new_referral_id(r.id, impl_->load_referral(r.id).has_value()));
         put_referral(r);
         tx.commit();
         return r.id;
@@ -1389,7 +1275,9 @@ void transition(detail::StoreImpl& impl, Store& store, const ReferralId& id, Ref
     auto tx = store.transaction();
     const auto r = impl.load_referral(id);
     if (!r) throw NotFoundError("unknown referral '" + id.str() + "'", "referral", id.str());
-    const auto next = apply_referral_transition(*r, to, on, reason);
+    auto t = rules::transition_referral(*r, to, on, reason);
+    rules::enforce(t.verdict);
+    const auto& next = t.next;
     impl.write_referral(next);
     const auto before = detail::to_json(*r);
     impl.audit_upsert("referral", id.str(), r->person_id, &before, detail::to_json(next),
