@@ -63,7 +63,7 @@ public:
         auto tx = store_.transaction(options_.reason);
         // Into a store without data: the store checks the rules against what it has written
         // in memory instead of reading rows back (same results, much faster).
-        store_.begin_bulk_load();
+        detail::begin_bulk_load(store_);
         write_cases();
         write_agir();
         write_referrals();

@@ -1,4 +1,4 @@
-// The bulk load (Store::begin_bulk_load): a load into a store without data rows writes
+// The bulk load (detail::begin_bulk_load): a load into a store without data rows writes
 // every new row without reading the file back (BulkSession, bulk_load.hpp) and builds the
 // secondary indexes once at the end.
 
@@ -37,7 +37,16 @@ void audit_text(StoreImpl& impl, std::string_view entity, const std::string& ent
 
 // ---- bulk loading -------------------------------------------------------------------------
 
-bool Store::begin_bulk_load() {
+// Bulk loading (used by import_dir): called inside an active transaction. When the store
+// holds no data row yet, the put_* upserts of that transaction keep what they write in
+// memory and check the R6/R7 rules, detect no-ops and build the audit rows from it instead
+// of reading rows back, and a put that writes a single row opens no savepoint. Results,
+// errors and audit rows are the same as without it. It ends with the transaction that was
+// active when it was called, and at any other kind of write (put_person, put_contract, the
+// service-style API, anonymisation). Returns whether the fast path is on (false: no active
+// transaction, or the store already holds data).
+bool detail::begin_bulk_load(Store& store) {
+    auto& impl_ = store.impl_;
     return detail::guard([&] {
         if (impl_->depth == 0) return false;
         impl_->end_bulk();  // a bulk session already on: ended (its indexes rebuilt) first

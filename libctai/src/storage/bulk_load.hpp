@@ -1,5 +1,5 @@
 #pragma once
-// Private to the storage layer: the state of a bulk load (Store::begin_bulk_load) and the
+// Private to the storage layer: the state of a bulk load (detail::begin_bulk_load) and the
 // helpers of its write path, used by the table files.
 
 #include <algorithm>
@@ -16,7 +16,7 @@
 
 namespace ctai::detail {
 
-// Everything written since Store::begin_bulk_load into a store that had no data row: the
+// Everything written since detail::begin_bulk_load into a store that had no data row: the
 // file holds exactly these rows, so reads of the rules and no-op checks are answered here.
 struct BulkSession {
     std::unordered_map<std::string, PersonCase> cases;

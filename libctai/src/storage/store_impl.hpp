@@ -139,7 +139,7 @@ std::string utc_now_iso();
 
 // ---- the connection --------------------------------------------------------------------
 
-/// What a bulk load (Store::begin_bulk_load) has written so far, in memory (store_write.cpp).
+/// What a bulk load (detail::begin_bulk_load) has written so far, in memory (bulk_load.hpp).
 struct BulkSession;
 
 struct StoreImpl {
@@ -151,7 +151,7 @@ struct StoreImpl {
     std::vector<std::string> reasons;
     /// Loaded contracts by id (cache; cleared by put_contract).
     mutable std::map<std::string, Contract> contract_cache;
-    /// Set by Store::begin_bulk_load on a store without data rows: the put_* upserts read
+    /// Set by detail::begin_bulk_load on a store without data rows: the put_* upserts read
     /// what they need from it instead of the file. Ended with the transaction at depth
     /// `bulk_depth` (commit or rollback) and by every other kind of write.
     std::shared_ptr<BulkSession> bulk;

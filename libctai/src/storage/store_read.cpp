@@ -659,7 +659,7 @@ EligibilityColumns Store::eligibility_table(Date on) const {
     });
 }
 
-ReferralColumns Store::referral_columns() const {
+ReferralColumns Store::referrals() const {
     return detail::guard([&] {
         ReferralColumns out;
         auto q = impl_->query(std::string("SELECT ") + detail::referral_columns_sql +
@@ -679,7 +679,7 @@ ReferralColumns Store::referral_columns() const {
     });
 }
 
-ActivityColumns Store::activity_columns(std::optional<ContractId> contract) const {
+ActivityColumns Store::activities(std::optional<ContractId> contract) const {
     return detail::guard([&] {
         ActivityColumns out;
         auto q = impl_->query(
