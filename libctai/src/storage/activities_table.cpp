@@ -20,6 +20,37 @@
 namespace ctai {
 namespace detail {
 
+// ---- rows: reading (the row codec of this table) ---------------------------------
+
+namespace {
+
+constexpr const char* activity_columns_sql =
+    "activity_id, contract_id, action, kind, type, date, hours, co_animated, structure";
+
+Activity read_activity(Query& q) {
+    Activity a;
+    a.id = ActivityId{q.text(0)};
+    a.contract_id = ContractId{q.text(1)};
+    a.action = q.i32(2);
+    a.kind = q.enumv<ActivityKind>(3);
+    a.type = q.text(4);
+    a.date = q.date(5);
+    a.hours = q.real(6);
+    a.co_animated = q.i32(7) != 0;
+    a.structure = q.text(8);
+    return a;
+}
+
+}  // namespace
+
+std::optional<Activity> StoreImpl::load_activity(const ActivityId& id) {
+    auto q = query(std::string("SELECT ") + activity_columns_sql +
+                   " FROM activities WHERE activity_id = ?");
+    q.bind(id);
+    if (!q.step()) return std::nullopt;
+    return read_activity(q);
+}
+
 Json to_json(const Activity& a) {
     return Json{{"contract_id", a.contract_id.str()}, {"action", a.action},
                 {"kind", to_string(a.kind)},          {"type", a.type},
@@ -148,6 +179,62 @@ bool Store::put_participation(const Participation& p) {
         }
         tx.commit();
         return true;
+    });
+}
+
+// ---- reads -----------------------------------------------------------------------------
+
+std::vector<Activity> Store::all_activities() const {
+    return detail::guard([&] {
+        std::vector<Activity> out;
+        auto q = impl_->query(std::string("SELECT ") + detail::activity_columns_sql +
+                              " FROM activities ORDER BY activity_id");
+        while (q.step()) out.push_back(detail::read_activity(q));
+        return out;
+    });
+}
+
+std::vector<Participation> Store::all_participations() const {
+    return detail::guard([&] {
+        std::vector<Participation> out;
+        auto q = impl_->query("SELECT activity_id, person_id, satisfaction FROM participations "
+                              "ORDER BY activity_id, person_id");
+        while (q.step()) {
+            Participation p{ActivityId{q.text(0)}, PersonId{q.text(1)}, std::nullopt};
+            if (!q.null(2)) p.satisfaction = q.i32(2);
+            out.push_back(std::move(p));
+        }
+        return out;
+    });
+}
+
+ActivityColumns Store::activities(std::optional<ContractId> contract) const {
+    return detail::guard([&] {
+        ActivityColumns out;
+        auto q = impl_->query(
+            "SELECT a.activity_id, a.contract_id, a.action, a.kind, a.type, a.date, a.hours, "
+            "a.co_animated, a.structure, (SELECT count(*) FROM participations p WHERE "
+            "p.activity_id = a.activity_id), (SELECT avg(p.satisfaction) FROM participations p "
+            "WHERE p.activity_id = a.activity_id) FROM activities a WHERE ?1 IS NULL OR "
+            "a.contract_id = ?1 ORDER BY a.contract_id, a.action, a.date, a.activity_id");
+        std::optional<std::string> c;
+        if (contract) c = contract->str();
+        q.bind(c);
+        while (q.step()) {
+            out.activity_id.push_back(q.text(0));
+            out.contract_id.push_back(q.text(1));
+            out.action.push_back(q.i32(2));
+            out.kind.push_back(detail::code(q.enumv<ActivityKind>(3)));
+            out.type.push_back(q.text(4));
+            out.date.push_back(q.date(5).days());
+            out.hours.push_back(q.real(6));
+            out.co_animated.push_back(q.i32(7) != 0 ? 1 : 0);
+            out.structure.push_back(q.text(8));
+            out.participants.push_back(q.i32(9));
+            out.mean_satisfaction.push_back(q.null(10) ? std::numeric_limits<double>::quiet_NaN()
+                                                       : q.real(10));
+        }
+        return out;
     });
 }
 

@@ -19,6 +19,44 @@
 namespace ctai {
 namespace detail {
 
+// ---- rows: reading (the row codec of this table) ---------------------------------
+
+namespace {
+
+constexpr const char* agir_columns =
+    "person_id, orientation_date, entry_date, exit_date, exit_housing, exit_activity, cdd_months";
+
+AgirSupport read_agir(Query& q) {
+    AgirSupport s;
+    s.person_id = PersonId{q.text(0)};
+    s.orientation_date = q.date(1);
+    s.entry_date = q.opt_date(2);
+    s.exit_date = q.opt_date(3);
+    s.exit_housing = q.opt_enum<HousingType>(4);
+    s.exit_activity = q.opt_enum<ExitActivity>(5);
+    if (!q.null(6)) s.cdd_months = q.i32(6);
+    return s;
+}
+
+}  // namespace
+
+std::vector<AgirSupport> read_all_agir(StoreImpl& impl) {
+    std::vector<AgirSupport> out;
+    auto q = impl.query(std::string("SELECT ") + agir_columns +
+                        " FROM agir_supports ORDER BY person_id, orientation_date");
+    while (q.step()) out.push_back(read_agir(q));
+    return out;
+}
+
+std::vector<AgirSupport> StoreImpl::load_agir_of(const PersonId& id) {
+    std::vector<AgirSupport> out;
+    auto q = query(std::string("SELECT ") + agir_columns +
+                   " FROM agir_supports WHERE person_id = ? ORDER BY orientation_date");
+    q.bind(id);
+    while (q.step()) out.push_back(read_agir(q));
+    return out;
+}
+
 Json to_json(const AgirSupport& s) {
     return Json{{"orientation_date", date_json(s.orientation_date)},
                 {"entry_date", date_json(s.entry_date)},
@@ -101,6 +139,16 @@ bool Store::put_agir_support(const AgirSupport& s) {
         if (bulk) bulk->remember(s);
         return true;
     });
+}
+
+// ---- reads -----------------------------------------------------------------------------
+
+std::vector<AgirSupport> Store::agir_supports_of(const PersonId& person) const {
+    return detail::guard([&] { return impl_->load_agir_of(person); });
+}
+
+std::vector<AgirSupport> Store::all_agir_supports() const {
+    return detail::guard([&] { return detail::read_all_agir(*impl_); });
 }
 
 }  // namespace ctai

@@ -21,6 +21,26 @@
 namespace ctai {
 namespace detail {
 
+// ---- rows: reading (the row codec of this table) ---------------------------------
+
+std::optional<Contract> StoreImpl::find_contract(const ContractId& id) {
+    for (const auto& c : builtin_contracts())
+        if (c.id == id) return c;
+    if (const auto it = contract_cache.find(id.str()); it != contract_cache.end()) return it->second;
+    auto q = query("SELECT json FROM contracts WHERE contract_id = ?");
+    q.bind(id);
+    if (!q.step()) return std::nullopt;
+    auto c = parse_contract(q.text(0), "store contract '" + id.str() + "'");
+    contract_cache.emplace(id.str(), c);
+    return c;
+}
+
+Contract StoreImpl::require_contract(const ContractId& id) {
+    auto c = find_contract(id);
+    if (!c) throw NotFoundError("unknown contract '" + id.str() + "'", "contract", id.str());
+    return std::move(*c);
+}
+
 void require_action(const Contract& c, int action, const std::string& what) {
     rules::enforce(rules::check_action(c, action, what));
 }
@@ -57,6 +77,29 @@ bool Store::put_contract(const Contract& c) {
         tx.commit();
         return true;
     });
+}
+
+// ---- reads -----------------------------------------------------------------------------
+
+// ---- contracts --------------------------------------------------------------------------
+
+Contract Store::contract(const ContractId& id) const {
+    return detail::guard([&] { return impl_->require_contract(id); });
+}
+
+std::vector<Contract> Store::loaded_contracts() const {
+    return detail::guard([&] {
+        std::vector<Contract> out;
+        auto q = impl_->query("SELECT contract_id, json FROM contracts ORDER BY contract_id");
+        while (q.step()) out.push_back(parse_contract(q.text(1), "store contract '" + q.text(0) + "'"));
+        return out;
+    });
+}
+
+std::vector<Contract> Store::contracts() const {
+    std::vector<Contract> out(builtin_contracts().begin(), builtin_contracts().end());
+    for (auto& c : loaded_contracts()) out.push_back(std::move(c));
+    return out;
 }
 
 }  // namespace ctai

@@ -22,6 +22,92 @@
 namespace ctai {
 namespace detail {
 
+// ---- rows: reading (the row codec of this table) ---------------------------------
+
+namespace {
+
+constexpr const char* journey_columns =
+    "journey_id, person_id, contract_id, action, entry_date, referral_source, exit_date, "
+    "exit_reason, override_reason";
+
+Journey read_journey(Query& q) {
+    Journey j;
+    j.id = JourneyId{q.text(0)};
+    j.person_id = PersonId{q.text(1)};
+    j.contract_id = ContractId{q.text(2)};
+    j.action = q.i32(3);
+    j.entry_date = q.date(4);
+    j.referral_source = q.enumv<ReferralSource>(5);
+    j.exit_date = q.opt_date(6);
+    j.exit_reason = q.opt_text(7);
+    j.override_reason = q.opt_text(8);
+    return j;
+}
+
+// Attaches every step to `journeys`, which holds every journey ordered by journey_id: one
+// merge pass over both orders, no lookup per step.
+void attach_all_steps(StoreImpl& impl, std::vector<Journey>& journeys) {
+    auto q = impl.query("SELECT journey_id, step, date FROM steps ORDER BY journey_id, position");
+    std::size_t i = 0;
+    std::string id;
+    while (q.step()) {
+        const char* text = q.statement().getColumn(0).getText();
+        if (i < journeys.size() && journeys[i].id.str() == text) {
+            // same journey as the previous step
+        } else {
+            id = text;
+            while (i < journeys.size() && journeys[i].id.str() < id) ++i;
+            if (i == journeys.size() || journeys[i].id.str() != id) continue;
+        }
+        journeys[i].steps.push_back(Step{q.enumv<StepKind>(1), q.date(2)});
+    }
+}
+
+// Attaches steps (ordered by journey_id, position) to journeys ordered by journey_id.
+void attach_steps(StoreImpl& impl, std::vector<Journey>& journeys, const std::string& where,
+                  const std::optional<std::string>& arg) {
+    std::unordered_map<std::string, std::size_t> index;
+    for (std::size_t i = 0; i < journeys.size(); ++i) index.emplace(journeys[i].id.str(), i);
+    auto q = impl.query("SELECT s.journey_id, s.step, s.date FROM steps s JOIN journeys j ON "
+                        "j.journey_id = s.journey_id " +
+                        where + " ORDER BY s.journey_id, s.position");
+    if (arg) q.bind(*arg);
+    while (q.step()) {
+        const auto it = index.find(q.text(0));
+        if (it != index.end())
+            journeys[it->second].steps.push_back(Step{q.enumv<StepKind>(1), q.date(2)});
+    }
+}
+
+}  // namespace
+
+std::optional<Journey> StoreImpl::load_journey(const JourneyId& id) {
+    std::vector<Journey> out;
+    {
+        auto q = query(std::string("SELECT ") + journey_columns +
+                       " FROM journeys WHERE journey_id = ?");
+        q.bind(id);
+        if (!q.step()) return std::nullopt;
+        out.push_back(read_journey(q));
+    }
+    auto q = query("SELECT step, date FROM steps WHERE journey_id = ? ORDER BY position");
+    q.bind(id);
+    while (q.step()) out.front().steps.push_back(Step{q.enumv<StepKind>(0), q.date(1)});
+    return std::move(out.front());
+}
+
+std::vector<Journey> StoreImpl::load_journeys_of(const PersonId& id) {
+    std::vector<Journey> out;
+    {
+        auto q = query(std::string("SELECT ") + journey_columns +
+                       " FROM journeys WHERE person_id = ? ORDER BY entry_date, journey_id");
+        q.bind(id);
+        while (q.step()) out.push_back(read_journey(q));
+    }
+    if (!out.empty()) attach_steps(*this, out, "WHERE j.person_id = ?", id.str());
+    return out;
+}
+
 // The person id is in the audit row's person_id column, not repeated in the change.
 Json to_json(const Journey& j) {
     Json steps = Json::array();
@@ -235,6 +321,31 @@ void Store::exit_journey(const JourneyId& journey, Date on, std::string_view rea
         rules::enforce(rules::check_exit(*j));
         impl_->store_journey(rules::exited(std::move(*j), on, reason), std::nullopt, "exit");
         tx.commit();
+    });
+}
+
+// ---- reads -----------------------------------------------------------------------------
+
+Journey Store::journey(const JourneyId& id) const {
+    auto j = detail::guard([&] { return impl_->load_journey(id); });
+    if (!j) throw NotFoundError("unknown journey '" + id.str() + "'", "journey", id.str());
+    return std::move(*j);
+}
+
+std::vector<Journey> Store::journeys_of(const PersonId& person) const {
+    return detail::guard([&] { return impl_->load_journeys_of(person); });
+}
+
+std::vector<Journey> Store::all_journeys() const {
+    return detail::guard([&] {
+        std::vector<Journey> out;
+        {
+            auto q = impl_->query(std::string("SELECT ") + detail::journey_columns +
+                                  " FROM journeys ORDER BY journey_id");
+            while (q.step()) out.push_back(detail::read_journey(q));
+        }
+        detail::attach_all_steps(*impl_, out);
+        return out;
     });
 }
 

@@ -21,6 +21,95 @@
 namespace ctai {
 namespace detail {
 
+// ---- rows: reading (the row codec of this table) ---------------------------------
+
+namespace {
+
+std::vector<std::string> split(const std::string& s, char sep) {
+    std::vector<std::string> out;
+    if (s.empty()) return out;
+    std::size_t start = 0;
+    for (;;) {
+        const auto pos = s.find(sep, start);
+        out.push_back(s.substr(start, pos - start));
+        if (pos == std::string::npos) break;
+        start = pos + 1;
+    }
+    return out;
+}
+
+Person read_person(Query& q) {
+    Person p;
+    p.id = PersonId{q.text(0)};
+    p.sex = q.enumv<Sex>(1);
+    if (!q.null(2)) p.birth_date = PartialDate{q.date(2), q.enumv<DatePrecision>(3)};
+    p.nationalities = split(q.text(4), '|');
+    if (!q.null(5)) p.household_id = HouseholdId{q.text(5)};
+    p.department = q.text(6);
+    p.cir_status = q.enumv<CirStatus>(7);
+    p.cir_date = q.opt_date(8);
+    if (!q.null(9)) p.rejoining_family_of = PersonId{q.text(9)};
+    p.last_contact = q.opt_date(10);
+    return p;
+}
+
+Permit read_permit(Query& q, int o) {
+    return Permit{q.enumv<PermitKind>(o), q.enumv<Motive>(o + 1), q.date(o + 2), q.opt_date(o + 3)};
+}
+Protection read_protection(Query& q, int o) {
+    return Protection{q.enumv<ProtectionType>(o), q.enumv<Authority>(o + 1), q.date(o + 2),
+                      q.opt_date(o + 3), q.opt_date(o + 4), q.opt_date(o + 5)};
+}
+Situation read_situation(Query& q, int o) {
+    return Situation{q.enumv<SituationKind>(o), q.date(o + 1), q.opt_date(o + 2)};
+}
+
+}  // namespace
+
+bool StoreImpl::person_exists(const PersonId& id) {
+    auto q = query("SELECT 1 FROM persons WHERE person_id = ?");
+    q.bind(id);
+    return q.step();
+}
+
+#define CTAI_PERSON_COLUMNS                                                                    \
+    "person_id, sex, birth_date, birth_precision, nationalities, household_id, department, "    \
+    "cir_status, cir_date, rejoining_family_of, last_contact"
+
+std::optional<Person> StoreImpl::load_person(const PersonId& id) {
+    // A literal: the cached statement is found by address (no SQL string built per call).
+    auto q = query("SELECT " CTAI_PERSON_COLUMNS " FROM persons WHERE person_id = ?");
+    q.bind(id);
+    if (!q.step()) return std::nullopt;
+    return read_person(q);
+}
+
+std::optional<PersonCase> StoreImpl::load_case(const PersonId& id) {
+    auto person = load_person(id);
+    if (!person) return std::nullopt;
+    PersonCase c;
+    c.person = std::move(*person);
+    {
+        auto q = query("SELECT kind, motive, valid_from, valid_to FROM permits WHERE person_id = ? "
+                       "ORDER BY position");
+        q.bind(id);
+        while (q.step()) c.permits.push_back(read_permit(q, 0));
+    }
+    {
+        auto q = query("SELECT type, authority, decision_date, notification_date, displaced_on, "
+                       "end_date FROM protections WHERE person_id = ? ORDER BY position");
+        q.bind(id);
+        while (q.step()) c.protections.push_back(read_protection(q, 0));
+    }
+    {
+        auto q = query("SELECT situation, start, \"end\" FROM situations WHERE person_id = ? "
+                       "ORDER BY position");
+        q.bind(id);
+        while (q.step()) c.situations.push_back(read_situation(q, 0));
+    }
+    return c;
+}
+
 Json to_json(const Person& p) {
     return Json{{"person_id", p.id.str()},
                 {"sex", to_string(p.sex)},
@@ -229,6 +318,49 @@ bool Store::put_case(const PersonCase& c) {
         if (bulk) bulk->cases.insert_or_assign(c.person.id.str(), c);
         return true;
     });
+}
+
+// ---- reads -----------------------------------------------------------------------------
+
+std::optional<Person> Store::find_person(const PersonId& id) const {
+    return detail::guard([&] { return impl_->load_person(id); });
+}
+
+Person Store::person(const PersonId& id) const {
+    auto p = find_person(id);
+    if (!p) throw NotFoundError("unknown person '" + id.str() + "'", "person", id.str());
+    return std::move(*p);
+}
+
+PersonCase Store::person_case(const PersonId& id) const {
+    auto c = detail::guard([&] { return impl_->load_case(id); });
+    if (!c) throw NotFoundError("unknown person '" + id.str() + "'", "person", id.str());
+    return std::move(*c);
+}
+
+std::vector<PersonId> Store::person_ids() const {
+    return detail::guard([&] {
+        std::vector<PersonId> out;
+        auto q = impl_->query("SELECT person_id FROM persons ORDER BY person_id");
+        while (q.step()) out.emplace_back(q.text(0));
+        return out;
+    });
+}
+
+std::int64_t Store::person_count() const {
+    return detail::guard([&] {
+        auto q = impl_->query("SELECT count(*) FROM persons");
+        q.step();
+        return q.i64(0);
+    });
+}
+
+void Store::for_each_case(const std::function<void(const PersonCase&)>& f) const {
+    detail::guard([&] { detail::for_each_case_impl(*impl_, [&](PersonCase& c) { f(c); }); });
+}
+
+std::vector<PersonCase> Store::all_cases() const {
+    return detail::guard([&] { return detail::read_all_cases(*impl_); });
 }
 
 }  // namespace ctai

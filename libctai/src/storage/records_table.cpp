@@ -20,6 +20,8 @@
 namespace ctai {
 namespace detail {
 
+// ---- rows: reading (the row codec of this table) ---------------------------------
+
 Json to_json(const Volunteering& v) {
     return Json{{"kind", to_string(v.kind)},
                 {"start", date_json(v.start)},
@@ -245,6 +247,53 @@ bool Store::put_cost(const Cost& c) {
         }
         tx.commit();
         return true;
+    });
+}
+
+// ---- reads -----------------------------------------------------------------------------
+
+std::vector<Volunteering> Store::all_volunteering() const {
+    return detail::guard([&] {
+        std::vector<Volunteering> out;
+        auto q = impl_->query("SELECT person_id, kind, start, \"end\", association_type FROM "
+                              "volunteering ORDER BY person_id, kind, start");
+        while (q.step())
+            out.push_back(Volunteering{PersonId{q.text(0)}, q.enumv<VolunteeringKind>(1),
+                                       q.date(2), q.opt_date(3), q.text(4)});
+        return out;
+    });
+}
+
+std::vector<HousingMove> Store::all_housing_moves() const {
+    return detail::guard([&] {
+        std::vector<HousingMove> out;
+        auto q = impl_->query("SELECT household_id, date, housing_type FROM housing_moves ORDER "
+                              "BY household_id, date");
+        while (q.step())
+            out.push_back(HousingMove{HouseholdId{q.text(0)}, q.date(1), q.enumv<HousingType>(2)});
+        return out;
+    });
+}
+
+std::vector<Partnership> Store::all_partnerships() const {
+    return detail::guard([&] {
+        std::vector<Partnership> out;
+        auto q = impl_->query("SELECT contract_id, action, partner, theme, date FROM partnerships "
+                              "ORDER BY contract_id, action, partner, theme, date");
+        while (q.step())
+            out.push_back(Partnership{ContractId{q.text(0)}, q.i32(1), q.text(2), q.text(3),
+                                      q.date(4)});
+        return out;
+    });
+}
+
+std::vector<Cost> Store::all_costs() const {
+    return detail::guard([&] {
+        std::vector<Cost> out;
+        auto q = impl_->query("SELECT contract_id, action, total_cost, subsidy_p104 FROM costs "
+                              "ORDER BY contract_id, action");
+        while (q.step()) out.push_back(Cost{ContractId{q.text(0)}, q.i32(1), q.real(2), q.real(3)});
+        return out;
     });
 }
 

@@ -21,6 +21,48 @@
 namespace ctai {
 namespace detail {
 
+// ---- rows: reading (the row codec of this table) ---------------------------------
+
+namespace {
+
+constexpr const char* referral_columns_sql =
+    "referral_id, person_id, \"from\", \"to\", need, status, proposed_on, decided_on, "
+    "completed_on, reason";
+
+Referral read_referral(Query& q) {
+    Referral r;
+    r.id = ReferralId{q.text(0)};
+    r.person_id = PersonId{q.text(1)};
+    r.from = q.text(2);
+    r.to = q.text(3);
+    r.need = q.enumv<Need>(4);
+    r.status = q.enumv<ReferralStatus>(5);
+    r.proposed_on = q.date(6);
+    r.decided_on = q.opt_date(7);
+    r.completed_on = q.opt_date(8);
+    r.reason = q.opt_text(9);
+    return r;
+}
+
+}  // namespace
+
+std::optional<Referral> StoreImpl::load_referral(const ReferralId& id) {
+    auto q = query(std::string("SELECT ") + referral_columns_sql +
+                   " FROM referrals WHERE referral_id = ?");
+    q.bind(id);
+    if (!q.step()) return std::nullopt;
+    return read_referral(q);
+}
+
+std::vector<Referral> StoreImpl::load_referrals_of(const PersonId& id) {
+    std::vector<Referral> out;
+    auto q = query(std::string("SELECT ") + referral_columns_sql +
+                   " FROM referrals WHERE person_id = ? ORDER BY proposed_on, referral_id");
+    q.bind(id);
+    while (q.step()) out.push_back(read_referral(q));
+    return out;
+}
+
 Json to_json(const Referral& r) {
     return Json{{"from", r.from},
                 {"to", r.to},
@@ -168,6 +210,48 @@ void Store::complete_referral(const ReferralId& id, Date on) {
 void Store::cancel_referral(const ReferralId& id, Date on, std::string_view reason) {
     detail::guard([&] {
         transition(*impl_, *this, id, ReferralStatus::cancelled, on, std::string(reason));
+    });
+}
+
+// ---- reads -----------------------------------------------------------------------------
+
+Referral Store::referral(const ReferralId& id) const {
+    auto r = detail::guard([&] { return impl_->load_referral(id); });
+    if (!r) throw NotFoundError("unknown referral '" + id.str() + "'", "referral", id.str());
+    return std::move(*r);
+}
+
+std::vector<Referral> Store::referrals_of(const PersonId& person) const {
+    return detail::guard([&] { return impl_->load_referrals_of(person); });
+}
+
+std::vector<Referral> Store::all_referrals() const {
+    return detail::guard([&] {
+        std::vector<Referral> out;
+        auto q = impl_->query(std::string("SELECT ") + detail::referral_columns_sql +
+                              " FROM referrals ORDER BY referral_id");
+        while (q.step()) out.push_back(detail::read_referral(q));
+        return out;
+    });
+}
+
+ReferralColumns Store::referrals() const {
+    return detail::guard([&] {
+        ReferralColumns out;
+        auto q = impl_->query(std::string("SELECT ") + detail::referral_columns_sql +
+                              " FROM referrals ORDER BY referral_id");
+        while (q.step()) {
+            out.referral_id.push_back(q.text(0));
+            out.person_id.push_back(q.text(1));
+            out.from.push_back(q.text(2));
+            out.to.push_back(q.text(3));
+            out.need.push_back(detail::code(q.enumv<Need>(4)));
+            out.status.push_back(detail::code(q.enumv<ReferralStatus>(5)));
+            out.proposed_on.push_back(q.date(6).days());
+            out.decided_on.push_back(detail::days_or_none(q.opt_date(7)));
+            out.completed_on.push_back(detail::days_or_none(q.opt_date(8)));
+        }
+        return out;
     });
 }
 

@@ -116,6 +116,16 @@ private:
     SQLite::Statement* s_;
 };
 
+// ---- columnar results ----------------------------------------------------------------
+
+/// An enum as its code in a column (uint8).
+template <class E>
+std::uint8_t code(E e) {
+    return static_cast<std::uint8_t>(e);
+}
+/// A date column's value: its day number, or no_date.
+inline std::int32_t days_or_none(const std::optional<Date>& d) { return d ? d->days() : no_date; }
+
 // ---- JSON of the records (audit log changes) -----------------------------------------------
 
 Json to_json(const Person& p);
@@ -301,6 +311,8 @@ private:
 void for_each_case_impl(StoreImpl& impl, const std::function<void(PersonCase&)>& f);
 /// The same cases, in a vector reserved to the number of persons (each case built in place).
 std::vector<PersonCase> read_all_cases(StoreImpl& impl);
+/// Every AGIR support, by person then orientation date (agir_table.cpp).
+std::vector<AgirSupport> read_all_agir(StoreImpl& impl);
 
 /// Registers the internal SQL function ctai_rows, through which the columnar reads receive
 /// rows inside SQLite's own loop (store_journeys.cpp). Called once per connection.
@@ -308,5 +320,12 @@ void register_row_function(sqlite3* db);
 
 /// The schema migrations: (version, sql) in order; version n is 000n_*.sql.
 std::vector<std::pair<int, std::string_view>> migrations();
+/// `PRAGMA <name>` as an integer (migrations.cpp).
+int pragma_int(SQLite::Database& db, const char* name);
+/// Applies the pending migrations, each in its own transaction (migrations.cpp).
+void migrate(StoreImpl& impl);
+/// Throws SchemaVersionError unless `db` is a libctai store (or empty) of a schema this
+/// library knows (migrations.cpp).
+void check_identity(SQLite::Database& db, const std::filesystem::path& path);
 
 }  // namespace ctai::detail
