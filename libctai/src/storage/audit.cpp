@@ -62,12 +62,16 @@ std::optional<std::string> StoreImpl::tx_reason() const {
 void StoreImpl::audit(std::string_view entity, const std::string& entity_id,
                       const std::optional<PersonId>& person, std::string_view operation,
                       const Json& change, std::optional<std::string> reason) {
-    if (!reason) reason = tx_reason();
-    query("INSERT INTO audit_log (at, actor, entity, entity_id, person_id, operation, change, "
-          "reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-        .bind(utc_now_iso(), options.actor, entity, entity_id, person, operation,
-              change.dump(), reason)
-        .exec();
+    append_audit(*this, entity, entity_id, person, operation, change.dump(), std::move(reason));
+}
+
+void append_audit(StoreImpl& impl, std::string_view entity, const std::string& entity_id,
+                  const std::optional<PersonId>& person, std::string_view operation,
+                  const std::string& change, std::optional<std::string> reason) {
+    if (!reason) reason = impl.tx_reason();
+    const std::string at = utc_now_iso();
+    impl.backend->append_audit(
+        AuditRecord{at, impl.options.actor, entity, entity_id, person, operation, change, reason});
 }
 
 void StoreImpl::audit_upsert(std::string_view entity, const std::string& entity_id,

@@ -25,12 +25,7 @@ namespace detail {
 void audit_text(StoreImpl& impl, std::string_view entity, const std::string& entity_id,
                 const std::optional<PersonId>& person, const std::string& change,
                 std::optional<std::string> reason) {
-    if (!reason) reason = impl.tx_reason();
-    impl.query("INSERT INTO audit_log (at, actor, entity, entity_id, person_id, operation, change, "
-               "reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-        .bind(utc_now_iso(), impl.options.actor, entity, entity_id, person, "insert", change,
-              reason)
-        .exec();
+    append_audit(impl, entity, entity_id, person, "insert", change, std::move(reason));
 }
 
 }  // namespace detail

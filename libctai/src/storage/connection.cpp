@@ -68,11 +68,7 @@ void create_private_file(const std::filesystem::path& p) {
 
 Transaction::Transaction(detail::StoreImpl& impl, std::string reason) {
     detail::guard([&] {
-        // Cached prepared statements: a bulk import opens one savepoint per write.
-        if (impl.depth == 0)
-            impl.query("BEGIN IMMEDIATE").exec();
-        else
-            impl.query(impl.savepoint_sql("SAVEPOINT", impl.depth + 1)).exec();
+        impl.backend->begin(impl.depth + 1);
     });
     impl_ = &impl;
     depth_ = ++impl.depth;
@@ -91,10 +87,7 @@ void Transaction::commit() {
     try {
         detail::guard([&] {
             if (impl_->bulk && depth_ <= impl_->bulk_depth) impl_->end_bulk();
-            if (depth_ == 1)
-                impl_->query("COMMIT").exec();
-            else
-                impl_->query(impl_->savepoint_sql("RELEASE", depth_)).exec();
+            impl_->backend->commit(depth_);
         });
     } catch (...) {
         rollback();
@@ -114,12 +107,7 @@ void Transaction::rollback() noexcept {
         --impl_->depth;
         impl_->reasons.pop_back();
     }
-    if (depth_ == 1) {
-        impl_->db->tryExec("ROLLBACK");
-    } else {
-        const auto name = "ctai_" + std::to_string(depth_);
-        impl_->db->tryExec(("ROLLBACK TO " + name + "; RELEASE " + name).c_str());
-    }
+    impl_->backend->rollback(depth_);
     --impl_->depth;
     impl_->reasons.pop_back();
     if (depth_ == 1) impl_->release_stale_case_snapshot();
@@ -156,6 +144,7 @@ Store Store::open(const std::filesystem::path& path, StoreOptions options) {
         }
         impl->db = std::make_unique<SQLite::Database>(impl->path.string(), flags,
                                                       options.busy_timeout_ms);
+        impl->backend = detail::make_sqlite_backend(*impl);
         impl->options = std::move(options);
         auto& db = *impl->db;
         detail::register_row_function(db.getHandle());

@@ -20,6 +20,8 @@
 
 #include <ctai/store.hpp>
 
+#include "storage/backend.hpp"
+
 namespace ctai::detail {
 
 using Json = nlohmann::ordered_json;
@@ -142,6 +144,13 @@ Json to_json(const Cost& c);
 /// {"field": [old, new]} for the top-level fields that differ.
 Json json_diff(const Json& before, const Json& after);
 
+struct StoreImpl;
+/// Appends one audit row whose change is already serialised (audit.cpp): the one writer of
+/// the audit log, through the backend. `reason` defaults to the transaction's reason.
+void append_audit(StoreImpl& impl, std::string_view entity, const std::string& entity_id,
+                  const std::optional<PersonId>& person, std::string_view operation,
+                  const std::string& change, std::optional<std::string> reason);
+
 /// A random opaque id: prefix + 16 lowercase hex digits.
 std::string random_id(std::string_view prefix);
 /// Current UTC time as ISO 8601 with milliseconds and a Z.
@@ -156,6 +165,8 @@ struct StoreImpl {
     std::filesystem::path path;
     StoreOptions options;
     std::unique_ptr<SQLite::Database> db;
+    /// The engine behind the seam (backend.hpp): transactions, change counters, audit rows.
+    std::unique_ptr<Backend> backend;
     std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> statements;
     int depth = 0;
     std::vector<std::string> reasons;
@@ -194,8 +205,8 @@ struct StoreImpl {
     std::int64_t point_reads_changes = -1;
     /// person_count() at that data version (-1: not read yet).
     std::int64_t point_reads_persons = -1;
-    /// `PRAGMA data_version` (cached statement).
-    std::int64_t data_version();
+    /// Backend::data_version (commits by other connections).
+    std::int64_t data_version() { return backend->data_version(); }
     /// The current case snapshot if one is held, else nullptr (outside transactions only).
     std::shared_ptr<const CaseSnapshot> current_case_snapshot();
     /// Builds (and, outside a transaction, keeps) a case snapshot.
@@ -204,8 +215,8 @@ struct StoreImpl {
     /// (called at the end of every outermost transaction: its memory is not held until
     /// the next read). Never throws.
     void release_stale_case_snapshot() noexcept {
-        if (case_snapshot && db->getTotalChanges() != case_snapshot_changes) case_snapshot.reset();
-        if (contract_data && db->getTotalChanges() != contract_data_changes) contract_data.reset();
+        if (case_snapshot && backend->own_changes() != case_snapshot_changes) case_snapshot.reset();
+        if (contract_data && backend->own_changes() != contract_data_changes) contract_data.reset();
     }
     /// Reads a case snapshot inside the caller's read snapshot or transaction (not kept).
     std::shared_ptr<const CaseSnapshot> read_case_snapshot();

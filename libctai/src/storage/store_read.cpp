@@ -32,15 +32,10 @@ void reserve(EligibilityColumns& out, std::size_t n) {
 
 namespace detail {
 
-std::int64_t StoreImpl::data_version() {
-    auto q = query("PRAGMA data_version");
-    q.step();
-    return q.i64(0);
-}
 
 std::shared_ptr<const CaseSnapshot> StoreImpl::current_case_snapshot() {
     if (!case_snapshot || depth > 0) return nullptr;
-    if (db->getTotalChanges() != case_snapshot_changes ||
+    if (backend->own_changes() != case_snapshot_changes ||
         data_version() != case_snapshot_data_version) {
         case_snapshot.reset();
         return nullptr;
@@ -51,7 +46,7 @@ std::shared_ptr<const CaseSnapshot> StoreImpl::current_case_snapshot() {
 std::shared_ptr<const CaseSnapshot> StoreImpl::build_case_snapshot() {
     const ReadSnapshot snapshot(*this);
     const std::int64_t version = data_version();
-    const std::int64_t changes = db->getTotalChanges();
+    const std::int64_t changes = backend->own_changes();
     auto built = read_case_snapshot();
     if (depth == 0) {
         case_snapshot = built;
@@ -61,7 +56,7 @@ std::shared_ptr<const CaseSnapshot> StoreImpl::build_case_snapshot() {
     return built;
 }
 
-void StoreImpl::release_page_cache() noexcept { sqlite3_db_release_memory(db->getHandle()); }
+void StoreImpl::release_page_cache() noexcept { backend->release_memory(); }
 
 std::shared_ptr<const CaseSnapshot> StoreImpl::read_case_snapshot() {
     std::vector<PersonCase> cases = read_all_cases(*this);
@@ -94,7 +89,7 @@ Eligibility Store::eligibility(const PersonId& id, Date on) const {
             // Ski rental: point reads until they have cost about one full read (a third
             // of the persons at this data version), then the snapshot.
             const std::int64_t version = impl.data_version();
-            const std::int64_t changes = impl.db->getTotalChanges();
+            const std::int64_t changes = impl.backend->own_changes();
             if (version != impl.point_reads_data_version || changes != impl.point_reads_changes) {
                 impl.point_reads = 0;
                 impl.point_reads_data_version = version;
