@@ -24,6 +24,7 @@
 #include <gtest/gtest.h>
 
 #include "embedded.hpp"
+#include "storage/store_impl.hpp"
 #include "store_fixtures.hpp"
 
 namespace {
@@ -927,4 +928,21 @@ TEST(StoreBulkLoad, TheSchemaIsTheSameAfterABulkLoadCommittedRolledBackOrInterru
         tx.commit();
     }
     EXPECT_EQ(file_schema(twice), golden);
+}
+
+// A StorageError says whether the store's schema refused the row (nothing outside storage
+// looks at the engine's result codes).
+TEST(StoreErrors, StorageErrorSaysWhetherAConstraintRefusedTheRow) {
+    auto refused = [](int code) {
+        try {
+            ctai::detail::guard([&] { throw SQLite::Exception("x", code); });
+        } catch (const ctai::StorageError& e) {
+            return e.constraint_violation();
+        }
+        return false;
+    };
+    EXPECT_TRUE(refused(SQLITE_CONSTRAINT_UNIQUE));
+    EXPECT_TRUE(refused(SQLITE_CONSTRAINT_FOREIGNKEY));
+    EXPECT_FALSE(refused(SQLITE_BUSY));
+    EXPECT_FALSE(ctai::StorageError("plain").constraint_violation());
 }
