@@ -1,7 +1,8 @@
 #pragma once
-// Private to the storage layer: the SQLite connection behind ctai::Store, statement cache,
-// row <-> model codecs and the audit writer. The only place (with the .cpp files next to it)
-// that knows SQL.
+// Private to the storage layer: StoreImpl (the pimpl of ctai::Store: the connection, its
+// engine behind the Backend seam, the statement cache, the caches kept by the Store), Query
+// (binding and reading columns) and the declarations shared by the table files. The only
+// place (with the .cpp files next to it) that knows SQL; docs/storage.md maps the files.
 
 #include <cstdint>
 #include <functional>
