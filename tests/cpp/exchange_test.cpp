@@ -373,14 +373,14 @@ TEST(ExchangeImport, BulkLoadIntoAnEmptyStoreWritesTheSameRowsAndAuditAsThePerRo
     auto bulk = Store::open(":memory:");
     {
         auto tx = bulk.transaction();
-        EXPECT_TRUE(bulk.begin_bulk_load()) << "an empty store takes the bulk path";
+        EXPECT_TRUE(ctai::detail::begin_bulk_load(bulk)) << "an empty store takes the bulk path";
     }
     auto per_row = non_empty_store();
     {
         auto tx = per_row.transaction();
-        EXPECT_FALSE(per_row.begin_bulk_load()) << "a store with data does not";
+        EXPECT_FALSE(ctai::detail::begin_bulk_load(per_row)) << "a store with data does not";
     }
-    EXPECT_FALSE(bulk.begin_bulk_load()) << "outside a transaction";
+    EXPECT_FALSE(ctai::detail::begin_bulk_load(bulk)) << "outside a transaction";
     import_dir(bulk, valid_dir);
     import_dir(per_row, valid_dir);
     EXPECT_EQ(bulk.all_cases(), per_row.all_cases());

@@ -334,7 +334,7 @@ TEST(StoreJourneysStepSummary, FollowsEveryWriteRewriteExitAndAnonymisation) {
     {
         // Bulk load: the new journeys go in through the in-memory path.
         auto tx = s.transaction("step summary test");
-        ASSERT_TRUE(s.begin_bulk_load());
+        ASSERT_TRUE(ctai::detail::begin_bulk_load(s));
         CohortOptions co;
         co.persons = 200;
         co.seed = 11;

@@ -386,4 +386,30 @@ TEST_F(StoreRules, StoreIsMoveOnlyAndKeepsWorkingAfterAMove) {
     EXPECT_TRUE(again.find_person(PersonId{"P9"}).has_value());
 }
 
+// ConflictError names the rule and the column it is about.
+TEST_F(StoreRules, ConflictsNameTheirRuleAndColumn) {
+    auto column_of = [](const std::function<void()>& f) {
+        try {
+            f();
+        } catch (const ConflictError& e) {
+            return e.rule() + " @ " + e.column();
+        }
+        return std::string("none");
+    };
+    EnrollOptions o;
+    o.id = JourneyId{"J-FIXED"};
+    store.enroll(PersonId{"P1"}, contract, 1, d("2024-02-01"), ReferralSource::ccas, o);
+    EXPECT_EQ(column_of([&] {
+                  store.enroll(PersonId{"P1"}, contract, 2, d("2024-02-01"), ReferralSource::ccas, o);
+              }),
+              "R7.journey_id_exists @ journey_id");
+    EXPECT_EQ(column_of([&] {
+                  store.enroll(PersonId{"P1"}, contract, 1, d("2024-03-01"), ReferralSource::ccas);
+              }),
+              "R7.one_open_journey @ entry_date");
+    store.exit_journey(JourneyId{"J-FIXED"}, d("2024-05-01"), "autonomy");
+    EXPECT_EQ(column_of([&] { store.exit_journey(JourneyId{"J-FIXED"}, d("2024-06-01"), "autonomy"); }),
+              "R7.already_exited @ exit_date");
+}
+
 }  // namespace

@@ -24,6 +24,7 @@
 #include <gtest/gtest.h>
 
 #include "embedded.hpp"
+#include "storage/store_impl.hpp"
 #include "store_fixtures.hpp"
 
 namespace {
@@ -868,7 +869,7 @@ TEST(StoreBulkLoad, TheSchemaIsTheSameAfterABulkLoadCommittedRolledBackOrInterru
     {
         auto store = Store::open(committed);
         auto tx = store.transaction("bulk");
-        ASSERT_TRUE(store.begin_bulk_load());
+        ASSERT_TRUE(ctai::detail::begin_bulk_load(store));
         for (const auto& c : data.cases) store.put_case(c);
         for (const auto& j : data.journeys) store.put_journey(j);
         tx.commit();
@@ -891,7 +892,7 @@ TEST(StoreBulkLoad, TheSchemaIsTheSameAfterABulkLoadCommittedRolledBackOrInterru
     {
         auto store = Store::open(rolled);
         auto tx = store.transaction("bulk");
-        ASSERT_TRUE(store.begin_bulk_load());
+        ASSERT_TRUE(ctai::detail::begin_bulk_load(store));
         for (const auto& c : data.cases) store.put_case(c);
         tx.rollback();
         EXPECT_EQ(store.person_count(), 0);
@@ -904,7 +905,7 @@ TEST(StoreBulkLoad, TheSchemaIsTheSameAfterABulkLoadCommittedRolledBackOrInterru
     {
         auto store = Store::open(mixed);
         auto tx = store.transaction("bulk");
-        ASSERT_TRUE(store.begin_bulk_load());
+        ASSERT_TRUE(ctai::detail::begin_bulk_load(store));
         for (const auto& c : data.cases) store.put_case(c);
         Person p = data.cases.front().person;
         p.department = "75";
@@ -920,11 +921,28 @@ TEST(StoreBulkLoad, TheSchemaIsTheSameAfterABulkLoadCommittedRolledBackOrInterru
     {
         auto store = Store::open(twice);
         auto tx = store.transaction("bulk");
-        ASSERT_TRUE(store.begin_bulk_load());
-        ASSERT_TRUE(store.begin_bulk_load());  // still empty: a new session
+        ASSERT_TRUE(ctai::detail::begin_bulk_load(store));
+        ASSERT_TRUE(ctai::detail::begin_bulk_load(store));  // still empty: a new session
         for (const auto& c : data.cases) store.put_case(c);
-        EXPECT_FALSE(store.begin_bulk_load());  // not empty any more
+        EXPECT_FALSE(ctai::detail::begin_bulk_load(store));  // not empty any more
         tx.commit();
     }
     EXPECT_EQ(file_schema(twice), golden);
+}
+
+// A StorageError says whether the store's schema refused the row (nothing outside storage
+// looks at the engine's result codes).
+TEST(StoreErrors, StorageErrorSaysWhetherAConstraintRefusedTheRow) {
+    auto refused = [](int code) {
+        try {
+            ctai::detail::guard([&] { throw SQLite::Exception("x", code); });
+        } catch (const ctai::StorageError& e) {
+            return e.constraint_violation();
+        }
+        return false;
+    };
+    EXPECT_TRUE(refused(SQLITE_CONSTRAINT_UNIQUE));
+    EXPECT_TRUE(refused(SQLITE_CONSTRAINT_FOREIGNKEY));
+    EXPECT_FALSE(refused(SQLITE_BUSY));
+    EXPECT_FALSE(ctai::StorageError("plain").constraint_violation());
 }

@@ -177,7 +177,7 @@ TEST(StoreStory, JourneyColumnsAreContiguousAndCensorOpenJourneys) {
     const auto uncensored = store.journeys(std::nullopt, 1);
     EXPECT_EQ(uncensored.length[1], -1);
 
-    const auto refs = store.referral_columns();
+    const auto refs = store.referrals();
     ASSERT_EQ(refs.size(), 2u);
     EXPECT_EQ(refs.need[0], static_cast<std::uint8_t>(Need::housing));  // R-FROM-AGIR first
     EXPECT_EQ(refs.completed_on[1], d("2024-01-08").days());
@@ -218,7 +218,7 @@ TEST(StoreStory, ActivityColumnsCountParticipations) {
                         3, false, "CCAS"});
     store.put_participation({ActivityId{"A1"}, PersonId{"P1"}, 4});
     store.put_participation({ActivityId{"A1"}, PersonId{"P2"}, 5});
-    const auto a = store.activity_columns(c);
+    const auto a = store.activities(c);
     ASSERT_EQ(a.size(), 2u);
     EXPECT_EQ(a.participants, (std::vector<std::int32_t>{2, 0}));
     EXPECT_DOUBLE_EQ(a.mean_satisfaction[0], 4.5);

@@ -158,7 +158,7 @@ struct EligibilityColumns {
     std::size_t size() const noexcept { return person_id.size(); }
 };
 
-/// R6: one row per referral (Store::referral_columns).
+/// R6: one row per referral (Store::referrals).
 struct ReferralColumns {
     std::vector<std::string> referral_id;
     std::vector<std::string> person_id;
@@ -174,7 +174,7 @@ struct ReferralColumns {
     std::size_t size() const noexcept { return referral_id.size(); }
 };
 
-/// R8: one row per activity (Store::activity_columns).
+/// R8: one row per activity (Store::activities).
 struct ActivityColumns {
     std::vector<std::string> activity_id;
     std::vector<std::string> contract_id;

@@ -1,8 +1,8 @@
 #pragma once
 /// \file error.hpp
 /// The error types of libctai. Every error derives from ctai::Error, itself a
-/// std::runtime_error. Errors carry data (field, file, line, rule, SQLite code), never the
-/// content of personal fields (domain R9).
+/// std::runtime_error. Errors carry data (field, file, line, rule, column, storage code),
+/// never the content of personal fields (domain R9).
 
 #include <stdexcept>
 #include <string>
@@ -50,25 +50,36 @@ private:
 };
 
 /// A write that breaks a rule of the domain (R6 articulation, R7 journeys, referral
-/// lifecycle, ...). rule() names the rule, e.g. "R7.one_open_journey".
+/// lifecycle, ...). rule() names the rule, e.g. "R7.one_open_journey"; column() the
+/// column (field) of the record the rule is about, e.g. "entry_date", or empty.
 class ConflictError : public Error {
 public:
-    ConflictError(const std::string& message, std::string rule)
-        : Error(message), rule_(std::move(rule)) {}
+    ConflictError(const std::string& message, std::string rule, std::string column = {})
+        : Error(message), rule_(std::move(rule)), column_(std::move(column)) {}
     const std::string& rule() const noexcept { return rule_; }
+    /// The column the rule is about, or empty.
+    const std::string& column() const noexcept { return column_; }
 
 private:
     std::string rule_;
+    std::string column_;
 };
 
-/// The storage layer failed (I/O, lock, corruption). code() is the SQLite result code.
+/// The storage layer failed (I/O, lock, corruption, or a constraint of the store's schema
+/// that a write broke). code() is the storage engine's own result code (SQLite's today),
+/// for diagnostics only: test constraint_violation() rather than the code.
 class StorageError : public Error {
 public:
-    StorageError(const std::string& message, int code = 0) : Error(message), code_(code) {}
+    StorageError(const std::string& message, int code = 0, bool constraint_violation = false)
+        : Error(message), code_(code), constraint_violation_(constraint_violation) {}
     int code() const noexcept { return code_; }
+    /// Whether the store refused the write because it breaks a constraint of its schema
+    /// (unique key, foreign key, check): the data is at fault, not the storage.
+    bool constraint_violation() const noexcept { return constraint_violation_; }
 
 private:
     int code_ = 0;
+    bool constraint_violation_ = false;
 };
 
 /// The store file was written by a newer library, or is not a libctai store.

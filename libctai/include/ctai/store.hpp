@@ -1,16 +1,18 @@
 #pragma once
 /// \file store.hpp
-/// The case store: one SQLite file (or ":memory:") holding the people tracked, their
+/// The case store: one database file (or ":memory:") holding the people tracked, their
 /// statuses, journeys, referrals and activities, with schema migrations, an audit log (R9)
 /// and the domain rules of R6/R7 applied on every write. See docs/storage.md.
 ///
 /// Concurrency contract: a Store is one connection; use one Store per thread. Several
-/// processes or threads may open the same file: WAL mode, writers take the write lock up
-/// front (`BEGIN IMMEDIATE`) and wait up to StoreOptions::busy_timeout_ms for it.
+/// processes or threads may open the same file: a writer takes the write lock when its
+/// transaction begins and waits up to StoreOptions::busy_timeout_ms for it; readers are
+/// not blocked by a writer.
 ///
-/// Errors: SQLite failures become StorageError (with the SQLite result code); rule
-/// violations ConflictError (rule() names the rule); unknown ids NotFoundError; bad values
-/// ValidationError. Messages identify rows by id only, never by a personal field (R9).
+/// Errors: storage failures become StorageError (constraint_violation() when the store's
+/// schema refused a row); rule violations ConflictError (rule() names the rule, column() the
+/// column); unknown ids NotFoundError; bad values ValidationError. Messages identify rows by
+/// id only, never by a personal field (R9).
 
 #include <cstdint>
 #include <filesystem>
@@ -20,6 +22,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <ctai/case_snapshot.hpp>
@@ -35,9 +38,11 @@ namespace ctai {
 class Store;
 namespace detail {
 struct StoreImpl;
-}
+/// Internal (the import's bulk path, storage/bulk_load.cpp): see docs/storage.md, "Bulk load".
+bool begin_bulk_load(Store& store);
+}  // namespace detail
 
-/// `PRAGMA application_id` of a libctai store: 0x43544149, "CTAI" in ASCII.
+/// The application id recorded in a libctai store file: 0x43544149, "CTAI" in ASCII.
 inline constexpr std::int32_t store_application_id = 0x43544149;
 
 /// Options of Store::open.
@@ -53,7 +58,7 @@ struct StoreOptions {
 };
 
 /// An RAII write transaction (STYLE principle 5). Move-only. Rolls back in its destructor
-/// unless commit() was called. The outermost Transaction of a Store runs `BEGIN IMMEDIATE`;
+/// unless commit() was called. The outermost Transaction of a Store takes the write lock;
 /// a Transaction opened while another is active joins it as a savepoint: its commit makes
 /// its writes part of the outer transaction, its rollback undoes only its own writes, and
 /// nothing is durable before the outermost commit.
@@ -65,7 +70,7 @@ public:
     Transaction& operator=(const Transaction&) = delete;
     /// Rolls back unless committed (never throws).
     ~Transaction();
-    /// Commits (or releases the savepoint). Throws StorageError (e.g. SQLITE_BUSY) and then
+    /// Commits (or releases the savepoint). Throws StorageError (e.g. the file is busy) and then
     /// the transaction is rolled back. Calling commit() twice is a logic error (StorageError).
     void commit();
     /// Rolls back now (idempotent).
@@ -144,20 +149,16 @@ struct DataFingerprint {
     std::string sha256;
     /// Sequence number of the last audit row: increases with every change of this file.
     std::int64_t change_counter = 0;
-    // Store::fingerprint() reads every data table once (in one read snapshot) and keeps the
-    // result keyed by change_counter, in the Store and in the file (table
-    // fingerprint_cache, schema v2, at most one row): later calls at the same counter, in
-    // this process or any other, cost one indexed lookup. The file row is written outside
-    // transactions only, without an audit row (it would move the counter), in a short write
-    // transaction that never waits for the write lock and never fails the call (another
-    // writer or a read-only file: not stored). Inside a transaction nothing is kept or
-    // stored. Writes that bypass the library (no audit row) are not seen by either cache:
-    // after one, `DELETE FROM fingerprint_cache`. docs/storage.md, "Data version".
+    // Store::fingerprint() keeps the result keyed by change_counter, in the Store and in
+    // the file, so that later calls at the same counter, in this process or any other, are
+    // a lookup. Writes that bypass the library (no audit row) are not seen by that cache:
+    // see docs/storage.md, "Data version", for how to clear it.
 };
 
 /// The case store. Move-only; one connection (see the concurrency contract above).
 class Store {
 public:
+    // ---- opening and settings -----------------------------------------------------------
     /// Opens or creates a store at `path` (":memory:" for a private in-memory store).
     /// A new file is created with mode 0600 (owner only). Applies the pending migrations.
     /// Throws SchemaVersionError when the file was written by a newer library or is not a
@@ -173,7 +174,7 @@ public:
 
     /// The schema version this library writes (the number of the last embedded migration).
     static int latest_schema_version() noexcept;
-    /// The schema version of the open file (PRAGMA user_version).
+    /// The schema version of the open file.
     int schema_version() const;
     /// The file path (":memory:" for an in-memory store).
     const std::filesystem::path& path() const noexcept;
@@ -183,20 +184,12 @@ public:
     /// Sets the actor recorded in the following audit rows (R9).
     void set_actor(std::string actor);
 
+    // ---- transactions -------------------------------------------------------------------
     /// Begins a write transaction (or a savepoint inside the current one). `reason` is
     /// recorded in the audit rows it writes that have no reason of their own.
     Transaction transaction(std::string reason = {});
     /// Whether a transaction is active on this Store.
     bool in_transaction() const noexcept;
-    /// Bulk loading (used by import_dir): call inside an active transaction. When the store
-    /// holds no data row yet, the put_* upserts of that transaction keep what they write in
-    /// memory and check the R6/R7 rules, detect no-ops and build the audit rows from it
-    /// instead of reading rows back, and a put that writes a single row opens no savepoint.
-    /// Results, errors and audit rows are the same as without it. It ends with the
-    /// transaction that was active when it was called, and at any other kind of write
-    /// (put_person, put_contract, the service-style API, anonymisation). Returns whether the
-    /// fast path is on (false: no active transaction, or the store already holds data).
-    bool begin_bulk_load();
 
     // ---- contracts -------------------------------------------------------------------
     /// A built-in or loaded contract. Throws NotFoundError.
@@ -276,21 +269,17 @@ public:
     Referral referral(const ReferralId& id) const;
     std::vector<Referral> referrals_of(const PersonId& person) const;
     /// R1-R6: evaluates one person (with the BPI they join, if any) under the store policy.
-    /// Served from the case snapshot (below) when one is held and still current (a hash
-    /// lookup and the pure evaluation, after SQLite's `PRAGMA data_version` freshness check:
-    /// one to three microseconds); otherwise by point reads (one read snapshot, one cached
-    /// statement per table: several microseconds). After many point reads at the same
-    /// data version (as many as a third of the persons: about the cost of one full read)
-    /// the store builds the snapshot itself, so that a loop of checks costs at most about
-    /// twice its best case. For many checks at once use eligibility_for.
+    /// Served from the case snapshot (below) when one is held and still current, otherwise
+    /// by point reads. After many point reads at the same data version (about the cost of
+    /// one full read) the store builds the snapshot itself, so that a loop of checks costs
+    /// at most about twice its best case. For many checks at once use eligibility_for.
     Eligibility eligibility(const PersonId& id, Date on) const;
 
     /// Every case (persons with permits, protections, situations) and AGIR support of the
-    /// store in memory, read in one pass per table (under two microseconds per person),
-    /// kept by the Store and shared with eligibility(), eligibility_for(),
+    /// store in memory, read in one pass per table, kept by the Store and shared with eligibility(), eligibility_for(),
     /// eligibility_table() and build_report() while it is current: until a write through
-    /// this Store (any statement that changes a row) or a commit by another connection
-    /// (`PRAGMA data_version`). Inside a transaction the image is read fresh (it sees the
+    /// this Store (any statement that changes a row) or a commit by another connection.
+    /// Inside a transaction the image is read fresh (it sees the
     /// transaction's own writes) and not kept. The returned pointer stays valid (and
     /// unchanged) after the store changes: it is then simply no longer current.
     std::shared_ptr<const CaseSnapshot> case_snapshot() const;
@@ -327,9 +316,8 @@ public:
                             std::optional<Date> censor_on = std::nullopt) const;
     /// R7: the same rows in the same order, filling only the columns in `fields` (the
     /// others are left empty). `JourneyFields::lengths` is the narrow read of statistics
-    /// (action, entry, exit, open, length): no string is copied and the steps table is not
-    /// read, about the cost of the raw SQLite extraction of those columns; every other field
-    /// adds its columns' reading. `journeys(c, a, d)` is `journeys(c, a, d, JourneyFields::all)`.
+    /// (action, entry, exit, open, length): no string is copied and the steps are not read;
+    /// every other field adds its columns' reading. `journeys(c, a, d)` is `journeys(c, a, d, JourneyFields::all)`.
     JourneyColumns journeys(std::optional<ContractId> contract, std::optional<int> action,
                             std::optional<Date> censor_on, JourneyFields fields) const;
     /// The same read with the text columns packed (one buffer per column, Arrow's layout)
@@ -348,8 +336,19 @@ public:
     /// unknown person.
     EligibilityColumns eligibility_for(std::span<const PersonId> persons,
                                        std::span<const Date> dates) const;
-    ReferralColumns referral_columns() const;
-    ActivityColumns activity_columns(std::optional<ContractId> contract = std::nullopt) const;
+    /// R6: every referral in columns, by referral id.
+    ReferralColumns referrals() const;
+    /// R8: the activities (of one contract, or all) in columns with their participants and
+    /// mean satisfaction, by contract, action, date, id.
+    ActivityColumns activities(std::optional<ContractId> contract = std::nullopt) const;
+    /// Deprecated names (kept one release).
+    [[deprecated("use referrals()")]] ReferralColumns referral_columns() const {
+        return referrals();
+    }
+    [[deprecated("use activities()")]] ActivityColumns activity_columns(
+        std::optional<ContractId> contract = std::nullopt) const {
+        return activities(std::move(contract));
+    }
 
     // ---- audit, retention, fingerprint ---------------------------------------------------
     /// R9: audit rows in order.
@@ -371,10 +370,11 @@ public:
     /// data, not for the file.
     DataFingerprint fingerprint() const;
 
-    /// SQLite `PRAGMA integrity_check` result ("ok" when sound).
+    /// The storage engine's own integrity check of the file ("ok" when sound).
     std::string integrity_check() const;
 
 private:
+    friend bool detail::begin_bulk_load(Store& store);
     explicit Store(std::unique_ptr<detail::StoreImpl> impl);
     std::unique_ptr<detail::StoreImpl> impl_;
 };

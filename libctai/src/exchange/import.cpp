@@ -24,26 +24,6 @@ namespace ctai {
 namespace detail {
 namespace {
 
-// SQLite's primary result code for a constraint failure (SQLITE_CONSTRAINT): a row the
-// schema refuses, as opposed to an I/O or locking failure, which aborts the import.
-constexpr int sqlite_constraint = 19;
-
-// The column a broken rule is about, for the location.
-std::string column_for_rule(std::string_view rule, std::string_view fallback) {
-    static const std::map<std::string_view, std::string_view> columns = {
-        {"R7.exit_before_entry", "exit_date"},
-        {"R7.step_outside_journey", "date"},
-        {"R7.one_open_journey", "entry_date"},
-        {"R7.public_at_entry", "person_id"},
-        {"R7.prerequisite", "action"},
-        {"R6.agir_excluded", "action"},
-        {"R6.agir_partner_need", "action"},
-        {"R6.referral_transition", "status"},
-    };
-    const auto it = columns.find(rule);
-    return std::string(it == columns.end() ? fallback : it->second);
-}
-
 std::string column_for_entity(std::string_view entity, std::string_view fallback) {
     if (entity == "person") return "person_id";
     if (entity == "contract") return "contract_id";
@@ -83,7 +63,7 @@ public:
         auto tx = store_.transaction(options_.reason);
         // Into a store without data: the store checks the rules against what it has written
         // in memory instead of reading rows back (same results, much faster).
-        store_.begin_bulk_load();
+        detail::begin_bulk_load(store_);
         write_cases();
         write_agir();
         write_referrals();
@@ -208,7 +188,7 @@ private:
             if (on_conflict)
                 on_conflict(e);
             else
-                sink_.add(file(t), line, column_for_rule(e.rule(), column),
+                sink_.add(file(t), line, e.column().empty() ? std::string(column) : e.column(),
                           e.rule() + ": " + e.what(), e.rule());
         } catch (const NotFoundError& e) {
             sink_.add(file(t), line, column_for_entity(e.entity(), column), e.what());
@@ -217,7 +197,7 @@ private:
         } catch (const ValidationError& e) {
             sink_.add(file(t), line, e.field().empty() ? std::string(column) : e.field(), e.what());
         } catch (const StorageError& e) {
-            if ((e.code() & 0xFF) != sqlite_constraint) throw;
+            if (!e.constraint_violation()) throw;
             sink_.add(file(t), line, std::string(column),
                       std::string("refused by the store: ") + e.what());
         }
@@ -317,7 +297,7 @@ private:
     // back, a forbidden status change at the status.
     void referral_conflict(std::size_t i, const ConflictError& e) {
         const auto& r = data_.referrals[i];
-        std::string column = column_for_rule(e.rule(), "referral_id");
+        std::string column = e.column().empty() ? std::string("referral_id") : e.column();
         if (e.rule() == "R6.referral_transition") {
             if (r.decided_on && *r.decided_on < r.proposed_on)
                 column = "decided_on";
@@ -365,7 +345,7 @@ private:
                 }
             }
         }
-        sink_.add(file(Table::journeys), read_.line(Table::journeys, i), column_for_rule(e.rule(), "journey_id"),
+        sink_.add(file(Table::journeys), read_.line(Table::journeys, i), e.column().empty() ? std::string("journey_id") : e.column(),
                   e.rule() + ": " + e.what(), e.rule());
     }
 

@@ -17,7 +17,8 @@ namespace ctai::detail::sqlite_c {
 using Stmt = std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)>;
 
 [[noreturn]] inline void fail(sqlite3* db, int rc) {
-    throw StorageError(std::string("storage error: ") + sqlite3_errmsg(db), rc);
+    throw StorageError(std::string("storage error: ") + sqlite3_errmsg(db), rc,
+                       (rc & 0xFF) == SQLITE_CONSTRAINT);
 }
 
 inline Stmt prepare(sqlite3* db, const std::string& sql) {

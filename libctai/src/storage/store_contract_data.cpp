@@ -354,12 +354,12 @@ std::shared_ptr<const ContractData> Store::contract_data(const ContractId& contr
         auto& impl = *impl_;
         impl.require_contract(contract);
         if (impl.contract_data && impl.depth == 0 && impl.contract_data->contract_id == contract &&
-            impl.db->getTotalChanges() == impl.contract_data_changes &&
+            impl.backend->own_changes() == impl.contract_data_changes &&
             impl.data_version() == impl.contract_data_data_version)
             return impl.contract_data;
         const detail::ReadSnapshot snapshot(impl);
         const std::int64_t version = impl.data_version();
-        const std::int64_t changes = impl.db->getTotalChanges();
+        const std::int64_t changes = impl.backend->own_changes();
         auto d = std::make_shared<ContractData>();
         d->contract_id = contract;
         d->cases = impl.current_case_snapshot();

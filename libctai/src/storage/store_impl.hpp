@@ -1,7 +1,8 @@
 #pragma once
-// Private to the storage layer: the SQLite connection behind ctai::Store, statement cache,
-// row <-> model codecs and the audit writer. The only place (with the .cpp files next to it)
-// that knows SQL.
+// Private to the storage layer: StoreImpl (the pimpl of ctai::Store: the connection, its
+// engine behind the Backend seam, the statement cache, the caches kept by the Store), Query
+// (binding and reading columns) and the declarations shared by the table files. The only
+// place (with the .cpp files next to it) that knows SQL; docs/storage.md maps the files.
 
 #include <cstdint>
 #include <functional>
@@ -15,9 +16,12 @@
 #include <vector>
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
 #include <nlohmann/json.hpp>
 
 #include <ctai/store.hpp>
+
+#include "storage/backend.hpp"
 
 namespace ctai::detail {
 
@@ -30,7 +34,8 @@ auto guard(F&& f) -> decltype(f()) {
     try {
         return f();
     } catch (const SQLite::Exception& e) {
-        throw StorageError(std::string("storage error: ") + e.what(), e.getErrorCode());
+        throw StorageError(std::string("storage error: ") + e.what(), e.getErrorCode(),
+                           (e.getErrorCode() & 0xFF) == SQLITE_CONSTRAINT);
     }
 }
 
@@ -114,6 +119,16 @@ private:
     SQLite::Statement* s_;
 };
 
+// ---- columnar results ----------------------------------------------------------------
+
+/// An enum as its code in a column (uint8).
+template <class E>
+std::uint8_t code(E e) {
+    return static_cast<std::uint8_t>(e);
+}
+/// A date column's value: its day number, or no_date.
+inline std::int32_t days_or_none(const std::optional<Date>& d) { return d ? d->days() : no_date; }
+
 // ---- JSON of the records (audit log changes) -----------------------------------------------
 
 Json to_json(const Person& p);
@@ -130,6 +145,13 @@ Json to_json(const Cost& c);
 /// {"field": [old, new]} for the top-level fields that differ.
 Json json_diff(const Json& before, const Json& after);
 
+struct StoreImpl;
+/// Appends one audit row whose change is already serialised (audit.cpp): the one writer of
+/// the audit log, through the backend. `reason` defaults to the transaction's reason.
+void append_audit(StoreImpl& impl, std::string_view entity, const std::string& entity_id,
+                  const std::optional<PersonId>& person, std::string_view operation,
+                  const std::string& change, std::optional<std::string> reason);
+
 /// A random opaque id: prefix + 16 lowercase hex digits.
 std::string random_id(std::string_view prefix);
 /// Current UTC time as ISO 8601 with milliseconds and a Z.
@@ -137,19 +159,21 @@ std::string utc_now_iso();
 
 // ---- the connection --------------------------------------------------------------------
 
-/// What a bulk load (Store::begin_bulk_load) has written so far, in memory (store_write.cpp).
+/// What a bulk load (detail::begin_bulk_load) has written so far, in memory (bulk_load.hpp).
 struct BulkSession;
 
 struct StoreImpl {
     std::filesystem::path path;
     StoreOptions options;
     std::unique_ptr<SQLite::Database> db;
+    /// The engine behind the seam (backend.hpp): transactions, change counters, audit rows.
+    std::unique_ptr<Backend> backend;
     std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> statements;
     int depth = 0;
     std::vector<std::string> reasons;
     /// Loaded contracts by id (cache; cleared by put_contract).
     mutable std::map<std::string, Contract> contract_cache;
-    /// Set by Store::begin_bulk_load on a store without data rows: the put_* upserts read
+    /// Set by detail::begin_bulk_load on a store without data rows: the put_* upserts read
     /// what they need from it instead of the file. Ended with the transaction at depth
     /// `bulk_depth` (commit or rollback) and by every other kind of write.
     std::shared_ptr<BulkSession> bulk;
@@ -182,8 +206,8 @@ struct StoreImpl {
     std::int64_t point_reads_changes = -1;
     /// person_count() at that data version (-1: not read yet).
     std::int64_t point_reads_persons = -1;
-    /// `PRAGMA data_version` (cached statement).
-    std::int64_t data_version();
+    /// Backend::data_version (commits by other connections).
+    std::int64_t data_version() { return backend->data_version(); }
     /// The current case snapshot if one is held, else nullptr (outside transactions only).
     std::shared_ptr<const CaseSnapshot> current_case_snapshot();
     /// Builds (and, outside a transaction, keeps) a case snapshot.
@@ -192,8 +216,8 @@ struct StoreImpl {
     /// (called at the end of every outermost transaction: its memory is not held until
     /// the next read). Never throws.
     void release_stale_case_snapshot() noexcept {
-        if (case_snapshot && db->getTotalChanges() != case_snapshot_changes) case_snapshot.reset();
-        if (contract_data && db->getTotalChanges() != contract_data_changes) contract_data.reset();
+        if (case_snapshot && backend->own_changes() != case_snapshot_changes) case_snapshot.reset();
+        if (contract_data && backend->own_changes() != contract_data_changes) contract_data.reset();
     }
     /// Reads a case snapshot inside the caller's read snapshot or transaction (not kept).
     std::shared_ptr<const CaseSnapshot> read_case_snapshot();
@@ -299,6 +323,8 @@ private:
 void for_each_case_impl(StoreImpl& impl, const std::function<void(PersonCase&)>& f);
 /// The same cases, in a vector reserved to the number of persons (each case built in place).
 std::vector<PersonCase> read_all_cases(StoreImpl& impl);
+/// Every AGIR support, by person then orientation date (agir_table.cpp).
+std::vector<AgirSupport> read_all_agir(StoreImpl& impl);
 
 /// Registers the internal SQL function ctai_rows, through which the columnar reads receive
 /// rows inside SQLite's own loop (store_journeys.cpp). Called once per connection.
@@ -306,5 +332,12 @@ void register_row_function(sqlite3* db);
 
 /// The schema migrations: (version, sql) in order; version n is 000n_*.sql.
 std::vector<std::pair<int, std::string_view>> migrations();
+/// `PRAGMA <name>` as an integer (migrations.cpp).
+int pragma_int(SQLite::Database& db, const char* name);
+/// Applies the pending migrations, each in its own transaction (migrations.cpp).
+void migrate(StoreImpl& impl);
+/// Throws SchemaVersionError unless `db` is a libctai store (or empty) of a schema this
+/// library knows (migrations.cpp).
+void check_identity(SQLite::Database& db, const std::filesystem::path& path);
 
 }  // namespace ctai::detail
