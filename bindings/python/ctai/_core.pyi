@@ -24,6 +24,8 @@ from ._enums import (
 )
 from ._model import AgirSupport, Person, PersonCase
 from ._policy import Policy
+from ._columns import Columns
+from ._contract import Contract
 
 __version__: str
 
@@ -110,9 +112,13 @@ def enum_vocabularies() -> Dict[str, str]:
     """Enum class name -> vocabulary name, as used in error messages and files (e.g.
     ``"SituationKind" -> "situation"``)."""
 
-def _register_enums(classes: Mapping[str, type]) -> None:
-    """Registers the Python enum classes so that values returned by C++ are members
-    (called once by ctai/__init__.py)."""
+def _register(classes: Mapping[str, type]) -> None:
+    """Registers the package's Python classes (name -> class: the enum classes, the
+    records, Policy, Columns, Contract) that values returned by C++ are built with
+    (called by ctai/__init__.py; the compiled module never imports the package)."""
+
+def _registered() -> List[str]:
+    """The names registered so far (sorted)."""
 
 # --- dates (domain R0) ------------------------------------------------------------------
 
@@ -260,10 +266,6 @@ def _policy_fields() -> List[Tuple[str, str, Any]]:
     are those of ctai::Policy."""
 
 # --- records ----------------------------------------------------------------------------
-
-def _register_classes(classes: Mapping[str, type]) -> None:
-    """Registers the Python record classes built from C++ values (called once by
-    ctai/__init__.py)."""
 
 def _model_defaults() -> Dict[str, Dict[str, Any]]:
     """Field values of default-constructed C++ records."""
@@ -425,14 +427,20 @@ def write_exchange_dir(
     """Writes a Dataset as an exchange folder (ctai.write_exchange_dir wraps the result
     in an ExportSummary)."""
 
-def builtin_contracts() -> List[Dict[str, Any]]:
-    """The built-in contracts (dijon-2022, dijon-2023-2024) as the dicts of their JSON files."""
+def builtin_contracts() -> List[Contract]:
+    """The built-in contracts (dijon-2022, dijon-2023-2024)."""
 
-def load_contract(path: Union[str, os.PathLike[str]]) -> Dict[str, Any]:
-    """Loads and validates a contract file; returns the dict of its normalised JSON."""
+def load_contract(path: Union[str, os.PathLike[str]]) -> Contract:
+    """Loads and validates a contract file."""
 
-def _normalize_contract(contract: Mapping[str, Any]) -> Dict[str, Any]:
-    """dict -> C++ Contract (validated) -> dict."""
+def _normalize_contract(contract: Union[Contract, Mapping[str, Any]]) -> Contract:
+    """dict or Contract -> C++ Contract (validated) -> Contract."""
+
+def _contract_json(contract: Union[Contract, Mapping[str, Any]]) -> Dict[str, Any]:
+    """dict or Contract -> C++ Contract -> the dict of its JSON (C++ contract_to_json)."""
+
+def _default_exit_reasons() -> List[Dict[str, Any]]:
+    """The exit reasons every contract has unless it redefines them (R7), as dicts."""
 
 # --- reports (R8) ------------------------------------------------------------------------
 
@@ -525,9 +533,9 @@ class _Store:
     def set_actor(self, actor: str) -> None: ...
     def in_transaction(self) -> bool: ...
     def transaction(self, reason: str = "") -> _Transaction: ...
-    def contract(self, id: str) -> Dict[str, Any]: ...
-    def contracts(self) -> List[Dict[str, Any]]: ...
-    def put_contract(self, contract: Mapping[str, Any]) -> bool: ...
+    def contract(self, id: str) -> Contract: ...
+    def contracts(self) -> List[Contract]: ...
+    def put_contract(self, contract: Union[Contract, Mapping[str, Any]]) -> bool: ...
     def put_person(self, person: Person) -> bool: ...
     def put_case(self, case: PersonCase) -> bool: ...
     def put_agir_support(self, support: AgirSupport) -> bool: ...
@@ -565,8 +573,8 @@ class _Store:
     def eligibility_for(
         self, person_ids: Sequence[str], *, on: Any
     ) -> Tuple[List[Tuple[str, str, Optional[str]]], Dict[str, Any]]: ...
-    def referral_columns(self) -> Tuple[List[Tuple[str, str, Optional[str]]], Dict[str, Any]]: ...
-    def activity_columns(self, *, contract: Optional[str] = None) -> Tuple[List[Tuple[str, str, Optional[str]]], Dict[str, Any]]: ...
+    def referrals(self) -> Columns: ...
+    def activities(self, *, contract: Optional[str] = None) -> Columns: ...
     def journey_stats(
         self, *, contract: Optional[str] = None, action: Optional[int] = None, on: datetime.date
     ) -> Dict[str, Any]: ...
@@ -578,18 +586,20 @@ class _Store:
         self, dir: str, *, pseudonymization_key: Optional[str] = None, birth_precision: str = "year",
         overwrite: bool = False
     ) -> Dict[str, Any]: ...
-    def report(
-        self, contract_id: str, *, start: Optional[datetime.date] = None,
-        end: Optional[datetime.date] = None, evaluated_on: Optional[datetime.date] = None,
-        publish: bool = False, k: Optional[int] = None
-    ) -> Report: ...
     def audit_log(
         self, *, entity: Optional[str] = None, entity_id: Optional[str] = None,
         person_id: Optional[str] = None, after_seq: int = 0
     ) -> List[Dict[str, Any]]: ...
     def retention_candidates(self, today: datetime.date) -> List[str]: ...
-    def anonymise_expired(self, today: datetime.date) -> Dict[str, Any]: ...
+    def anonymize_expired(self, today: datetime.date) -> Dict[str, Any]: ...
     def fingerprint(self) -> Tuple[str, int]: ...
     def case_snapshot(self) -> CaseSnapshot: ...
     def drop_case_snapshot(self) -> None: ...
     def integrity_check(self) -> str: ...
+
+def _build_report(
+    store: _Store, contract_id: str, *, start: Optional[datetime.date] = None,
+    end: Optional[datetime.date] = None, evaluated_on: Optional[datetime.date] = None,
+    publish: bool = False, k: Optional[int] = None
+) -> Report:
+    """R8: ctai::build_report(store, contract, options) (ctai.build_report wraps it)."""

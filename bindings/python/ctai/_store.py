@@ -17,8 +17,10 @@ from . import _core
 from ._columns import Columns
 from ._core import CaseSnapshot, Eligibility, Report
 from ._enums import Need, ReferralSource, StepKind
+from ._exchange import _deprecated
+from ._contract import Contract
 from ._exchange import (
-    AnonymisationReport,
+    AnonymizationReport,
     AuditEntry,
     DataFingerprint,
     ExportSummary,
@@ -204,17 +206,18 @@ class Store:
             birth_precision=birth_precision, overwrite=overwrite))
 
     # --- contracts -----------------------------------------------------------------------------
-    def contract(self, contract_id: str) -> Dict[str, Any]:
-        """A built-in or loaded contract, as the dict of its JSON file. NotFoundError."""
+    def contract(self, contract_id: str) -> Contract:
+        """A built-in or loaded contract. NotFoundError."""
         return self._native.contract(contract_id)
 
-    def contracts(self) -> List[Dict[str, Any]]:
+    def contracts(self) -> List[Contract]:
         """The built-in contracts followed by the loaded ones."""
         return self._native.contracts()
 
-    def put_contract(self, contract: Dict[str, Any]) -> bool:
-        """Loads (or replaces) a user contract given as the dict of its JSON file (see
-        ``load_contract``). Returns whether something changed."""
+    def put_contract(self, contract: Union[Contract, Dict[str, Any]]) -> bool:
+        """Loads (or replaces) a user contract, a Contract or the dict of its JSON file
+        (see ``load_contract``), validated by the C++ reader. Returns whether something
+        changed."""
         return self._native.put_contract(contract)
 
     # --- writes ------------------------------------------------------------------------------
@@ -367,12 +370,12 @@ class Store:
     def referrals(self) -> Columns:
         """R6: every referral as Columns: referral_id, person_id, from, to, need, status,
         proposed_on, decided_on, completed_on."""
-        return Columns(self._native.referral_columns())
+        return self._native.referrals()
 
     def activities(self, *, contract: Optional[str] = None) -> Columns:
         """R8: activities as Columns: activity_id, contract_id, action, kind, type, date,
         hours, co_animated, structure, participants, mean_satisfaction (NaN when none)."""
-        return Columns(self._native.activity_columns(contract=contract))
+        return self._native.activities(contract=contract)
 
     # --- statistics and reports ---------------------------------------------------------------
     def journey_stats(self, *, contract: Optional[str] = None, action: Optional[int] = None,
@@ -389,16 +392,16 @@ class Store:
         raw = self._native.journey_stats_by_public(contract=contract, action=action, on=on)
         return {k: JourneyStats._from_core(v) for k, v in raw.items()}
 
-    def report(self, contract_id: str, *, start: Optional[_dt.date] = None,
+    def report(self, contract_id: Union[str, Contract], *, start: Optional[_dt.date] = None,
                end: Optional[_dt.date] = None, evaluated_on: Optional[_dt.date] = None,
                publish: bool = False, k: Optional[int] = None) -> Report:
-        """R8: the evaluation report of a contract over ``start``..``end`` (both included;
-        default the contract period), with open journeys censored at ``evaluated_on``
-        (default ``end``: never "today", so the same data give the same report).
-        ``publish=True`` applies small-cell suppression with threshold ``k`` (default the
-        policy's ``suppression_k``). ``report.to_dict()`` is ``ctai report --format json``."""
-        return self._native.report(contract_id, start=start, end=end, evaluated_on=evaluated_on,
-                                   publish=publish, k=k)
+        """R8: ``ctai.build_report(self, contract_id, ...)``, the evaluation report of a
+        contract (see :func:`ctai.build_report`). ``report.to_dict()`` is ``ctai report
+        --format json``."""
+        from ._report import build_report
+
+        return build_report(self, contract_id, start=start, end=end, evaluated_on=evaluated_on,
+                            publish=publish, k=k)
 
     # --- audit, retention, fingerprint ----------------------------------------------------------
     def audit_log(self, *, entity: Optional[str] = None, entity_id: Optional[str] = None,
@@ -411,9 +414,14 @@ class Store:
         """R9: persons whose retention period from their last contact has ended."""
         return self._native.retention_candidates(today)
 
-    def anonymise_expired(self, today: _dt.date) -> AnonymisationReport:
-        """R9: anonymises every retention candidate, keeping the statistical dimensions."""
-        return AnonymisationReport(**self._native.anonymise_expired(today))
+    def anonymize_expired(self, today: _dt.date) -> AnonymizationReport:
+        """R9: anonymizes every retention candidate, keeping the statistical dimensions."""
+        return AnonymizationReport(**self._native.anonymize_expired(today))
+
+    def anonymise_expired(self, today: _dt.date) -> AnonymizationReport:
+        """Deprecated spelling of :meth:`anonymize_expired` (goes in the next release)."""
+        _deprecated("Store.anonymise_expired", "Store.anonymize_expired")
+        return self.anonymize_expired(today)
 
     def fingerprint(self) -> DataFingerprint:
         """The data version for report reproducibility (R8)."""

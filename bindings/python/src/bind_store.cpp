@@ -422,7 +422,7 @@ persons; `person_id in snapshot` tells whether a person is in it.)doc")
             b.flag("agir", std::move(agir));
             b.flag("ctai_public", std::move(pub));
             b.category("public", vocabulary_name<PublicCategory>(), std::move(category));
-            return py::module_::import("ctai._columns").attr("Columns")(b.finish(), py::dict());
+            return registered("Columns")(b.finish(), py::dict());
         }, "index"_a, py::kw_only(), "on"_a,
         "R1-R6 for many (person, date) pairs in one call, without the GIL: `index` from "
         "index(), `on` one date or one per row. Columns primo_arrivant, bpi, bpt, agir, "
@@ -620,11 +620,13 @@ persons; `person_id in snapshot` tells whether a person is in it.)doc")
             auto c = s.run([&](auto& st) { return st.eligibility_for(persons, dates); });
             return eligibility_columns(std::move(c));
         }, "person_ids"_a, py::kw_only(), "on"_a)
-        .def("referral_columns", [](PyStore& s) {
-            return referral_columns(s.run([](auto& st) { return st.referral_columns(); }));
+        .def("referrals", [](PyStore& s) {
+            // i16: C++ name becomes referrals()
+            return registered("Columns")(referral_columns(s.run([](auto& st) { return st.referral_columns(); })), py::dict());
         })
-        .def("activity_columns", [](PyStore& s, std::optional<std::string> contract) {
-            return activity_columns(s.run([&](auto& st) { return st.activity_columns(contract_arg(contract)); }));
+        .def("activities", [](PyStore& s, std::optional<std::string> contract) {
+            // i16: C++ name becomes activities()
+            return registered("Columns")(activity_columns(s.run([&](auto& st) { return st.activity_columns(contract_arg(contract)); })), py::dict());
         }, py::kw_only(), "contract"_a = py::none())
         // ---- statistics (R7)
         .def("journey_stats", [](PyStore& s, std::optional<std::string> contract, std::optional<int> action, Date on) {
@@ -669,7 +671,8 @@ persons; `person_id in snapshot` tells whether a person is in it.)doc")
                 out.append(id.str());
             return out;
         }, "today"_a)
-        .def("anonymise_expired", [](PyStore& s, Date today) {
+        .def("anonymize_expired", [](PyStore& s, Date today) {
+            // i16: C++ name stays anonymise_expired() unless the storage branch renames it
             const auto r = s.run([&](auto& st) { return st.anonymise_expired(today); });
             return py::dict("today"_a = r.today, "persons"_a = r.persons, "households"_a = r.households,
                             "journeys"_a = r.journeys, "referrals"_a = r.referrals,
@@ -683,11 +686,12 @@ persons; `person_id in snapshot` tells whether a person is in it.)doc")
         .def("case_snapshot", [](PyStore& s) {
             return PyCaseSnapshot{s.run([](auto& st) { return st.case_snapshot(); })};
         })
-        .def("drop_case_snapshot", [](PyStore& s) { s.run([](auto& st) { st.drop_case_snapshot(); }); })
-        // ---- R8 report
-        .def("report", [](PyStore& s, const std::string& contract, std::optional<Date> start,
-                          std::optional<Date> end, std::optional<Date> evaluated_on, bool publish,
-                          std::optional<int> k) {
+        .def("drop_case_snapshot", [](PyStore& s) { s.run([](auto& st) { st.drop_case_snapshot(); }); });
+
+    m.def(
+        "_build_report",
+        [](PyStore& s, const std::string& contract, std::optional<Date> start, std::optional<Date> end,
+           std::optional<Date> evaluated_on, bool publish, std::optional<int> k) {
             ctai::ReportOptions o;
             o.from = start;
             o.to = end;
@@ -695,8 +699,10 @@ persons; `person_id in snapshot` tells whether a person is in it.)doc")
             o.publish = publish;
             o.k = k;
             return s.run([&](auto& st) { return ctai::build_report(st, ContractId{contract}, o); });
-        }, "contract_id"_a, py::kw_only(), "start"_a = py::none(), "end"_a = py::none(),
-           "evaluated_on"_a = py::none(), "publish"_a = false, "k"_a = py::none());
+        },
+        "store"_a, "contract_id"_a, py::kw_only(), "start"_a = py::none(), "end"_a = py::none(),
+        "evaluated_on"_a = py::none(), "publish"_a = false, "k"_a = py::none(),
+        "R8: ctai::build_report(store, contract, options) (ctai.build_report).");
 }
 
 }  // namespace ctai::python
