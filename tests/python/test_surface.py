@@ -136,8 +136,24 @@ def test_one_name_across_cpp_and_python():
     with ctai.Store.open(":memory:") as s:
         assert isinstance(s.referrals(), ctai.Columns)
         assert isinstance(s.activities(), ctai.Columns)
-        assert not hasattr(s._native, "referral_columns")
-        assert not hasattr(s._native, "activity_columns")
+        assert not hasattr(s, "referral_columns") and not hasattr(s, "activity_columns")
+
+
+def test_store_is_the_bound_class_and_python_adds_only_its_part():
+    # ctai.Store subclasses the binding: forwarding methods are the binding's own, with
+    # their documentation; _store.py defines only what Python adds.
+    assert issubclass(ctai.Store, _core._Store)
+    own = {n for n in vars(ctai.Store) if not n.startswith("__")}
+    assert own == {"open", "transaction", "export_dir", "journeys", "report", "anonymise_expired"}
+    for name in ("put_case", "enroll", "person_ids", "referrals", "audit_log", "import_dir",
+                 "fingerprint", "journey_stats", "anonymize_expired"):
+        assert getattr(ctai.Store, name) is getattr(_core._Store, name), name
+        assert getattr(_core._Store, name).__doc__, name
+    with ctai.Store.open(":memory:") as s:
+        assert isinstance(s.fingerprint(), ctai.DataFingerprint)
+        assert isinstance(s.journey_stats(on=d("2024-01-01")), ctai.JourneyStats)
+        assert isinstance(s.audit_log(), list)
+        assert s.path == ":memory:" and isinstance(s.schema_version, int)
 
 
 def test_deprecated_spellings_warn():

@@ -13,6 +13,7 @@ package.
 
 from . import _core
 from ._core import (
+    CaseSnapshot,
     ConflictError,
     CtaiError,
     Dataset,
@@ -105,7 +106,7 @@ from ._exchange import (  # noqa: E402
     Step,
     TableSummary,
 )
-from ._store import CaseSnapshot, Store, Transaction  # noqa: E402
+from ._store import Store, Transaction  # noqa: E402
 from ._report import build_report  # noqa: E402  (also adds Report.to_pandas)
 
 
@@ -131,6 +132,14 @@ _core._register(
         "Policy": Policy,
         "Columns": Columns,
         "Contract": Contract,
+        "Journey": Journey,
+        "Referral": Referral,
+        "AuditEntry": AuditEntry,
+        "ImportSummary": ImportSummary,
+        "ExportSummary": ExportSummary,
+        "JourneyStats": JourneyStats,
+        "DataFingerprint": DataFingerprint,
+        "AnonymizationReport": AnonymizationReport,
     }
 )
 

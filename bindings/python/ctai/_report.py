@@ -23,7 +23,7 @@ def build_report(store: Any, contract: Union[str, Contract], *,
     threshold ``k`` (default the policy's ``suppression_k``). ``report.to_dict()`` is
     ``ctai report --format json``. ``store.report(contract_id, ...)`` is the same call."""
     contract_id = contract.id if isinstance(contract, Contract) else contract
-    return _core._build_report(store._native, contract_id, start=start, end=end,
+    return _core._build_report(store, contract_id, start=start, end=end,
                                evaluated_on=evaluated_on, publish=publish, k=k)
 
 

@@ -35,6 +35,12 @@ py::object registered(const char* name) {
     return py::reinterpret_borrow<py::object>(it->second);
 }
 
+py::object build(const char* name, const py::dict& fields) {
+    const py::object cls = registered(name);
+    if (py::hasattr(cls, "_from_core")) return cls.attr("_from_core")(fields);
+    return cls(**fields);
+}
+
 void bind_registry(py::module_& m) {
     m.def(
         "_register",

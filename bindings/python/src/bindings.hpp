@@ -46,6 +46,9 @@ void bind_report(py::module_& m);       // bind_report.cpp: R8 Report and its re
 /// "Policy", "Columns", "Contract", "Person". Throws ImportError when not registered yet:
 /// the compiled module never imports the package.
 py::object registered(const char* name);
+/// An instance of the registered class `name` from its fields: `cls._from_core(fields)`
+/// when the class has one (nested values to convert), else `cls(**fields)`.
+py::object build(const char* name, const py::dict& fields);
 
 // --- Errors (bind_errors.cpp) -------------------------------------------------------------
 /// A ctai.ImportIssue named tuple (file, line, column, message, rule; empty -> None).
