@@ -1,4 +1,5 @@
-// Links ctai::ctai from an install prefix and evaluates one synthetic person.
+// Links ctai::ctai (from an install prefix with find_package, or from the source tree with
+// add_subdirectory: subdirectory/) and evaluates one synthetic person.
 #include <ctai/ctai.hpp>
 
 #include <iostream>

@@ -3,6 +3,7 @@ journey statistics, transactions, the service API, audit and retention, threads.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import inspect
 import pydoc
@@ -24,7 +25,7 @@ END = d("2024-10-15")  # last day of dijon-2023-2024: the cohort's evaluation da
 def cohort_dir(tmp_path_factory):
     folder = tmp_path_factory.mktemp("cohort") / "export"
     summary = ctai.write_exchange_dir(ctai.generate_cohort(300, seed=7), folder)
-    assert summary.rows("persons.csv") == 300 and not summary.pseudonymised
+    assert summary.rows("persons.csv") == 300 and not summary.pseudonymized
     return folder
 
 
@@ -143,7 +144,7 @@ def test_export_round_trips_and_pseudonymises(store, tmp_path):
         copy.import_dir(tmp_path / "out")
         assert copy.fingerprint().sha256 == store.fingerprint().sha256
     pseudo = store.export_dir(tmp_path / "pseudo", pseudonymization_key="k" * 32)
-    assert pseudo.pseudonymised
+    assert pseudo.pseudonymized
     text = (tmp_path / "pseudo" / "persons.csv").read_text(encoding="utf-8")
     assert "P000001" not in text
     with pytest.raises(ctai.ValidationError):
@@ -478,24 +479,27 @@ def test_service_api():
 
 def test_contracts():
     contracts = ctai.builtin_contracts()
-    assert [c["id"] for c in contracts] == ["dijon-2022", "dijon-2023-2024"]
+    assert [c.id for c in contracts] == ["dijon-2022", "dijon-2023-2024"]
     with ctai.Store.open(":memory:") as s:
         assert s.contract("dijon-2022") == contracts[0]
         with pytest.raises(ctai.NotFoundError):
             s.contract("nowhere")
         with pytest.raises(ctai.ConflictError):
             s.put_contract(contracts[0])
-        mine = dict(contracts[1], id="mine-2025")
+        mine = dict(contracts[1].to_dict(), id="mine-2025")
         assert s.put_contract(mine) is True
-        assert [c["id"] for c in s.contracts()][-1] == "mine-2025"
+        assert [c.id for c in s.contracts()][-1] == "mine-2025"
+        assert s.put_contract(dataclasses.replace(contracts[1], id="yours-2025")) is True
+        assert s.contract("yours-2025").actions == contracts[1].actions
 
 
 def test_load_contract(tmp_path):
     import json
 
     path = tmp_path / "c.json"
-    path.write_text(json.dumps(dict(ctai.builtin_contracts()[1], id="x")), encoding="utf-8")
-    assert ctai.load_contract(path)["id"] == "x"
+    path.write_text(json.dumps(dict(ctai.builtin_contracts()[1].to_dict(), id="x")),
+                    encoding="utf-8")
+    assert ctai.load_contract(path).id == "x"
     with pytest.raises(ctai.NotFoundError):
         ctai.load_contract(tmp_path / "missing.json")
     path.write_text("{", encoding="utf-8")
@@ -540,8 +544,8 @@ def test_retention_and_anonymisation():
         s.put_case(refugee("OLD", last_contact=d("2015-01-01")))
         s.put_case(refugee("NEW", last_contact=d("2025-01-01")))
         assert s.retention_candidates(d("2026-01-01")) == ["OLD"]
-        report = s.anonymise_expired(d("2026-01-01"))
-        assert isinstance(report, ctai.AnonymisationReport) and report.persons == 1
+        report = s.anonymize_expired(d("2026-01-01"))
+        assert isinstance(report, ctai.AnonymizationReport) and report.persons == 1
         ids = s.person_ids()
         assert "OLD" not in ids and "NEW" in ids and any(i.startswith("ANON-") for i in ids)
 

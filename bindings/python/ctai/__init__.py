@@ -5,10 +5,15 @@ Dates are :class:`datetime.date` in and out (never datetimes); vocabularies are
 leave open is an option of :class:`Policy`; errors are :class:`CtaiError` subclasses that
 also belong to the built-in families (``ValueError``, ``LookupError``, ``OSError``).
 See docs/python.md.
+
+The package imports its compiled core ``ctai._core`` and registers its Python classes
+there once (``_core._register``, at the end of this file); the core never imports the
+package.
 """
 
 from . import _core
 from ._core import (
+    CaseSnapshot,
     ConflictError,
     CtaiError,
     Dataset,
@@ -82,13 +87,15 @@ from ._enums import (
     VolunteeringKind,
 )
 
-_core._register_enums(_ENUMS)
+# The enums first: the modules below read C++ defaults that hold enum values.
+_core._register(_ENUMS)
 
 from ._model import AgirSupport, Permit, Person, PersonCase, Protection, Situation  # noqa: E402
 from ._policy import Policy  # noqa: E402
 from ._columns import Columns  # noqa: E402
+from ._contract import Action, Contract, ExitReason, Indicator, Prerequisite  # noqa: E402
 from ._exchange import (  # noqa: E402
-    AnonymisationReport,
+    AnonymizationReport,
     AuditEntry,
     DataFingerprint,
     ExportSummary,
@@ -99,8 +106,8 @@ from ._exchange import (  # noqa: E402
     Step,
     TableSummary,
 )
-from ._store import CaseSnapshot, Store, Transaction  # noqa: E402
-from . import _report  # noqa: E402,F401  (adds Report.to_pandas)
+from ._store import Store, Transaction  # noqa: E402
+from ._report import build_report  # noqa: E402  (also adds Report.to_pandas)
 
 
 def write_exchange_dir(data, dir, *, pseudonymization_key=None, birth_precision="year",
@@ -113,7 +120,8 @@ def write_exchange_dir(data, dir, *, pseudonymization_key=None, birth_precision=
         data, os.fspath(dir), pseudonymization_key=pseudonymization_key,
         birth_precision=birth_precision, overwrite=overwrite))
 
-_core._register_classes(
+# The classes the compiled core builds the values it returns with.
+_core._register(
     {
         "Person": Person,
         "Permit": Permit,
@@ -122,8 +130,33 @@ _core._register_classes(
         "PersonCase": PersonCase,
         "AgirSupport": AgirSupport,
         "Policy": Policy,
+        "Columns": Columns,
+        "Contract": Contract,
+        "Journey": Journey,
+        "Referral": Referral,
+        "AuditEntry": AuditEntry,
+        "ImportSummary": ImportSummary,
+        "ExportSummary": ExportSummary,
+        "JourneyStats": JourneyStats,
+        "DataFingerprint": DataFingerprint,
+        "AnonymizationReport": AnonymizationReport,
     }
 )
+
+# Renamed names kept one release (CHANGELOG.md, "Unreleased"): old name -> new name.
+_DEPRECATED = {"AnonymisationReport": "AnonymizationReport"}
+
+
+def __getattr__(name: str) -> object:
+    if name in _DEPRECATED:
+        import warnings
+
+        new = _DEPRECATED[name]
+        warnings.warn(f"ctai.{name} is deprecated: use ctai.{new} (the old name goes in the "
+                      "next release)", DeprecationWarning, stacklevel=2)
+        return globals()[new]
+    raise AttributeError(f"module 'ctai' has no attribute {name!r}")
+
 
 __version__: str = _core.__version__
 
@@ -190,17 +223,23 @@ __all__ = [
     "Referral",
     "AuditEntry",
     "DataFingerprint",
-    "AnonymisationReport",
+    "AnonymizationReport",
     "ImportSummary",
     "TableSummary",
     "ExportSummary",
     # reports (R8)
     "Report",
+    "build_report",
     # exchange folders, synthetic cohorts, contracts
     "Dataset",
     "generate_cohort",
     "read_exchange_dir",
     "write_exchange_dir",
+    "Contract",
+    "Action",
+    "Indicator",
+    "Prerequisite",
+    "ExitReason",
     "builtin_contracts",
     "load_contract",
 ]

@@ -22,7 +22,7 @@ __all__ = [
     "Referral",
     "AuditEntry",
     "DataFingerprint",
-    "AnonymisationReport",
+    "AnonymizationReport",
 ]
 
 
@@ -77,7 +77,13 @@ class ExportSummary:
     order."""
 
     files: List[Tuple[str, int]]
-    pseudonymised: bool
+    pseudonymized: bool
+
+    @property
+    def pseudonymised(self) -> bool:
+        """Deprecated spelling of :attr:`pseudonymized` (goes in the next release)."""
+        _deprecated("ExportSummary.pseudonymised", "ExportSummary.pseudonymized")
+        return self.pseudonymized
 
     def rows(self, file: str) -> int:
         """Rows written to ``file`` (e.g. "persons.csv"), 0 when unknown."""
@@ -195,8 +201,8 @@ class DataFingerprint(NamedTuple):
 
 
 @dataclasses.dataclass(frozen=True)
-class AnonymisationReport:
-    """What Store.anonymise_expired did (R9)."""
+class AnonymizationReport:
+    """What Store.anonymize_expired did (R9)."""
 
     today: _dt.date
     persons: int
@@ -205,3 +211,14 @@ class AnonymisationReport:
     referrals: int
     agir_supports: int
     audit_rows: int
+
+
+# Deprecated British spelling (one release): the spec spells -ize (``--pseudonymize``).
+AnonymisationReport = AnonymizationReport
+
+
+def _deprecated(old: str, new: str) -> None:
+    import warnings
+
+    warnings.warn(f"{old} is deprecated: use {new} (the old name goes in the next release)",
+                  DeprecationWarning, stacklevel=3)

@@ -1,9 +1,30 @@
-"""Report.to_pandas(): the long form of a report (ctai::report_rows) as a DataFrame."""
+"""R8 reports: ``ctai.build_report(store, contract, ...)`` (the C++ ``ctai::build_report``)
+and Report.to_pandas(), the long form of a report (ctai::report_rows) as a DataFrame."""
 
-from typing import Any
+import datetime as _dt
+from typing import Any, Optional, Union
 
+from . import _core
 from ._columns import _require
+from ._contract import Contract
 from ._core import Report
+
+__all__ = ["build_report"]
+
+
+def build_report(store: Any, contract: Union[str, Contract], *,
+                 start: Optional[_dt.date] = None, end: Optional[_dt.date] = None,
+                 evaluated_on: Optional[_dt.date] = None, publish: bool = False,
+                 k: Optional[int] = None) -> Report:
+    """R8: the evaluation report of ``contract`` (its id or a stored Contract) in ``store``
+    over ``start``..``end`` (both included; default the contract period), with open
+    journeys censored at ``evaluated_on`` (default ``end``: never "today", so the same
+    data give the same report). ``publish=True`` applies small-cell suppression with
+    threshold ``k`` (default the policy's ``suppression_k``). ``report.to_dict()`` is
+    ``ctai report --format json``. ``store.report(contract_id, ...)`` is the same call."""
+    contract_id = contract.id if isinstance(contract, Contract) else contract
+    return _core._build_report(store, contract_id, start=start, end=end,
+                               evaluated_on=evaluated_on, publish=publish, k=k)
 
 
 def _to_pandas(self: Report) -> Any:

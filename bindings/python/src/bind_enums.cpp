@@ -1,6 +1,6 @@
 // The closed vocabularies. The Python enum.Enum classes are built by ctai/_enums.py from
 // the spelling tables exposed here (one source of truth: ctai::EnumTraits), then handed
-// back with _register_enums so that C++ -> Python conversions return members.
+// back with _register (bind_registry.cpp) so that C++ -> Python conversions return members.
 #include "bindings.hpp"
 
 namespace ctai::python {
@@ -11,19 +11,6 @@ py::list spellings() {
     py::list out;
     for (std::string_view s : ctai::enum_names<E>()) out.append(py::str(s.data(), s.size()));
     return out;
-}
-
-template <class E>
-void register_members(const py::dict& classes) {
-    const char* name = py_detail::PyEnum<E>::name;
-    if (!classes.contains(name)) return;
-    py::object cls = classes[name];
-    std::vector<PyObject*> members;
-    for (std::string_view s : ctai::enum_names<E>())
-        members.push_back(cls(py::str(s.data(), s.size())).release().ptr());
-    auto& slot = py_detail::enum_members<E>();
-    for (PyObject* old : slot) Py_DECREF(old);
-    slot = std::move(members);
 }
 
 }  // namespace
@@ -53,16 +40,6 @@ void bind_enums(py::module_& m) {
         },
         "Enum class name -> vocabulary name used in error messages and files (e.g. "
         "'Situation' -> 'situation').");
-    m.def(
-        "_register_enums",
-        [](const py::dict& classes) {
-#define CTAI_PY_ENUM_REGISTER(E) register_members<ctai::E>(classes);
-            CTAI_PY_ENUMS(CTAI_PY_ENUM_REGISTER)
-#undef CTAI_PY_ENUM_REGISTER
-        },
-        py::arg("classes"),
-        "Registers the Python enum classes (name -> class) so that values returned by C++ "
-        "are members. Called once by ctai/__init__.py.");
 }
 
 }  // namespace ctai::python

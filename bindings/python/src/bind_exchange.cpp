@@ -1,5 +1,6 @@
 // Exchange folders without a store (read_exchange_dir, write_exchange_dir), the synthetic
-// cohort generator (a Dataset) and contracts (as the dicts of their JSON files).
+// cohort generator (a Dataset) and contracts (ctai.Contract, ctai/_contract.py, built from
+// the contract's JSON and its whole exit-reason vocabulary).
 #include <ctai/contract.hpp>
 #include <ctai/exchange.hpp>
 #include <ctai/synthetic.hpp>
@@ -37,7 +38,7 @@ py::dict summary_dict(const ctai::ImportSummary& s) {
 py::dict summary_dict(const ctai::ExportSummary& s) {
     py::list files;
     for (const auto& f : s.files) files.append(py::make_tuple(f.file, f.rows));
-    return py::dict("files"_a = files, "pseudonymised"_a = s.pseudonymised);
+    return py::dict("files"_a = files, "pseudonymized"_a = s.pseudonymised);
 }
 
 ctai::ExportOptions export_options(const std::optional<std::string>& key,
@@ -55,12 +56,30 @@ ctai::ExportOptions export_options(const std::optional<std::string>& key,
     return o;
 }
 
+namespace {
+
+py::list exit_reasons_list(const std::vector<ctai::ExitReason>& reasons) {
+    py::list out;
+    for (const auto& r : reasons)
+        out.append(py::dict("code"_a = r.code, "label_fr"_a = r.label_fr,
+                            "positive"_a = r.positive));
+    return out;
+}
+
+}  // namespace
+
 py::object contract_to_python(const ctai::Contract& c) {
-    return json_loads(ctai::contract_to_json(c));
+    py::dict fields = json_loads(ctai::contract_to_json(c));
+    fields["_exit_reasons"] = exit_reasons_list(c.exit_reasons);
+    return registered("Contract").attr("_from_json")(fields);
 }
 
 ctai::Contract contract_from_python(const py::handle& obj) {
-    const std::string text = py::str(py::module_::import("json").attr("dumps")(obj));
+    // A ctai.Contract (its to_dict()) or the dict of a contract file.
+    const py::object fields =
+        py::isinstance<py::dict>(obj) ? py::reinterpret_borrow<py::object>(obj)
+                                      : py::object(obj.attr("to_dict")());
+    const std::string text = py::str(py::module_::import("json").attr("dumps")(fields));
     return ctai::parse_contract(text, "<dict>");
 }
 
@@ -156,17 +175,23 @@ void bind_exchange(py::module_& m) {
             for (const auto& c : ctai::builtin_contracts()) out.append(contract_to_python(c));
             return out;
         },
-        "The built-in contracts (dijon-2022, dijon-2023-2024) as the dicts of their JSON "
-        "files.");
+        "The built-in contracts (dijon-2022, dijon-2023-2024) as ctai.Contract values.");
     m.def(
         "load_contract",
         [](const std::filesystem::path& path) { return contract_to_python(ctai::load_contract(path)); },
         "path"_a,
-        "Loads and validates a contract file; returns the dict of its (normalised) JSON.");
+        "Loads and validates a contract file; returns the ctai.Contract.");
     m.def(
         "_normalize_contract",
         [](const py::object& obj) { return contract_to_python(contract_from_python(obj)); },
-        "contract"_a, "dict -> C++ Contract (validated) -> dict.");
+        "contract"_a, "dict or Contract -> C++ Contract (validated) -> ctai.Contract.");
+    m.def(
+        "_contract_json",
+        [](const py::object& obj) { return json_loads(ctai::contract_to_json(contract_from_python(obj))); },
+        "contract"_a, "dict or Contract -> C++ Contract -> the dict of its JSON (tests to_dict).");
+    m.def(
+        "_default_exit_reasons", [] { return exit_reasons_list(ctai::default_exit_reasons()); },
+        "The exit reasons every contract has unless it redefines them (R7), as dicts.");
 }
 
 }  // namespace ctai::python

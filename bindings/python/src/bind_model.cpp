@@ -1,7 +1,7 @@
 // The case-file records (model.hpp) cross the boundary as the Python dataclasses of
 // ctai/_model.py (Person, Permit, Protection, Situation, PersonCase, AgirSupport): read
 // here field by field into the C++ structs, and built back from dicts. The classes are
-// registered by ctai/__init__.py.
+// registered by ctai/__init__.py (bind_registry.cpp).
 #include <map>
 #include <string>
 
@@ -16,17 +16,7 @@ namespace {
 
 using namespace pybind11::literals;
 
-std::map<std::string, PyObject*>& registry() {
-    static std::map<std::string, PyObject*> classes;  // strong references, never released
-    return classes;
-}
-
-py::object make(const char* cls, const py::dict& fields) {
-    const auto it = registry().find(cls);
-    if (it == registry().end())
-        throw py::import_error(std::string("ctai.") + cls + " is not registered: import ctai");
-    return py::reinterpret_borrow<py::object>(it->second)(**fields);
-}
+py::object make(const char* cls, const py::dict& fields) { return registered(cls)(**fields); }
 
 std::string type_name(py::handle h) {
     return py::str(py::type::handle_of(h).attr("__name__"));
@@ -191,18 +181,6 @@ py::object to_python(const PersonCase& c) {
 py::object to_python(const AgirSupport& s) { return make("AgirSupport", to_dict(s)); }
 
 void bind_model(py::module_& m) {
-    m.def(
-        "_register_classes",
-        [](const py::dict& classes) {
-            for (auto item : classes) {
-                auto& slot = registry()[item.first.cast<std::string>()];
-                Py_XDECREF(slot);
-                slot = py::reinterpret_borrow<py::object>(item.second).release().ptr();
-            }
-        },
-        "classes"_a,
-        "Registers the Python record classes (name -> class) built from C++ values. Called "
-        "once by ctai/__init__.py.");
     m.def(
         "_model_defaults",
         [] {

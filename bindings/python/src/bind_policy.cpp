@@ -109,7 +109,7 @@ const Policy& policy_arg(const py::handle& arg) {
 }
 
 py::object policy_to_python(const Policy& p) {
-    return py::module_::import("ctai").attr("Policy")(**to_dict(p));
+    return registered("Policy")(**to_dict(p));
 }
 
 void bind_policy(py::module_& m) {

@@ -1,5 +1,7 @@
-// The case store (store.hpp) as the private classes _core._Store and _core._Transaction,
-// wrapped by the Pythonic ctai.Store of ctai/_store.py.
+// The case store (store.hpp) as _core._Store, the base class of ctai.Store (ctai/_store.py
+// adds only what Python adds: the context manager, the repr, Transaction, ...), and
+// _core._Transaction. Values come back as the package's registered classes (Columns,
+// Journey, Referral, AuditEntry, ImportSummary, ...: bind_registry.cpp).
 //
 // Threads: a C++ Store is one SQLite connection and must not be used by two threads at
 // once. Every call releases the GIL (so other Python threads, e.g. on another Store, run)
@@ -422,16 +424,17 @@ persons; `person_id in snapshot` tells whether a person is in it.)doc")
             b.flag("agir", std::move(agir));
             b.flag("ctai_public", std::move(pub));
             b.category("public", vocabulary_name<PublicCategory>(), std::move(category));
-            return py::module_::import("ctai._columns").attr("Columns")(b.finish(), py::dict());
+            return registered("Columns")(b.finish(), py::dict());
         }, "index"_a, py::kw_only(), "on"_a,
         "R1-R6 for many (person, date) pairs in one call, without the GIL: `index` from "
         "index(), `on` one date or one per row. Columns primo_arrivant, bpi, bpt, agir, "
         "ctai_public and public, the answers of eligibility() row by row.");
 
-    py::class_<PyStore>(m, "_Store", "One connection to a case store (private: use ctai.Store).")
-        .def_static(
-            "open",
-            [](const std::filesystem::path& path, const py::object& policy, std::string actor,
+    py::class_<PyStore>(m, "_Store",
+                        "One connection to a case store: the base class of ctai.Store (open it "
+                        "with ctai.Store.open).")
+        .def(
+            py::init([](const std::filesystem::path& path, const py::object& policy, std::string actor,
                int busy_timeout_ms, bool must_exist) {
                 ctai::StoreOptions o;
                 o.actor = std::move(actor);
@@ -444,30 +447,35 @@ persons; `person_id in snapshot` tells whether a person is in it.)doc")
                     s->store.emplace(ctai::Store::open(path, std::move(o)));
                 }
                 return s;
-            },
+            }),
             "path"_a, py::kw_only(), "policy"_a = py::none(), "actor"_a = defaults.actor,
-            "busy_timeout_ms"_a = defaults.busy_timeout_ms, "must_exist"_a = defaults.must_exist)
-        .def("close", &PyStore::close, "Closes the connection (rolls back pending transactions).")
+            "busy_timeout_ms"_a = defaults.busy_timeout_ms, "must_exist"_a = defaults.must_exist,
+            "Opens or creates the store at `path` (see ctai.Store.open).")
+        .def("close", &PyStore::close,
+             "Closes the connection (pending transactions are rolled back). Idempotent.")
         .def_property_readonly("closed",
                                [](PyStore& s) {
                                    std::lock_guard lock(s.mutex);
                                    return !s.store.has_value();
-                               })
-        .def_static("latest_schema_version", &ctai::Store::latest_schema_version)
-        .def("schema_version", [](PyStore& s) { return s.run([](auto& st) { return st.schema_version(); }); })
-        .def("path", [](PyStore& s) { return s.run([](auto& st) { return st.path(); }); })
-        .def("policy", [](PyStore& s) {
+                               }, "Whether the store is closed.")
+        .def_static("latest_schema_version", &ctai::Store::latest_schema_version,
+                    "The schema version this library writes.")
+        .def_property_readonly("schema_version", [](PyStore& s) { return s.run([](auto& st) { return st.schema_version(); }); },
+                               "The schema version of the open file (PRAGMA user_version).")
+        .def_property_readonly("path", [](PyStore& s) { return s.run([](auto& st) { return st.path().string(); }); },
+                               "The file path (\":memory:\" for an in-memory store).")
+        .def_property("policy", [](PyStore& s) {
             return policy_to_python(s.run([](auto& st) { return st.policy(); }));
-        })
-        .def("set_policy", [](PyStore& s, const py::object& p) {
+        }, [](PyStore& s, const py::object& p) {
             ctai::Policy policy = policy_arg(p);
             s.run([&](auto& st) { st.set_policy(std::move(policy)); return 0; });
-        }, "policy"_a)
-        .def("actor", [](PyStore& s) { return s.run([](auto& st) { return st.actor(); }); })
-        .def("set_actor", [](PyStore& s, std::string a) {
+        }, "The policy of the rules and queries; assignable.")
+        .def_property("actor", [](PyStore& s) { return s.run([](auto& st) { return st.actor(); }); },
+                      [](PyStore& s, std::string a) {
             s.run([&](auto& st) { st.set_actor(std::move(a)); return 0; });
-        }, "actor"_a)
-        .def("in_transaction", [](PyStore& s) { return s.run([](auto& st) { return st.in_transaction(); }); })
+        }, "The actor recorded in the following audit rows (R9); assignable.")
+        .def_property_readonly("in_transaction", [](PyStore& s) { return s.run([](auto& st) { return st.in_transaction(); }); },
+                               "Whether a transaction of this Store is pending.")
         .def(
             "transaction",
             [](PyStore& s, std::string reason) {
@@ -484,30 +492,34 @@ persons; `person_id in snapshot` tells whether a person is in it.)doc")
         // ---- contracts
         .def("contract", [](PyStore& s, const std::string& id) {
             return contract_to_python(s.run([&](auto& st) { return st.contract(ContractId{id}); }));
-        }, "id"_a)
+        }, "contract_id"_a, "A built-in or loaded contract (ctai.Contract). NotFoundError.")
         .def("contracts", [](PyStore& s) {
             py::list out;
             for (const auto& c : s.run([](auto& st) { return st.contracts(); }))
                 out.append(contract_to_python(c));
             return out;
-        })
+        }, "The built-in contracts followed by the loaded ones.")
         .def("put_contract", [](PyStore& s, const py::object& c) {
             const ctai::Contract contract = contract_from_python(c);
             return s.run([&](auto& st) { return st.put_contract(contract); });
-        }, "contract"_a)
+        }, "contract"_a,
+        "Loads (or replaces) a user contract, a ctai.Contract or the dict of its JSON file "
+        "(see load_contract), validated by the C++ reader. Returns whether something changed.")
         // ---- writes
         .def("put_person", [](PyStore& s, const py::object& p) {
             const ctai::Person person = person_from(p);
             return s.run([&](auto& st) { return st.put_person(person); });
-        }, "person"_a)
+        }, "person"_a, "Upserts the person row only. Returns whether something changed (audited).")
         .def("put_case", [](PyStore& s, const py::object& c) {
             const ctai::PersonCase pc = person_case_from(c);
             return s.run([&](auto& st) { return st.put_case(pc); });
-        }, "case"_a)
+        }, "case"_a,
+        "Upserts the person and replaces their permits, protections and situations. Returns "
+        "whether something changed (audited).")
         .def("put_agir_support", [](PyStore& s, const py::object& a) {
             const ctai::AgirSupport support = agir_support_from(a);
             return s.run([&](auto& st) { return st.put_agir_support(support); });
-        }, "support"_a)
+        }, "support"_a, "Upserts an AGIR support period (keyed by person and orientation date, R6).")
         .def(
             "enroll",
             [](PyStore& s, const std::string& person, const std::string& contract, int action,
@@ -523,13 +535,19 @@ persons; `person_id in snapshot` tells whether a person is in it.)doc")
                 });
             },
             "person_id"_a, "contract_id"_a, "action"_a, py::kw_only(), "on"_a, "source"_a,
-            "override_reason"_a = py::none(), "need"_a = py::none(), "id"_a = py::none())
+            "override_reason"_a = py::none(), "need"_a = py::none(), "id"_a = py::none(),
+            "R6/R7: enrolls a person in an action on `on` (a new open journey with an intake "
+            "step) after checking the public, prerequisite and AGIR rules; returns the journey "
+            "id. `override_reason` (non-blank) overrides the rules and is audited. "
+            "ConflictError names the rule broken.")
         .def("add_step", [](PyStore& s, const std::string& j, StepKind step, Date on) {
             s.run([&](auto& st) { st.add_step(JourneyId{j}, step, on); return 0; });
-        }, "journey_id"_a, "step"_a, py::kw_only(), "on"_a)
+        }, "journey_id"_a, "step"_a, py::kw_only(), "on"_a,
+        "R7: adds a dated step to a journey (inside entry..exit).")
         .def("exit_journey", [](PyStore& s, const std::string& j, Date on, const std::string& reason) {
             s.run([&](auto& st) { st.exit_journey(JourneyId{j}, on, reason); return 0; });
-        }, "journey_id"_a, py::kw_only(), "on"_a, "reason"_a)
+        }, "journey_id"_a, py::kw_only(), "on"_a, "reason"_a,
+        "R7: closes an open journey with an exit reason of the contract's vocabulary.")
         .def(
             "propose_referral",
             [](PyStore& s, const std::string& person, const std::string& from,
@@ -540,75 +558,89 @@ persons; `person_id in snapshot` tells whether a person is in it.)doc")
                     return st.propose_referral(PersonId{person}, from, to, need, on, rid).str();
                 });
             },
-            "person_id"_a, "from_"_a, "to"_a, "need"_a, py::kw_only(), "on"_a, "id"_a = py::none())
+            "person_id"_a, "from_"_a, "to"_a, "need"_a, py::kw_only(), "on"_a, "id"_a = py::none(),
+            "R6: records a proposed referral; `from_`/`to` are `agir` or "
+            "`<contract_id>:<action>`. Returns the referral id.")
         .def("accept_referral", [](PyStore& s, const std::string& id, Date on) {
             s.run([&](auto& st) { st.accept_referral(ReferralId{id}, on); return 0; });
-        }, "referral_id"_a, py::kw_only(), "on"_a)
+        }, "referral_id"_a, py::kw_only(), "on"_a, "R6: proposed -> accepted.")
         .def("complete_referral", [](PyStore& s, const std::string& id, Date on) {
             s.run([&](auto& st) { st.complete_referral(ReferralId{id}, on); return 0; });
-        }, "referral_id"_a, py::kw_only(), "on"_a)
+        }, "referral_id"_a, py::kw_only(), "on"_a, "R6: accepted -> completed.")
         .def("decline_referral", [](PyStore& s, const std::string& id, Date on, const std::string& reason) {
             s.run([&](auto& st) { st.decline_referral(ReferralId{id}, on, reason); return 0; });
-        }, "referral_id"_a, py::kw_only(), "on"_a, "reason"_a)
+        }, "referral_id"_a, py::kw_only(), "on"_a, "reason"_a, "R6: proposed -> declined, with a reason.")
         .def("cancel_referral", [](PyStore& s, const std::string& id, Date on, const std::string& reason) {
             s.run([&](auto& st) { st.cancel_referral(ReferralId{id}, on, reason); return 0; });
-        }, "referral_id"_a, py::kw_only(), "on"_a, "reason"_a)
+        }, "referral_id"_a, py::kw_only(), "on"_a, "reason"_a,
+        "R6: accepted -> cancelled, with a reason (ConflictError \"R6.referral_transition\" "
+        "when out of order).")
         // ---- reads
         .def("person", [](PyStore& s, const std::string& id) {
             return to_python(s.run([&](auto& st) { return st.person(PersonId{id}); }));
-        }, "person_id"_a)
+        }, "person_id"_a, "The person (ctai.Person). NotFoundError when unknown.")
         .def("find_person", [](PyStore& s, const std::string& id) -> py::object {
             auto p = s.run([&](auto& st) { return st.find_person(PersonId{id}); });
             return p ? to_python(*p) : py::object(py::none());
-        }, "person_id"_a)
+        }, "person_id"_a, "The person, or None when unknown.")
         .def("person_case", [](PyStore& s, const std::string& id) {
             return to_python(s.run([&](auto& st) { return st.person_case(PersonId{id}); }));
-        }, "person_id"_a)
+        }, "person_id"_a,
+        "The person with permits, protections and situations (ctai.PersonCase). NotFoundError.")
         .def("person_ids", [](PyStore& s) {
             py::list out;
             for (const auto& id : s.run([](auto& st) { return st.person_ids(); })) out.append(id.str());
             return out;
-        })
-        .def("person_count", [](PyStore& s) { return s.run([](auto& st) { return st.person_count(); }); })
+        }, "All person ids, sorted.")
+        .def("person_count", [](PyStore& s) { return s.run([](auto& st) { return st.person_count(); }); },
+             "The number of persons.")
         .def("journey", [](PyStore& s, const std::string& id) {
-            return journey_dict(s.run([&](auto& st) { return st.journey(JourneyId{id}); }));
-        }, "journey_id"_a)
+            return build("Journey", journey_dict(s.run([&](auto& st) { return st.journey(JourneyId{id}); })));
+        }, "journey_id"_a, "The journey (ctai.Journey). NotFoundError when unknown.")
         .def("journeys_of", [](PyStore& s, const std::string& id) {
             py::list out;
             for (const auto& j : s.run([&](auto& st) { return st.journeys_of(PersonId{id}); }))
-                out.append(journey_dict(j));
+                out.append(build("Journey", journey_dict(j)));
             return out;
-        }, "person_id"_a)
+        }, "person_id"_a, "The person's journeys (ctai.Journey), by entry date then id.")
         .def("agir_supports_of", [](PyStore& s, const std::string& id) {
             py::list out;
             for (const auto& a : s.run([&](auto& st) { return st.agir_supports_of(PersonId{id}); }))
                 out.append(to_python(a));
             return out;
-        }, "person_id"_a)
+        }, "person_id"_a, "The person's AGIR support periods (ctai.AgirSupport).")
         .def("referral", [](PyStore& s, const std::string& id) {
-            return referral_dict(s.run([&](auto& st) { return st.referral(ReferralId{id}); }));
-        }, "referral_id"_a)
+            return build("Referral", referral_dict(s.run([&](auto& st) { return st.referral(ReferralId{id}); })));
+        }, "referral_id"_a, "The referral (ctai.Referral). NotFoundError when unknown.")
         .def("referrals_of", [](PyStore& s, const std::string& id) {
             py::list out;
             for (const auto& r : s.run([&](auto& st) { return st.referrals_of(PersonId{id}); }))
-                out.append(referral_dict(r));
+                out.append(build("Referral", referral_dict(r)));
             return out;
-        }, "person_id"_a)
+        }, "person_id"_a, "The person's referrals (ctai.Referral).")
         .def("eligibility", [](PyStore& s, const std::string& id, Date on) {
             return s.run([&](auto& st) { return st.eligibility(PersonId{id}, on); });
-        }, "person_id"_a, py::kw_only(), "on"_a)
+        }, "person_id"_a, py::kw_only(), "on"_a,
+        "R1-R6: evaluates one stored person at `on` under the store policy (the same "
+        "Eligibility as ctai.evaluate). NotFoundError when unknown.")
         // ---- columns
         .def("journeys", [](PyStore& s, std::optional<std::string> contract, std::optional<int> action,
                             std::optional<Date> censor_on, std::optional<std::vector<std::string>> columns) {
             const auto [wanted, fields] = journey_selection(columns);
-            return journey_columns(s.run([&](auto& st) { return st.journey_table(contract_arg(contract), action, censor_on, fields); }),
-                                   wanted);
+            return registered("Columns")(
+                journey_columns(s.run([&](auto& st) { return st.journey_table(contract_arg(contract), action, censor_on, fields); }),
+                                wanted),
+                py::dict());
         }, py::kw_only(), "contract"_a = py::none(), "action"_a = py::none(), "censor_on"_a = py::none(),
            "columns"_a = py::none())
         .def("eligibility_table", [](PyStore& s, Date on) {
             auto c = s.run([&](auto& st) { return st.eligibility_table(on); });
-            return eligibility_columns(std::move(c));
-        }, py::kw_only(), "on"_a)
+            return registered("Columns")(eligibility_columns(std::move(c)), py::dict("on"_a = on));
+        }, py::kw_only(), "on"_a,
+        "R1-R6 for every person at `on`, by person id, as Columns: person_id, "
+        "nationality_class, primo_arrivant, bpi, bpt, agir, ctai_public, public, primo_anchor, "
+        "primo_window_end, protection_date, agir_window_end, sex, birth_year (0 when unknown), "
+        "in_agir_support.")
         .def("eligibility_for", [](PyStore& s, const std::vector<std::string>& ids, py::handle on) {
             // `on`: one date for every person, or one date per person (any array-like).
             std::vector<PersonId> persons;
@@ -618,36 +650,53 @@ persons; `person_id in snapshot` tells whether a person is in it.)doc")
             for (const std::int32_t day : batch_days(on, persons.size(), "eligibility_for"))
                 dates.push_back(Date::from_days(day));
             auto c = s.run([&](auto& st) { return st.eligibility_for(persons, dates); });
-            return eligibility_columns(std::move(c));
-        }, "person_ids"_a, py::kw_only(), "on"_a)
-        .def("referral_columns", [](PyStore& s) {
-            return referral_columns(s.run([](auto& st) { return st.referral_columns(); }));
-        })
-        .def("activity_columns", [](PyStore& s, std::optional<std::string> contract) {
-            return activity_columns(s.run([&](auto& st) { return st.activity_columns(contract_arg(contract)); }));
-        }, py::kw_only(), "contract"_a = py::none())
+            return registered("Columns")(eligibility_columns(std::move(c)), py::dict());
+        }, "person_ids"_a, py::kw_only(), "on"_a,
+        "R1-R6 for many (person, date) checks in one call: `on` is one date for every person, "
+        "or one date per person (a sequence of dates or a datetime64 array). Same columns as "
+        "eligibility_table, one row per check, in the order given. NotFoundError for an "
+        "unknown person.")
+        .def("referrals", [](PyStore& s) {
+            // i16: C++ name becomes referrals()
+            return registered("Columns")(referral_columns(s.run([](auto& st) { return st.referral_columns(); })), py::dict());
+        }, "R6: every referral as Columns: referral_id, person_id, from, to, need, status, "
+           "proposed_on, decided_on, completed_on.")
+        .def("activities", [](PyStore& s, std::optional<std::string> contract) {
+            // i16: C++ name becomes activities()
+            return registered("Columns")(activity_columns(s.run([&](auto& st) { return st.activity_columns(contract_arg(contract)); })), py::dict());
+        }, py::kw_only(), "contract"_a = py::none(),
+        "R8: activities as Columns: activity_id, contract_id, action, kind, type, date, hours, "
+        "co_animated, structure, participants, mean_satisfaction (NaN when none).")
         // ---- statistics (R7)
         .def("journey_stats", [](PyStore& s, std::optional<std::string> contract, std::optional<int> action, Date on) {
-            return stats_dict(s.run([&](auto& st) { return ctai::journey_stats(st, contract_arg(contract), action, on); }));
-        }, py::kw_only(), "contract"_a = py::none(), "action"_a = py::none(), "on"_a)
+            return build("JourneyStats", stats_dict(s.run([&](auto& st) { return ctai::journey_stats(st, contract_arg(contract), action, on); })));
+        }, py::kw_only(), "contract"_a = py::none(), "action"_a = py::none(), "on"_a,
+        "R7: journey-length statistics at `on` (open journeys censored there): completed-only "
+        "mean/median and the Kaplan-Meier median and restricted mean (ctai.JourneyStats).")
         .def("journey_stats_by_public", [](PyStore& s, std::optional<std::string> contract, std::optional<int> action, Date on) {
             py::dict out;
             for (auto& [key, value] : s.run([&](auto& st) { return ctai::journey_stats_by_public(st, contract_arg(contract), action, on); }))
-                out[py::str(key)] = stats_dict(std::move(value));
+                out[py::str(key)] = build("JourneyStats", stats_dict(std::move(value)));
             return out;
-        }, py::kw_only(), "contract"_a = py::none(), "action"_a = py::none(), "on"_a)
+        }, py::kw_only(), "contract"_a = py::none(), "action"_a = py::none(), "on"_a,
+        "R7: journey_stats split by the public category at entry: keys \"bpi\", \"bpt\", "
+        "\"primo_arrivant\", \"not_eligible\" (only those with journeys).")
         // ---- exchange
         .def("import_dir", [](PyStore& s, const std::filesystem::path& dir, std::optional<std::string> actor,
                               std::optional<std::string> reason) {
             ctai::ImportOptions o;
             o.actor = std::move(actor);
             if (reason) o.reason = std::move(*reason);
-            return summary_dict(s.run([&](auto& st) { return ctai::import_dir(st, dir, o); }));
-        }, "dir"_a, py::kw_only(), "actor"_a = py::none(), "reason"_a = py::none())
+            return build("ImportSummary", summary_dict(s.run([&](auto& st) { return ctai::import_dir(st, dir, o); })));
+        }, "dir"_a, py::kw_only(), "actor"_a = py::none(), "reason"_a = py::none(),
+        "Imports an exchange folder, all or nothing (one transaction). Raises "
+        "ExchangeImportError (`.issues`: every problem, as ImportIssue tuples) and writes "
+        "nothing when any row is invalid or refused by a rule. Importing the same folder "
+        "again changes nothing (`summary.changed == 0`).")
         .def("export_dir", [](PyStore& s, const std::filesystem::path& dir, const std::optional<std::string>& key,
                               const std::string& birth_precision, bool overwrite) {
             const auto o = export_options(key, birth_precision, overwrite);
-            return summary_dict(s.run([&](auto& st) { return ctai::export_dir(st, dir, o); }));
+            return build("ExportSummary", summary_dict(s.run([&](auto& st) { return ctai::export_dir(st, dir, o); })));
         }, "dir"_a, py::kw_only(), "pseudonymization_key"_a = py::none(), "birth_precision"_a = "year",
            "overwrite"_a = false)
         // ---- audit, retention, fingerprint
@@ -659,35 +708,48 @@ persons; `person_id in snapshot` tells whether a person is in it.)doc")
             if (person_id) q.person_id = PersonId{*person_id};
             q.after_seq = after_seq;
             py::list out;
-            for (const auto& a : s.run([&](auto& st) { return st.audit_log(q); })) out.append(audit_dict(a));
+            for (const auto& a : s.run([&](auto& st) { return st.audit_log(q); }))
+                out.append(build("AuditEntry", audit_dict(a)));
             return out;
         }, py::kw_only(), "entity"_a = py::none(), "entity_id"_a = py::none(), "person_id"_a = py::none(),
-           "after_seq"_a = 0)
+           "after_seq"_a = 0, "R9: audit rows in order (ctai.AuditEntry), optionally filtered.")
         .def("retention_candidates", [](PyStore& s, Date today) {
             py::list out;
             for (const auto& id : s.run([&](auto& st) { return st.retention_candidates(today); }))
                 out.append(id.str());
             return out;
-        }, "today"_a)
-        .def("anonymise_expired", [](PyStore& s, Date today) {
+        }, "today"_a, "R9: persons whose retention period from their last contact has ended.")
+        .def("anonymize_expired", [](PyStore& s, Date today) {
+            // i16: C++ name stays anonymise_expired() unless the storage branch renames it
             const auto r = s.run([&](auto& st) { return st.anonymise_expired(today); });
-            return py::dict("today"_a = r.today, "persons"_a = r.persons, "households"_a = r.households,
-                            "journeys"_a = r.journeys, "referrals"_a = r.referrals,
-                            "agir_supports"_a = r.agir_supports, "audit_rows"_a = r.audit_rows);
-        }, "today"_a)
+            return build("AnonymizationReport",
+                         py::dict("today"_a = r.today, "persons"_a = r.persons, "households"_a = r.households,
+                                  "journeys"_a = r.journeys, "referrals"_a = r.referrals,
+                                  "agir_supports"_a = r.agir_supports, "audit_rows"_a = r.audit_rows));
+        }, "today"_a,
+        "R9: anonymizes every retention candidate, keeping the statistical dimensions "
+        "(ctai.AnonymizationReport).")
         .def("fingerprint", [](PyStore& s) {
             const auto f = s.run([](auto& st) { return st.fingerprint(); });
-            return py::make_tuple(f.sha256, f.change_counter);
-        })
-        .def("integrity_check", [](PyStore& s) { return s.run([](auto& st) { return st.integrity_check(); }); })
+            return registered("DataFingerprint")(f.sha256, f.change_counter);
+        }, "The data version for report reproducibility (R8): ctai.DataFingerprint.")
+        .def("integrity_check", [](PyStore& s) { return s.run([](auto& st) { return st.integrity_check(); }); },
+             "SQLite PRAGMA integrity_check (\"ok\" when sound).")
         .def("case_snapshot", [](PyStore& s) {
             return PyCaseSnapshot{s.run([](auto& st) { return st.case_snapshot(); })};
-        })
-        .def("drop_case_snapshot", [](PyStore& s) { s.run([](auto& st) { st.drop_case_snapshot(); }); })
-        // ---- R8 report
-        .def("report", [](PyStore& s, const std::string& contract, std::optional<Date> start,
-                          std::optional<Date> end, std::optional<Date> evaluated_on, bool publish,
-                          std::optional<int> k) {
+        }, "Every case of the store (persons with permits, protections, situations, and AGIR "
+           "supports) in memory, read in one pass per table: see CaseSnapshot. The Store keeps "
+           "it too: while the data is unchanged, eligibility, eligibility_for, "
+           "eligibility_table and report use it instead of reading the file. A write through "
+           "this Store, a commit by another connection or a new policy makes it stale; it is "
+           "read again when needed.")
+        .def("drop_case_snapshot", [](PyStore& s) { s.run([](auto& st) { st.drop_case_snapshot(); }); },
+             "Frees the Store's case snapshot (snapshots already handed out stay valid).");
+
+    m.def(
+        "_build_report",
+        [](PyStore& s, const std::string& contract, std::optional<Date> start, std::optional<Date> end,
+           std::optional<Date> evaluated_on, bool publish, std::optional<int> k) {
             ctai::ReportOptions o;
             o.from = start;
             o.to = end;
@@ -695,8 +757,10 @@ persons; `person_id in snapshot` tells whether a person is in it.)doc")
             o.publish = publish;
             o.k = k;
             return s.run([&](auto& st) { return ctai::build_report(st, ContractId{contract}, o); });
-        }, "contract_id"_a, py::kw_only(), "start"_a = py::none(), "end"_a = py::none(),
-           "evaluated_on"_a = py::none(), "publish"_a = false, "k"_a = py::none());
+        },
+        "store"_a, "contract_id"_a, py::kw_only(), "start"_a = py::none(), "end"_a = py::none(),
+        "evaluated_on"_a = py::none(), "publish"_a = false, "k"_a = py::none(),
+        "R8: ctai::build_report(store, contract, options) (ctai.build_report).");
 }
 
 }  // namespace ctai::python

@@ -29,6 +29,7 @@ namespace py = pybind11;
 
 // --- One function per bind_*.cpp, in the order module.cpp calls them. ----------------
 void bind_errors(py::module_& m);       // bind_errors.cpp: exception classes + translator
+void bind_registry(py::module_& m);     // bind_registry.cpp: _register (the package's classes)
 void bind_enums(py::module_& m);        // bind_enums.cpp: spellings, enum registration
 void bind_dates(py::module_& m);        // bind_dates.cpp: R0 scalar and vectorised
 void bind_nationality(py::module_& m);  // bind_nationality.cpp: R1
@@ -39,6 +40,15 @@ void bind_columns(py::module_& m);      // bind_columns.cpp: string-column helpe
 void bind_exchange(py::module_& m);     // bind_exchange.cpp: Dataset, cohorts, contracts, folders
 void bind_store(py::module_& m);        // bind_store.cpp: _Store, _Transaction, queries
 void bind_report(py::module_& m);       // bind_report.cpp: R8 Report and its renderers
+
+// --- Registry (bind_registry.cpp) ---------------------------------------------------------
+/// The Python class registered under `name` by ctai/__init__.py (_core._register), e.g.
+/// "Policy", "Columns", "Contract", "Person". Throws ImportError when not registered yet:
+/// the compiled module never imports the package.
+py::object registered(const char* name);
+/// An instance of the registered class `name` from its fields: `cls._from_core(fields)`
+/// when the class has one (nested values to convert), else `cls(**fields)`.
+py::object build(const char* name, const py::dict& fields);
 
 // --- Errors (bind_errors.cpp) -------------------------------------------------------------
 /// A ctai.ImportIssue named tuple (file, line, column, message, rule; empty -> None).

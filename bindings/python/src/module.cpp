@@ -10,6 +10,7 @@ PYBIND11_MODULE(_core, m) {
     m.attr("__version__") = ctai::version;
     using namespace ctai::python;
     bind_errors(m);  // first: every later binding may raise these
+    bind_registry(m);
     bind_enums(m);
     bind_dates(m);
     bind_nationality(m);
