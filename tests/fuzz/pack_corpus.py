@@ -30,6 +30,8 @@ for folder in sorted((DATA / "exchange").iterdir()):
         put("import", pack(folder))
         for f in sorted(folder.glob("*.csv")):
             put("csv", f.read_bytes())
+# A folder holding only persons.csv (the format's one required file).
+put("import", b"#FILE persons.csv\n" + (DATA / "exchange" / "valid" / "persons.csv").read_bytes())
 for f in sorted((DATA / "csv").glob("*")) if (DATA / "csv").is_dir() else []:
     if f.is_file():
         put("csv", f.read_bytes())
