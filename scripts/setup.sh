@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(build-essential cmake ninja-build pkg-config git
   libsqlite3-dev libsqlitecpp-dev libhowardhinnant-date-dev libgtest-dev
   nlohmann-json3-dev libcli11-dev libcsv-dev libssl-dev libbenchmark-dev
-  python3-venv chromium)
+  python3-venv chromium clang libclang-rt-14-dev)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

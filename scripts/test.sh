@@ -22,7 +22,10 @@ cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCTAI_WARNINGS_AS_ER
   -DCTAI_SANITIZE=ON -DCTAI_INSTALL=OFF -DCTAI_BUILD_EXAMPLES=OFF -DCTAI_BUILD_CLI=OFF >/dev/null
 cmake --build build-asan -j "$JOBS"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --test-dir build-asan --output-on-failure -j "$JOBS"
+  CTAI_FAULT_BUDGET=40 ctest --test-dir build-asan --output-on-failure -j "$JOBS"
+
+echo "== fuzz targets, a bounded time each (docs/reliability.md)"
+FUZZ_SECONDS=${FUZZ_SECONDS:-30} JOBS="$JOBS" scripts/fuzz.sh csv dates contract
 
 if [ -f pyproject.toml ]; then
   echo "== Python package and tests"

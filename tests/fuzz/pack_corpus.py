@@ -1,0 +1,48 @@
+#!/usr/bin/env python3
+"""Writes the committed seed corpus of the fuzz targets (tests/fuzz/corpus/<target>/) from the
+test fixtures, all synthetic. Run again after a fixture changes; the fuzzers' own finds stay
+out of the repository except the reproducers kept in tests/fuzz/regressions/<target>/."""
+import hashlib
+import pathlib
+
+HERE = pathlib.Path(__file__).resolve().parent
+DATA = HERE.parent / "data"
+ROOT = HERE.parent.parent
+
+
+def put(target: str, content: bytes) -> None:
+    out = HERE / "corpus" / target
+    out.mkdir(parents=True, exist_ok=True)
+    (out / hashlib.sha1(content).hexdigest()[:16]).write_bytes(content)
+
+
+def pack(folder: pathlib.Path) -> bytes:
+    parts = []
+    for f in sorted(folder.iterdir()):
+        if f.is_file():
+            body = f.read_bytes()
+            parts.append(b"#FILE " + f.name.encode() + b"\n" + body + (b"" if body.endswith(b"\n") else b"\n"))
+    return b"".join(parts)
+
+
+for folder in sorted((DATA / "exchange").iterdir()):
+    if folder.is_dir():
+        put("import", pack(folder))
+        for f in sorted(folder.glob("*.csv")):
+            put("csv", f.read_bytes())
+# A folder holding only persons.csv (the format's one required file).
+put("import", b"#FILE persons.csv\n" + (DATA / "exchange" / "valid" / "persons.csv").read_bytes())
+for f in sorted((DATA / "csv").glob("*")) if (DATA / "csv").is_dir() else []:
+    if f.is_file():
+        put("csv", f.read_bytes())
+for text in ["2024-02-29", "2023-02-30", "29/02/2024", "1/3/2024", "01/09/2023 00:00", "1985",
+             "1985-07", "0000-01-01", "9999-12-31", "2024-13-01", " 2024-01-01", "+2024-01-01"]:
+    put("dates", text.encode())
+for f in sorted((ROOT / "libctai" / "data" / "contracts").glob("*.json")):
+    put("contract", f.read_bytes())
+for f in sorted((DATA / "contracts").glob("*.json")) if (DATA / "contracts").is_dir() else []:
+    put("contract", f.read_bytes())
+for text in ['{}', '{"boundary": "inclusive", "agir_recency": "calendar_n_minus_1"}',
+             '{"feb29": "march_first", "excluded_motives": ["student"], "suppression_k": 5}',
+             '{"agir_start": {"21": "2024-01-01"}, "bpt_end_dates": ["2025-03-04"]}']:
+    put("policy", text.encode())
