@@ -90,7 +90,7 @@ int cmd_export(const Args& a) {
     progress.finish();
     std::size_t rows = 0;
     for (const auto& f : summary.files) rows += f.rows;
-    std::cout << "exported " << a.db << " to " << a.dir << (summary.pseudonymised ? " (pseudonymised)" : "") << ": "
+    std::cout << "exported " << a.db << " to " << a.dir << (summary.pseudonymized ? " (pseudonymised)" : "") << ": "
               << summary.files.size() << " files, " << rows << " rows.\n";
     return 0;
 }
@@ -276,7 +276,7 @@ int cmd_retention(const Args& a) {
                       << "; `--apply` anonymises them (statistics are kept).\n";
         return 0;
     }
-    const auto r = store.anonymise_expired(on);
+    const auto r = store.anonymize_expired(on);
     if (a.format == "json") {
         std::cout << ordered_json{{"on", to_iso(on)},          {"persons", r.persons},
                                   {"households", r.households}, {"journeys", r.journeys},

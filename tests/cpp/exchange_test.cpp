@@ -768,7 +768,7 @@ TEST(ExchangeExport, HandBuiltStoreRoundTripsToAnEqualStore) {
     TempDir tmp;
     const auto summary = export_dir(store, tmp / "out");
     ASSERT_EQ(summary.files.size(), 14u);
-    EXPECT_FALSE(summary.pseudonymised);
+    EXPECT_FALSE(summary.pseudonymized);
     EXPECT_EQ(summary.rows("persons.csv"), 5u);
     EXPECT_EQ(summary.rows("steps.csv"), 12u);
     auto back = Store::open(":memory:");
@@ -907,7 +907,7 @@ TEST(ExchangePseudonymisedExport, NoOriginalIdAppearsAndPseudonymsAreKeyedHashes
     const auto store = imported(valid_dir);
     TempDir tmp;
     const auto summary = export_dir(store, tmp / "out", pseudonymised(test_key));
-    EXPECT_TRUE(summary.pseudonymised);
+    EXPECT_TRUE(summary.pseudonymized);
     std::string everything;
     for (const auto& e : fs::directory_iterator(tmp / "out")) everything += slurp(e.path());
     for (const char* id : {"P0001", "P0002", "P0003", "P0004", "P0005", "H01", "H02", "H04",

@@ -387,7 +387,7 @@ TEST(StoreJourneysStepSummary, FollowsEveryWriteRewriteExitAndAnonymisation) {
 
     // Anonymisation re-keys the persons of the journeys (ON UPDATE CASCADE): the summary
     // stays with its journey.
-    const auto report = s.anonymise_expired(parse_date("2040-01-01"));
+    const auto report = s.anonymize_expired(parse_date("2040-01-01"));
     EXPECT_GT(report.journeys, 0);
     EXPECT_EQ(expect_step_columns_match(s, db), n);
 }

@@ -400,7 +400,7 @@ void fill_every_table(Store& store) {
     store.put_partnership(Partnership{contract, 2, "ADOMA", "logement", d("2024-01-05")});
     store.put_cost(Cost{loaded.id, 1, 1000.25, 500.5});
     store.put_cost(Cost{loaded.id, 1, 1200.75, 500.5});  // an update row in the audit log
-    store.anonymise_expired(d("2026-08-01"));
+    store.anonymize_expired(d("2026-08-01"));
 }
 
 // A file as the library of schema `version` left it: the embedded migrations up to

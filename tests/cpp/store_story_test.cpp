@@ -240,7 +240,7 @@ TEST(StoreStory, RetentionAnonymisesExpiredCasesAndKeepsTheStatistics) {
               std::vector<PersonId>{PersonId{"P-AMINA"}});
 
     const auto journeys_before = store.journeys(std::nullopt, std::nullopt, std::nullopt);
-    const auto report = store.anonymise_expired(d("2026-10-01"));
+    const auto report = store.anonymize_expired(d("2026-10-01"));
     EXPECT_EQ(report.persons, 1);
     EXPECT_EQ(report.journeys, 2);
     EXPECT_EQ(report.referrals, 2);
@@ -282,7 +282,7 @@ TEST(StoreStory, RetentionAnonymisesExpiredCasesAndKeepsTheStatistics) {
     }
     EXPECT_EQ(store.audit_log().back().operation, "anonymise");
     // Idempotent: nothing left to do.
-    EXPECT_EQ(store.anonymise_expired(d("2026-10-01")).persons, 0);
+    EXPECT_EQ(store.anonymize_expired(d("2026-10-01")).persons, 0);
     EXPECT_EQ(store.integrity_check(), "ok");
 }
 

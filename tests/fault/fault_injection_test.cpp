@@ -234,7 +234,7 @@ TEST_F(FaultInjection, ReportNeverChangesTheDataWhateverFails) {
 
 TEST_F(FaultInjection, AnonymisationIsAllOrNothingWhateverFails) {
     const Date today{2042, 6, 1};  // every case file of the cohort is past retention then
-    const auto op = [&](Store& s) { s.anonymise_expired(today); };
+    const auto op = [&](Store& s) { s.anonymize_expired(today); };
     // Anonymisation draws random ids: two clean runs differ in the ids only. What must hold
     // is that a run is either not applied at all or fully applied: the number of persons
     // still to anonymise is all of them or none.

@@ -38,7 +38,7 @@ py::dict summary_dict(const ctai::ImportSummary& s) {
 py::dict summary_dict(const ctai::ExportSummary& s) {
     py::list files;
     for (const auto& f : s.files) files.append(py::make_tuple(f.file, f.rows));
-    return py::dict("files"_a = files, "pseudonymized"_a = s.pseudonymised);
+    return py::dict("files"_a = files, "pseudonymized"_a = s.pseudonymized);
 }
 
 ctai::ExportOptions export_options(const std::optional<std::string>& key,

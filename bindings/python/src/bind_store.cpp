@@ -657,13 +657,11 @@ persons; `person_id in snapshot` tells whether a person is in it.)doc")
         "eligibility_table, one row per check, in the order given. NotFoundError for an "
         "unknown person.")
         .def("referrals", [](PyStore& s) {
-            // i16: C++ name becomes referrals()
-            return registered("Columns")(referral_columns(s.run([](auto& st) { return st.referral_columns(); })), py::dict());
+            return registered("Columns")(referral_columns(s.run([](auto& st) { return st.referrals(); })), py::dict());
         }, "R6: every referral as Columns: referral_id, person_id, from, to, need, status, "
            "proposed_on, decided_on, completed_on.")
         .def("activities", [](PyStore& s, std::optional<std::string> contract) {
-            // i16: C++ name becomes activities()
-            return registered("Columns")(activity_columns(s.run([&](auto& st) { return st.activity_columns(contract_arg(contract)); })), py::dict());
+            return registered("Columns")(activity_columns(s.run([&](auto& st) { return st.activities(contract_arg(contract)); })), py::dict());
         }, py::kw_only(), "contract"_a = py::none(),
         "R8: activities as Columns: activity_id, contract_id, action, kind, type, date, hours, "
         "co_animated, structure, participants, mean_satisfaction (NaN when none).")
@@ -720,8 +718,7 @@ persons; `person_id in snapshot` tells whether a person is in it.)doc")
             return out;
         }, "today"_a, "R9: persons whose retention period from their last contact has ended.")
         .def("anonymize_expired", [](PyStore& s, Date today) {
-            // i16: C++ name stays anonymise_expired() unless the storage branch renames it
-            const auto r = s.run([&](auto& st) { return st.anonymise_expired(today); });
+            const auto r = s.run([&](auto& st) { return st.anonymize_expired(today); });
             return build("AnonymizationReport",
                          py::dict("today"_a = r.today, "persons"_a = r.persons, "households"_a = r.households,
                                   "journeys"_a = r.journeys, "referrals"_a = r.referrals,

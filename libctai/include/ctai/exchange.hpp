@@ -169,7 +169,7 @@ struct ExportSummary {
     };
     /// Every file written, in format order.
     std::vector<File> files;
-    bool pseudonymised = false;
+    bool pseudonymized = false;
     /// Rows of `file` (0 when unknown).
     std::size_t rows(std::string_view file) const noexcept;
 };

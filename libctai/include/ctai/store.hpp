@@ -127,8 +127,8 @@ struct EnrollOptions {
     std::optional<Need> need;
 };
 
-/// What Store::anonymise_expired did (R9).
-struct AnonymisationReport {
+/// What Store::anonymize_expired did (R9).
+struct AnonymizationReport {
     Date today;
     /// Persons anonymised now (their new opaque ids are not reported).
     std::int64_t persons = 0;
@@ -141,6 +141,8 @@ struct AnonymisationReport {
     /// Audit rows re-keyed and redacted.
     std::int64_t audit_rows = 0;
 };
+/// Deprecated spelling (one release): AnonymizationReport.
+using AnonymisationReport [[deprecated("use AnonymizationReport")]] = AnonymizationReport;
 
 /// The data version a report records (R8 reproducibility).
 struct DataFingerprint {
@@ -364,7 +366,11 @@ public:
     /// the audit log; household ids likewise when every member is anonymised;
     /// last_contact is cleared; free-text reasons are blanked; their audit rows' changes
     /// are redacted. One transaction; audited.
-    AnonymisationReport anonymise_expired(Date today);
+    AnonymizationReport anonymize_expired(Date today);
+    /// Deprecated spelling (one release): anonymize_expired().
+    [[deprecated("use anonymize_expired()")]] AnonymizationReport anonymise_expired(Date today) {
+        return anonymize_expired(today);
+    }
     /// The data version for report reproducibility (R8). Outside a transaction, a value
     /// computed on a miss is also stored in the file (see DataFingerprint): const for the
     /// data, not for the file.

@@ -453,7 +453,7 @@ ExportSummary export_any(const Source& store, const fs::path& dir, const ExportO
     files.commit(dir);
 
     ExportSummary summary;
-    summary.pseudonymised = pseudo.has_value();
+    summary.pseudonymized = pseudo.has_value();
     for (std::size_t i = 0; i < table_count; ++i)
         summary.files.push_back({std::string(tables[i].file), files.rows(tables[i].table)});
     return summary;

@@ -37,9 +37,9 @@ std::vector<PersonId> Store::retention_candidates(Date today) const {
     });
 }
 
-AnonymisationReport Store::anonymise_expired(Date today) {
+AnonymizationReport Store::anonymize_expired(Date today) {
     return detail::guard([&] {
-        AnonymisationReport report;
+        AnonymizationReport report;
         report.today = today;
         impl_->end_bulk();
         auto tx = transaction("R9 retention: anonymisation");
