@@ -254,3 +254,37 @@ def test_markdown_report_escapes_html_and_table_breakers_from_data(run, demo, tm
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; a\\|b" in md
     html = run("report", db, "--contract", CONTRACT, "--format", "html", check=0).stdout
     assert "<script>alert" not in html and "&lt;script&gt;" in html
+
+
+# ---- a full disk, simulated by a file-size limit (RLIMIT_FSIZE, SIGXFSZ ignored) ----------
+
+def run_with_file_size_limit(ctai_bin, limit, *args):
+    resource = pytest.importorskip("resource")
+    import signal
+
+    def limit_writes():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit then fails (EFBIG)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return subprocess.run([str(ctai_bin), *map(str, args)], preexec_fn=limit_writes, capture_output=True,
+                          text=True, timeout=600)
+
+
+def test_init_that_cannot_write_leaves_no_file(ctai_bin, tmp_path):
+    db = tmp_path / "full.db"
+    proc = run_with_file_size_limit(ctai_bin, 1000, "init", db)
+    assert proc.returncode == 3, proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_report_o_that_cannot_write_leaves_no_partial_file(ctai_bin, run, store, tmp_path):
+    # Warm up: the store caches its data fingerprint on the first report (a write).
+    html = run("report", store, "--contract", CONTRACT, "--format", "html", check=0).stdout
+    limit = 40000  # above the store's -shm file (32 KiB), below the HTML report
+    assert len(html.encode()) > limit
+    out = tmp_path / "out"
+    out.mkdir()
+    proc = run_with_file_size_limit(ctai_bin, limit, "report", store, "--contract", CONTRACT, "--format", "html",
+                                    "-o", out / "report.html")
+    assert proc.returncode == 3 and "cannot write" in proc.stderr, proc.stderr
+    assert list(out.iterdir()) == [], "neither a partial report nor a temporary file is left"
