@@ -1,6 +1,7 @@
 // init, contracts, check, windows.
 #include "commands.hpp"
 
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -48,6 +49,14 @@ Date date_arg(const std::string& value, const char* option) {
     }
 }
 
+Date today_utc() {
+    // The operator's calendar day (local time), as `date` shows it.
+    const std::time_t now = std::time(nullptr);
+    std::tm local{};
+    localtime_r(&now, &local);
+    return Date(local.tm_year + 1900, static_cast<unsigned>(local.tm_mon + 1), static_cast<unsigned>(local.tm_mday));
+}
+
 Store open_existing(const std::string& db, const Policy& policy) {
     if (!std::filesystem::exists(db))
         throw StorageError("no store at " + db + " (create one with `ctai init " + db + "`)");
@@ -59,6 +68,12 @@ Store open_existing(const std::string& db, const Policy& policy) {
 
 int cmd_init(const Args& a) {
     const bool existed = std::filesystem::exists(a.db);
+    // An existing file is a store already, or it is left alone: an empty file (or any other)
+    // never silently becomes a store.
+    if (existed && !looks_like_store(a.db))
+        throw StorageError(a.db + " exists and is not a ctai store (an empty or another file): nothing done; "
+                           "choose a new file name or remove that file first");
+    // A failed creation (a full disk) leaves no file behind (Store::open removes what it created).
     auto store = Store::open(a.db);
     std::cout << (existed ? "already a store: " : "created store: ") << a.db << " (schema version "
               << store.schema_version() << ")\n";
@@ -162,6 +177,8 @@ int cmd_windows(const Args& a) {
     const Policy policy = make_policy(a.policy);
     auto store = open_existing(a.db, policy);
     const auto cols = store.eligibility_table(on);
+    // Range-checked before the arithmetic (--within is 0..36500 at parsing; again here).
+    if (a.within < 0 || a.within > 36500) throw UsageError("--within: outside 0..36500 days");
     const Date until = on.plus_days(static_cast<std::int32_t>(a.within));
     struct Row {
         std::string person, window;

@@ -49,6 +49,7 @@ struct Args {
     bool pseudonymize = false;
     bool overwrite = false;
     bool apply = false;
+    bool yes = false;
     PolicyArgs policy;
 };
 
@@ -56,6 +57,8 @@ struct Args {
 Policy make_policy(const PolicyArgs& args);
 /// Parses an ISO date argument; UsageError naming the option otherwise.
 Date date_arg(const std::string& value, const char* option);
+/// Today's date (UTC), for the guards of destructive commands.
+Date today_utc();
 /// Opens an existing store with the policy (StorageError when absent).
 Store open_existing(const std::string& db, const Policy& policy);
 

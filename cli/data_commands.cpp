@@ -26,6 +26,10 @@ CLI::App* sub_report = nullptr;
 CLI::App* sub_demo = nullptr;
 CLI::App* sub_retention = nullptr;
 
+// Publication mode: the smallest count shown (statistical secrecy), documented in --help.
+constexpr int min_k = 2;
+constexpr int max_k = 1000;
+
 std::string fmt_days(std::optional<double> v) {
     if (!v) return "-";
     std::ostringstream s;
@@ -36,6 +40,22 @@ std::string fmt_days(std::optional<double> v) {
 }
 
 ordered_json opt_number(std::optional<double> v) { return v ? ordered_json(*v) : ordered_json(nullptr); }
+
+// An unknown contract or action is an error (NotFoundError, exit 2), never zeros.
+void check_contract_and_action(const Store& store, const std::optional<ContractId>& contract,
+                               std::optional<int> action) {
+    if (contract) {
+        const Contract c = store.contract(*contract);  // NotFoundError
+        if (action) (void)c.action(*action);           // NotFoundError
+        return;
+    }
+    if (!action) return;
+    for (const auto& c : store.contracts())
+        for (const auto& ac : c.actions)
+            if (ac.number == *action) return;
+    throw NotFoundError("no contract has an action numbered " + std::to_string(*action), "action",
+                        std::to_string(*action));
+}
 
 void print_import_summary(const ImportSummary& s) {
     Table t{{"file", "encoding", "separator", "rows", "changed", "unchanged"}, {}};
@@ -100,6 +120,7 @@ int cmd_journeys(const Args& a) {
     auto store = open_existing(a.db, policy);
     std::optional<ContractId> contract;
     if (!a.contract.empty()) contract = ContractId{a.contract};
+    check_contract_and_action(store, contract, a.action);
     const Date on = a.on.empty() ? Date::from_days(std::numeric_limits<std::int32_t>::max() / 2)
                                  : date_arg(a.on, "--on");
     const auto overall = journey_stats(store, contract, a.action, on);
@@ -156,6 +177,9 @@ ReportOptions report_options(const Args& a) {
     o.publish = a.publish;
     if (a.k) {
         if (!a.publish) throw UsageError("--k goes with --publish");
+        if (*a.k < min_k || *a.k > max_k)
+            throw UsageError("--k: " + std::to_string(*a.k) + " is outside " + std::to_string(min_k) + ".." +
+                             std::to_string(max_k));
         o.k = *a.k;
     }
     return o;
@@ -168,14 +192,8 @@ std::string render(const Report& r, const std::string& format) {
     return to_markdown(r);
 }
 
-void write_text(const std::string& path, const std::string& text) {
-    std::ofstream out(path, std::ios::binary);
-    if (!out) throw StorageError("cannot write " + path);
-    out << text;
-    if (!out) throw StorageError("cannot write " + path);
-}
-
 int cmd_report(const Args& a) {
+    if (!a.output.empty()) check_output_target(a.output, a.overwrite);  // before opening anything
     auto store = open_existing(a.db, make_policy(a.policy));
     const auto report = build_report(store, ContractId{a.contract}, report_options(a));
     const std::string text = render(report, a.report_format);
@@ -183,7 +201,7 @@ int cmd_report(const Args& a) {
         std::cout << text;
         if (!text.empty() && text.back() != '\n') std::cout << '\n';
     } else {
-        write_text(a.output, text);
+        write_file_atomically(a.output, text, a.overwrite);
         std::cerr << "wrote " << a.output << '\n';
     }
     return 0;
@@ -244,9 +262,10 @@ int cmd_demo(const Args& a) {
 
     ReportOptions ro;
     const auto report = build_report(store, contract.id, ro);
-    write_text((dir / "report.html").string(), to_html(report));
-    write_text((dir / "report.json").string(), to_json(report));
-    write_text((dir / "report.md").string(), to_markdown(report));
+    // The demo folder is the demo's own: its reports are replaced (never a store file).
+    write_file_atomically((dir / "report.html").string(), to_html(report), true);
+    write_file_atomically((dir / "report.json").string(), to_json(report), true);
+    write_file_atomically((dir / "report.md").string(), to_markdown(report), true);
     std::cout << "5. the evaluation report (questionnaire of article 8):\n\n" << to_markdown(report) << '\n';
     std::cout << "HTML report: " << fs::absolute(dir / "report.html").string() << '\n'
               << "Next: ctai check " << db.string() << " --on " << to_iso(on) << "   |   ctai journeys "
@@ -258,6 +277,13 @@ int cmd_demo(const Args& a) {
 // base: listed by default, anonymised with --apply (keeping the statistical dimensions).
 int cmd_retention(const Args& a) {
     const Date on = date_arg(a.on, "--on");
+    if (a.apply) {
+        // Anonymisation cannot be undone: a date in the future would purge files still in use.
+        const Date today = today_utc();
+        if (today < on)
+            throw UsageError("--on " + to_iso(on) + " is after today (" + to_iso(today) +
+                             "): --apply anonymises only case files already past the retention period");
+    }
     auto store = open_existing(a.db, make_policy(a.policy));
     const auto ids = store.retention_candidates(on);
     if (!a.apply) {
@@ -275,6 +301,23 @@ int cmd_retention(const Args& a) {
                       << " past the retention period on " << to_iso(on)
                       << "; `--apply` anonymises them (statistics are kept).\n";
         return 0;
+    }
+    // Say what will happen (counts only, no personal field) and ask before doing it.
+    std::cerr << ids.size() << " case file" << (ids.size() == 1 ? "" : "s")
+              << " past the retention period on " << to_iso(on)
+              << (ids.size() == 1 ? " is" : " are")
+              << " to be anonymised: ids replaced, birth dates reduced to the year, last contacts "
+                 "cleared (statistics kept). This cannot be undone.\n";
+    if (!ids.empty() && !a.yes) {
+        if (!stdin_is_terminal() || !stderr_is_terminal())
+            throw UsageError("retention --apply needs a confirmation: run it on a terminal, or add --yes");
+        std::cerr << "Anonymise them? Type 'yes' to proceed: " << std::flush;
+        std::string answer;
+        std::getline(std::cin, answer);
+        if (answer != "yes" && answer != "y") {
+            std::cerr << "nothing done.\n";
+            return 1;
+        }
     }
     const auto r = store.anonymize_expired(on);
     if (a.format == "json") {
@@ -319,8 +362,9 @@ void register_data_commands(CLI::App& app, Args& a, const std::function<void(CLI
 
     sub_journeys = app.add_subcommand("journeys", "Journey-length statistics (completed, open, Kaplan-Meier)");
     sub_journeys->add_option("DB", a.db, "Store file")->required();
-    sub_journeys->add_option("--action", a.action, "Only this action number");
-    sub_journeys->add_option("--contract", a.contract, "Only this contract id");
+    sub_journeys->add_option("--action", a.action, "Only this action number (1..1000; unknown: exit 2)")
+        ->check(CLI::Range(1, 1000));
+    sub_journeys->add_option("--contract", a.contract, "Only this contract id (unknown: exit 2)");
     sub_journeys->add_option("--on", a.on, "Evaluation date: open journeys are censored there (YYYY-MM-DD)");
     add_format(*sub_journeys, {"table", "csv", "json"});
     add_policy(*sub_journeys);
@@ -333,9 +377,12 @@ void register_data_commands(CLI::App& app, Args& a, const std::function<void(CLI
     sub_report->add_option("--to", a.to, "End of the reporting period (default: the contract's)");
     sub_report->add_option("--on", a.on, "Evaluation date (default: the end of the period)");
     sub_report->add_flag("--publish", a.publish, "Publication mode: hide small cells (statistical secrecy)");
-    sub_report->add_option("--k", a.k, "Smallest count shown in publication mode (default 11)")
-        ->check(CLI::PositiveNumber);
-    sub_report->add_option("--output,-o", a.output, "Write to this file instead of standard output");
+    sub_report->add_option("--k", a.k, "Smallest count shown in publication mode, 2..1000 (default 11)")
+        ->check(CLI::Range(min_k, max_k));
+    sub_report->add_option("--output,-o", a.output,
+                           "Write to this file instead of standard output (never replaces an existing file "
+                           "without --overwrite, nor a store file)");
+    sub_report->add_flag("--overwrite", a.overwrite, "Let -o replace an existing file (never a store)");
     sub_report->add_option("--format", a.report_format, "Output format: md, csv, json, html")
         ->check(CLI::IsMember({"md", "csv", "json", "html"}))
         ->capture_default_str();
@@ -350,11 +397,14 @@ void register_data_commands(CLI::App& app, Args& a, const std::function<void(CLI
     sub_retention->add_option("--on", a.on, "Today's date (YYYY-MM-DD)")->required();
     sub_retention->add_flag("--apply", a.apply,
                             "Anonymise them: ids replaced, birth date reduced to the year, last contact "
-                            "cleared; sex, nationalities, statuses and journeys kept for the statistics");
+                            "cleared; sex, nationalities, statuses and journeys kept for the statistics. Refuses "
+                            "a date after today; shows the count and asks for confirmation on a terminal");
+    sub_retention->add_flag("--yes", a.yes, "With --apply: proceed without asking (scripts; required without a terminal)");
     add_format(*sub_retention, {"table", "csv", "json"});
     add_policy(*sub_retention);
     sub_retention->footer("Examples:\n  ctai retention cases.db --on 2026-11-22\n"
                           "  ctai retention cases.db --on 2026-11-22 --apply\n"
+                          "  ctai retention cases.db --on 2026-11-22 --apply --yes   # no question (scripts)\n"
                           "  ctai retention cases.db --on 2026-11-22 --retention-years 3");
 
     sub_demo = app.add_subcommand("demo", "Synthetic cohort -> exchange folder -> store -> report, for a first run");

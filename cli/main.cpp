@@ -5,14 +5,18 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "commands.hpp"
+#include "output.hpp"
 
 namespace ctai::cli {
 namespace {
+
+constexpr long max_within_days = 36500;
 
 void add_policy_options(CLI::App& sub, PolicyArgs& args) {
     sub.add_option("--policy", args.file, "Policy file (JSON, see docs/rules.md); flags below override it")
@@ -74,7 +78,9 @@ int run(int argc, char** argv) {
     auto* windows = app.add_subcommand("windows", "People whose five-year or two-year (AGIR) window ends soon");
     windows->add_option("DB", a.db, "Store file")->required();
     windows->add_option("--on", a.on, "Evaluation date (YYYY-MM-DD)")->required();
-    windows->add_option("--within", a.within, "Number of days ahead")->required()->check(CLI::NonNegativeNumber);
+    windows->add_option("--within", a.within, "Number of days ahead, 0..36500 (a hundred years)")
+        ->required()
+        ->check(CLI::Range(0L, max_within_days));
     add_format_option(*windows, a.format, {"table", "csv", "json"});
     add_policy_options(*windows, a.policy);
     windows->footer("Example:\n  ctai windows cases.db --on 2024-06-01 --within 90");
@@ -116,4 +122,15 @@ int run(int argc, char** argv) {
 
 }  // namespace ctai::cli
 
-int main(int argc, char** argv) { return ctai::cli::run(argc, argv); }
+int main(int argc, char** argv) {
+    const int code = ctai::cli::run(argc, argv);
+    // Every command's output is checked: a full disk or a closed pipe behind standard output
+    // is an error (exit 3), never a silent success.
+    if (const int err = ctai::cli::flush_stdout()) {
+        std::cerr << "ctai: error: cannot write to standard output"
+                  << (err > 0 ? std::string(": ") + std::strerror(err) : std::string(" (a write failed)"))
+                  << "; the output is incomplete\n";
+        return code == 0 ? 3 : code;
+    }
+    return code;
+}

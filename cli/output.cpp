@@ -1,8 +1,19 @@
 #include "output.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include "commands.hpp"
 
 namespace ctai::cli {
 namespace {
@@ -59,6 +70,7 @@ void print_csv(std::ostream& out, const Table& t) {
 }
 
 bool stderr_is_terminal() { return isatty(STDERR_FILENO) == 1; }
+bool stdin_is_terminal() { return isatty(STDIN_FILENO) == 1; }
 
 Progress::Progress(bool enabled) : enabled_(enabled) {}
 
@@ -78,5 +90,103 @@ void Progress::finish() {
 }
 
 Progress::~Progress() { finish(); }
+
+bool looks_like_store(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return false;
+    std::array<unsigned char, 16> h{};
+    in.read(reinterpret_cast<char*>(h.data()), h.size());
+    const auto n = static_cast<std::size_t>(in.gcount());
+    static constexpr char sqlite_magic[] = "SQLite format 3";  // 16 bytes with its NUL
+    if (n == 16 && std::memcmp(h.data(), sqlite_magic, 16) == 0) return true;
+    // A write-ahead log (-wal): 0x377f0682 or 0x377f0683, big-endian.
+    if (n >= 4 && h[0] == 0x37 && h[1] == 0x7f && h[2] == 0x06 && (h[3] == 0x82 || h[3] == 0x83)) return true;
+    // A rollback journal (-journal).
+    static constexpr unsigned char journal_magic[] = {0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7};
+    return n >= 8 && std::memcmp(h.data(), journal_magic, 8) == 0;
+}
+
+void check_output_target(const std::string& path, bool overwrite) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const auto st = fs::status(fs::path(path), ec);
+    if (!fs::exists(st)) return;
+    if (fs::is_directory(st)) throw UsageError("-o " + path + ": is a folder, not a file");
+    if (looks_like_store(path))
+        throw UsageError("-o " + path + ": refusing to overwrite a store file (ctai never does, even with --overwrite)");
+    if (!overwrite) throw UsageError("-o " + path + ": the file exists (add --overwrite to replace it)");
+    if (!fs::is_regular_file(st)) throw UsageError("-o " + path + ": not a regular file");
+}
+
+void write_file_atomically(const std::string& path, const std::string& text, bool overwrite) {
+    namespace fs = std::filesystem;
+    const fs::path target(path);
+    std::error_code ec;
+    check_output_target(path, overwrite);
+    const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+    std::string tmpl = (dir / ("." + target.filename().string() + ".ctai-tmp-XXXXXX")).string();
+    const int fd = ::mkstemp(tmpl.data());
+    if (fd < 0) throw StorageError("cannot write " + path + ": " + std::strerror(errno));
+    const std::string tmp = tmpl;
+    auto fail = [&](int err) {
+        ::unlink(tmp.c_str());
+        throw StorageError("cannot write " + path + ": " + std::strerror(err) + " (nothing written)");
+    };
+    // The mode a plain file creation would give (mkstemp makes it 0600).
+    const mode_t mask = ::umask(0);
+    ::umask(mask);
+    if (::fchmod(fd, 0666 & ~mask) != 0) {
+        const int err = errno;
+        ::close(fd);
+        fail(err);
+    }
+    const char* p = text.data();
+    std::size_t left = text.size();
+    while (left > 0) {
+        const ssize_t w = ::write(fd, p, left);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            const int err = errno;
+            ::close(fd);
+            fail(err);
+        }
+        p += w;
+        left -= static_cast<std::size_t>(w);
+    }
+    if (::fsync(fd) != 0) {
+        const int err = errno;
+        ::close(fd);
+        fail(err);
+    }
+    if (::close(fd) != 0) fail(errno);
+    // Checked again just before the rename: a store may have appeared meanwhile.
+    if (fs::exists(target, ec) && looks_like_store(path)) {
+        ::unlink(tmp.c_str());
+        throw UsageError("-o " + path + ": refusing to overwrite a store file");
+    }
+    if (!overwrite) {
+        // No-clobber: link() fails if a file appeared at `path` since the check above.
+        if (::link(tmp.c_str(), path.c_str()) == 0) {
+            ::unlink(tmp.c_str());
+            return;
+        }
+        if (errno == EEXIST) {
+            ::unlink(tmp.c_str());
+            throw UsageError("-o " + path + ": the file exists (add --overwrite to replace it)");
+        }
+        // A file system without hard links: rename below.
+    }
+    if (::rename(tmp.c_str(), path.c_str()) != 0) fail(errno);
+}
+
+int flush_stdout() {
+    errno = 0;
+    std::cout.flush();
+    const bool stream_ok = static_cast<bool>(std::cout);
+    const bool flushed = std::fflush(stdout) == 0;
+    const int err = errno;
+    if (stream_ok && flushed && !std::ferror(stdout)) return 0;
+    return err ? err : -1;  // the failed write was earlier: its errno is gone
+}
 
 }  // namespace ctai::cli

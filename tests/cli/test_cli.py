@@ -222,15 +222,17 @@ def test_export_and_pseudonymised_export(run, demo, tmp_path):
 
 def test_retention_lists_then_anonymises_keeping_the_totals(run, demo, tmp_path):
     out, _ = demo
+    # --apply refuses a date after today: 2026-11-22 is past, and every last contact of the
+    # demo cohort (2023-2024) is more than two years older.
     db = tmp_path / "old.db"
     run("init", db, check=0)
     run("import", db, out / "exchange", check=0)
-    listed = json.loads(run("retention", db, "--on", "2030-01-01", "--format", "json", check=0).stdout)
+    listed = json.loads(run("retention", db, "--on", "2026-11-22", "--format", "json", check=0).stdout)
     # Persons without a recorded last contact are never purged automatically.
     assert 100 < len(listed["candidates"]) <= 120
     assert json.loads(run("retention", db, "--on", "2024-01-01", "--format", "json", check=0).stdout)["candidates"] == []
     before = json.loads(run("report", db, "--contract", "dijon-2023-2024", "--format", "json", check=0).stdout)
-    done = json.loads(run("retention", db, "--on", "2030-01-01", "--apply", "--format", "json", check=0).stdout)
+    done = json.loads(run("retention", db, "--on", "2026-11-22", "--apply", "--yes", "--format", "json", check=0).stdout)
     assert done["persons"] == len(listed["candidates"])
     after = json.loads(run("report", db, "--contract", "dijon-2023-2024", "--format", "json", check=0).stdout)
     for a, b in zip(before["actions"], after["actions"]):
@@ -240,4 +242,4 @@ def test_retention_lists_then_anonymises_keeping_the_totals(run, demo, tmp_path)
     ids = set(r["person_id"] for r in json.loads(
         run("check", db, "--on", "2024-06-01", "--format", "json", check=0).stdout))
     assert not ids & set(listed["candidates"])
-    assert json.loads(run("retention", db, "--on", "2030-01-01", "--format", "json", check=0).stdout)["candidates"] == []
+    assert json.loads(run("retention", db, "--on", "2026-11-22", "--format", "json", check=0).stdout)["candidates"] == []

@@ -10,15 +10,27 @@ namespace {
 
 using detail::format_optional;
 
+// Text from the data (contract and action titles, labels, activity types, partnership
+// themes...) in Markdown: HTML is neutralised (a Markdown viewer renders raw HTML, a
+// <script> included), and what breaks a table row is escaped (`|`, `\\`; line breaks
+// become spaces).
 std::string md_escape(std::string_view s) {
     std::string out;
+    out.reserve(s.size());
     for (char c : s) {
-        if (c == '|' || c == '\\') out += '\\';
-        if (c == '\n') {
-            out += ' ';
-            continue;
+        switch (c) {
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '&': out += "&amp;"; break;
+        case '\n':
+        case '\r': out += ' '; break;
+        case '|':
+        case '\\':
+            out += '\\';
+            out += c;
+            break;
+        default: out += c;
         }
-        out += c;
     }
     return out;
 }
@@ -46,7 +58,11 @@ std::string csv_num(const std::optional<double>& v) {
 
 std::string to_markdown(const Report& r) {
     std::ostringstream o;
-    o << "# Rapport d'évaluation du CTAI `" << r.contract_id.str() << "`\n\n";
+    // In a code span HTML is not rendered; only a backquote could end it early.
+    std::string id = r.contract_id.str();
+    for (auto& c : id)
+        if (c == '`' || c == '\n' || c == '\r') c = '\'';
+    o << "# Rapport d'évaluation du CTAI `" << id << "`\n\n";
     o << md_escape(r.contract_title) << "\n\n";
     o << "| | |\n|---|---|\n";
     o << "| Période | du " << to_iso(r.from) << " au " << to_iso(r.to) << " (inclus) |\n";

@@ -49,16 +49,39 @@ bool is_memory_path(const std::filesystem::path& p) {
 
 // Creates the file with mode 0600 before SQLite does (SQLite would honour the umask, and
 // then gives its -wal and -shm files the mode of the database file).
-void create_private_file(const std::filesystem::path& p) {
+// Returns whether this call created it (false: another process just did).
+bool create_private_file(const std::filesystem::path& p) {
     const int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) {
-        if (errno == EEXIST) return;
+        if (errno == EEXIST) return false;
         throw StorageError("cannot create the store file '" + p.string() +
                                "': " + std::strerror(errno),
                            SQLITE_CANTOPEN);
     }
     ::fchmod(fd, 0600);
     ::close(fd);
+    return true;
+}
+
+// An existing file of 0 bytes (and no write-ahead log holding its first pages) is not a
+// store. Opening it with `must_exist` is refused; otherwise it becomes a store only when it
+// is private (0600, as create_private_file makes it: another process creating the same
+// store at this moment), never a file someone left readable by others.
+void check_existing_file(const std::filesystem::path& p, bool must_exist) {
+    struct stat st {};
+    if (::stat(p.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size != 0) return;
+    struct stat wal {};
+    const auto wal_path = p.string() + "-wal";
+    if (::stat(wal_path.c_str(), &wal) == 0 && wal.st_size > 0) return;
+    if (must_exist)
+        throw StorageError("'" + p.string() + "' is an empty file, not a store (create one with "
+                           "a new file name, or remove the empty file first)",
+                           SQLITE_NOTADB);
+    if ((st.st_mode & 0077) != 0)
+        throw StorageError("'" + p.string() + "' is an empty file readable by others, not a store: "
+                           "refusing to turn it into one (remove it first; a new store is created "
+                           "readable by its owner only)",
+                           SQLITE_NOTADB);
 }
 
 }  // namespace
@@ -126,61 +149,76 @@ int Store::latest_schema_version() noexcept {
 }
 
 Store Store::open(const std::filesystem::path& path, StoreOptions options) {
-    return detail::guard([&] {
-        auto impl = std::make_unique<detail::StoreImpl>();
-        impl->path = path.empty() ? std::filesystem::path(":memory:") : path;
-        const bool memory = detail::is_memory_path(impl->path);
-        int flags = SQLite::OPEN_READWRITE | SQLite::OPEN_NOMUTEX;
-        if (memory && impl->path.string().rfind("file:", 0) == 0) flags |= SQLite::OPEN_URI;
-        if (!memory) {
-            if (!std::filesystem::exists(impl->path)) {
-                if (options.must_exist)
-                    throw StorageError("no store at '" + impl->path.string() + "'",
-                                       SQLITE_CANTOPEN);
-                detail::create_private_file(impl->path);
-            }
-        } else {
-            flags |= SQLite::OPEN_CREATE;
-        }
-        impl->db = std::make_unique<SQLite::Database>(impl->path.string(), flags,
-                                                      options.busy_timeout_ms);
-        impl->backend = detail::make_sqlite_backend(*impl);
-        impl->options = std::move(options);
-        auto& db = *impl->db;
-        detail::register_row_function(db.getHandle());
-        // Two processes creating the same new file race on the switch to WAL, for which
-        // SQLite may answer SQLITE_BUSY without calling the busy handler: the whole setup
-        // is retried until the busy timeout has passed.
-        const auto deadline = std::chrono::steady_clock::now() +
-                              std::chrono::milliseconds(impl->options.busy_timeout_ms);
-        for (int attempt = 0;; ++attempt) {
-            try {
-                detail::check_identity(db, impl->path);
-                db.exec("PRAGMA foreign_keys = ON");
-                // A larger page cache (64 MiB) keeps a bulk import from spilling dirty pages
-                // to the WAL and reading them back; temporary b-trees and savepoint journals
-                // stay in memory. synchronous = NORMAL is SQLite's recommended safe setting
-                // for WAL mode: a crash never corrupts the file, and at worst the last
-                // commits before a power loss are rolled back (docs/storage.md).
-                db.exec("PRAGMA cache_size = -65536");
-                db.exec("PRAGMA temp_store = MEMORY");
-                db.exec("PRAGMA synchronous = NORMAL");
-                if (!memory) {
-                    const auto mode = db.execAndGet("PRAGMA journal_mode = WAL").getString();
-                    if (mode != "wal")
-                        throw StorageError("cannot switch '" + impl->path.string() + "' to WAL mode");
+    // A file this call created is removed again if the store cannot be set up in it (a full
+    // disk, an I/O error): a failed creation leaves no empty file behind.
+    bool created = false;
+    try {
+        return detail::guard([&] {
+            auto impl = std::make_unique<detail::StoreImpl>();
+            impl->path = path.empty() ? std::filesystem::path(":memory:") : path;
+            const bool memory = detail::is_memory_path(impl->path);
+            int flags = SQLite::OPEN_READWRITE | SQLite::OPEN_NOMUTEX;
+            if (memory && impl->path.string().rfind("file:", 0) == 0) flags |= SQLite::OPEN_URI;
+            if (!memory) {
+                if (!std::filesystem::exists(impl->path)) {
+                    if (options.must_exist)
+                        throw StorageError("no store at '" + impl->path.string() + "'",
+                                           SQLITE_CANTOPEN);
+                    created = detail::create_private_file(impl->path);
+                } else {
+                    detail::check_existing_file(impl->path, options.must_exist);
                 }
-                detail::migrate(*impl);
-                break;
-            } catch (const SQLite::Exception& e) {
-                if ((e.getErrorCode() & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() >= deadline)
-                    throw;
-                if (sqlite3_get_autocommit(db.getHandle()) == 0) db.exec("ROLLBACK");
-                std::this_thread::sleep_for(std::chrono::milliseconds(5 + 5 * std::min(attempt, 10)));
+            } else {
+                flags |= SQLite::OPEN_CREATE;
             }
+            impl->db = std::make_unique<SQLite::Database>(impl->path.string(), flags,
+                                                          options.busy_timeout_ms);
+            impl->backend = detail::make_sqlite_backend(*impl);
+            impl->options = std::move(options);
+            auto& db = *impl->db;
+            detail::register_row_function(db.getHandle());
+            // Two processes creating the same new file race on the switch to WAL, for which
+            // SQLite may answer SQLITE_BUSY without calling the busy handler: the whole setup
+            // is retried until the busy timeout has passed.
+            const auto deadline = std::chrono::steady_clock::now() +
+                                  std::chrono::milliseconds(impl->options.busy_timeout_ms);
+            for (int attempt = 0;; ++attempt) {
+                try {
+                    detail::check_identity(db, impl->path);
+                    db.exec("PRAGMA foreign_keys = ON");
+                    // A larger page cache (64 MiB) keeps a bulk import from spilling dirty pages
+                    // to the WAL and reading them back; temporary b-trees and savepoint journals
+                    // stay in memory. synchronous = NORMAL is SQLite's recommended safe setting
+                    // for WAL mode: a crash never corrupts the file, and at worst the last
+                    // commits before a power loss are rolled back (docs/storage.md).
+                    db.exec("PRAGMA cache_size = -65536");
+                    db.exec("PRAGMA temp_store = MEMORY");
+                    db.exec("PRAGMA synchronous = NORMAL");
+                    if (!memory) {
+                        const auto mode = db.execAndGet("PRAGMA journal_mode = WAL").getString();
+                        if (mode != "wal")
+                            throw StorageError("cannot switch '" + impl->path.string() + "' to WAL mode");
+                    }
+                    detail::migrate(*impl);
+                    break;
+                } catch (const SQLite::Exception& e) {
+                    if ((e.getErrorCode() & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() >= deadline)
+                        throw;
+                    if (sqlite3_get_autocommit(db.getHandle()) == 0) db.exec("ROLLBACK");
+                    std::this_thread::sleep_for(std::chrono::milliseconds(5 + 5 * std::min(attempt, 10)));
+                }
+            }
+            return Store(std::move(impl));
+        });
+    } catch (...) {
+        if (created) {
+            std::error_code ec;
+            std::filesystem::remove(path, ec);
+            std::filesystem::remove(path.string() + "-wal", ec);
+            std::filesystem::remove(path.string() + "-shm", ec);
         }
-        return Store(std::move(impl));
-    });
+        throw;
+    }
 }
 
 int Store::schema_version() const {
