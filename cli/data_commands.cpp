@@ -102,6 +102,7 @@ int cmd_export(const Args& a) {
         throw UsageError("--key-file goes with --pseudonymize");
     }
     o.overwrite = a.overwrite;
+    if (!a.key_file.empty()) o.key_file = a.key_file;  // refused inside the export folder
     Progress progress(stderr_is_terminal());
     o.progress = [&](std::string_view stage, std::size_t done, std::size_t total) {
         progress.update(std::string(stage), done, total);

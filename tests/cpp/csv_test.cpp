@@ -264,12 +264,33 @@ TEST(CsvParse, EmptyHeaderCellsAreUnnamedColumnsNotDuplicates) {
     EXPECT_EQ(t.rows[0].fields.size(), 4u);
 }
 
-TEST(CsvParse, ShortRowsAreKeptShortAndReadAsEmptyCells) {
-    const CsvTable t = parse_csv("id,sex,birth_date\nP1\nP2,M\n", "f.csv");
-    ASSERT_EQ(t.rows.size(), 2u);
-    EXPECT_EQ(t.rows[0].fields, (Fields{"P1"}));
-    EXPECT_EQ(cell(t.rows[0], 2), "");
-    EXPECT_EQ(cell(t.rows[1], 1), "M");
+TEST(CsvParse, ShortRowsAreRefusedAtTheirLine) {
+    // Issue #21: a row shorter than its header would clear the fields of its missing cells.
+    try {
+        parse_csv("id,sex,birth_date\nP1,F,1990\nP2,M\n", "f.csv");
+        FAIL() << "a short row was accepted";
+    } catch (const ctai::ValidationError& e) {
+        EXPECT_EQ(e.line(), 3);
+        EXPECT_EQ(e.file(), "f.csv");
+        EXPECT_NE(std::string(e.what()).find("2 fields but the header has 3"), std::string::npos);
+    }
+    // Columns with an empty name at the end of the header may be left out.
+    const CsvTable t = parse_csv("id,sex,,\nP1,F\n", "f.csv");
+    ASSERT_EQ(t.rows.size(), 1u);
+    EXPECT_EQ(cell(t.rows[0], 1), "F");
+}
+
+TEST(CsvParse, AUtf8FileWithABadByteIsRefusedAtItsLine) {
+    // Issue #21: one bad byte no longer turns a UTF-8 file into Windows-1252 mojibake.
+    try {
+        parse_csv("id,note\nP1,sant\xC3\xA9\nP2,sant\xE9\n", "f.csv");
+        FAIL() << "a UTF-8 file with a bad byte was accepted";
+    } catch (const ctai::ValidationError& e) {
+        EXPECT_EQ(e.line(), 3);
+    }
+    const CsvTable t = parse_csv("id,note\nP1,sant\xE9\nP2,\x80\n", "f.csv");
+    EXPECT_EQ(t.encoding, TextEncoding::windows_1252);
+    EXPECT_EQ(t.rows[0].fields[1], "sant\u00e9");
 }
 
 TEST(CsvParse, EmptyFieldsBeyondTheHeaderAreDropped) {
@@ -371,7 +392,7 @@ TEST(CsvColumns, RequireThrowsNamingTheMissingColumnAndFile) {
 }
 
 TEST(CsvColumns, CellOfAbsentColumnOrShortRowIsEmpty) {
-    const CsvTable t = parse_csv("id,sex,birth_date\nP1,F\n", "p.csv");
+    const CsvTable t = parse_csv("id,sex,birth_date\nP1,F,\n", "p.csv");
     const ctai::detail::CsvColumns cols(t);
     EXPECT_EQ(cell(t.rows[0], cols.find("sex")), "F");
     EXPECT_EQ(cell(t.rows[0], cols.find("birth_date")), "");
@@ -380,7 +401,7 @@ TEST(CsvColumns, CellOfAbsentColumnOrShortRowIsEmpty) {
 }
 
 TEST(CsvColumns, UnknownListsHeaderNamesNotExpected) {
-    const ctai::detail::CsvColumns cols(parse_csv("id;Sexe;;note\nP1\n", "p.csv"));
+    const ctai::detail::CsvColumns cols(parse_csv("id;Sexe;;note\nP1;;;\n", "p.csv"));
     const std::vector<std::string_view> known = {"ID", "note"};
     EXPECT_EQ(cols.unknown(known), (Fields{"sexe"}));
 }
@@ -465,7 +486,7 @@ TEST(CsvRoundTrip, WhatTheWriterWritesTheParserReadsBackWithLineNumbers) {
         for (std::size_t r = 0; r < rows; ++r) {
             const std::size_t start = out.str().size();
             Fields fields;
-            const std::size_t n = 1 + rng.below(width);  // short rows included
+            const std::size_t n = width;  // short rows are refused (issue #21)
             for (std::size_t c = 0; c < n; ++c) fields.push_back(random_field(rng));
             w.write_row(fields);
             bool all_empty = true;

@@ -970,7 +970,9 @@ TEST(ExchangePseudonymisedExport, ReducesBirthDatesAndDropsContactAndFreeText) {
         EXPECT_EQ(everything.find(text), std::string::npos) << text;
     // The statistical content is kept: the pseudonymised folder imports as is.
     auto analyst = Store::open(":memory:");
-    const auto summary = import_dir(analyst, tmp / "year");
+    ImportOptions allow;
+    allow.allow_pseudonymized = true;  // the marker PSEUDONYMIZED.txt is refused otherwise
+    const auto summary = import_dir(analyst, tmp / "year", allow);
     EXPECT_EQ(analyst.person_count(), 5);
     EXPECT_EQ(summary.table("journeys").changed, 6u);
     EXPECT_EQ(analyst.all_activities(), store.all_activities());
@@ -1026,3 +1028,364 @@ TEST(ExchangeKeyFile, RefusesEmptyShortOrMissingFilesWithoutPrintingTheKey) {
 }
 
 }  // namespace
+
+// ---- issue #21: hardening ------------------------------------------------------------------
+
+namespace {
+
+// A folder holding only the given files of the valid fixture.
+fs::path valid_subset(const TempDir& dir, std::initializer_list<const char*> files) {
+    const auto out = dir / "subset";
+    fs::create_directories(out);
+    for (const auto* f : files) fs::copy_file(valid_dir / f, out / f);
+    return out;
+}
+
+// Writes the `#FILE name` sections of a fuzz reproducer into `dir`.
+void unpack_reproducer(const fs::path& file, const fs::path& dir) {
+    const auto text = slurp(file);
+    std::string name, body;
+    auto flush = [&] {
+        if (!name.empty()) spit(dir / name, body);
+    };
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        auto end = text.find('\n', pos);
+        if (end == std::string::npos) end = text.size();
+        const std::string_view line(text.data() + pos, end - pos);
+        if (line.starts_with("#FILE ")) {
+            flush();
+            name = std::string(line.substr(6));
+            body.clear();
+        } else if (!name.empty()) {
+            body.append(line);
+            if (end < text.size()) body.push_back('\n');
+        }
+        pos = end + 1;
+    }
+    flush();
+}
+
+// The invariant of tests/fuzz/fuzz_import.cpp: refused => unchanged; accepted => export,
+// re-import into a fresh store and export again give the same files.
+void expect_import_invariant(const fs::path& folder) {
+    auto store = imported(valid_dir);
+    const auto before = store.fingerprint().sha256;
+    try {
+        import_dir(store, folder);
+    } catch (const Error&) {
+        EXPECT_EQ(store.fingerprint().sha256, before) << "refused but changed";
+        return;
+    }
+    TempDir out;
+    ExportOptions o;
+    o.overwrite = true;
+    export_dir(store, out / "1", o);
+    auto fresh = Store::open(":memory:");
+    EXPECT_NO_THROW(import_dir(fresh, out / "1")) << "the store's own export is refused";
+    export_dir(fresh, out / "2", o);
+    for (const auto& e : fs::directory_iterator(out / "1"))
+        EXPECT_EQ(slurp(e.path()), slurp(out / "2" / e.path().filename())) << e.path().filename();
+}
+
+}  // namespace
+
+TEST(ExchangeHardening, AFolderWithOnlyPersonsCsvKeepsEveryPermitProtectionSituationAndStep) {
+    auto store = imported(valid_dir);
+    const auto cases = store.all_cases();
+    const auto journeys = store.all_journeys();
+    TempDir dir;
+    const auto summary = import_dir(store, valid_subset(dir, {"persons.csv"}));
+    EXPECT_EQ(store.all_cases(), cases);
+    EXPECT_EQ(store.all_journeys(), journeys);
+    EXPECT_EQ(summary.changed(), 0u);
+    for (const auto* t : {"permits", "protections", "situations", "steps", "journeys"}) {
+        EXPECT_TRUE(summary.table(t).kept) << t;
+        EXPECT_EQ(summary.table(t).removed, 0u) << t;
+    }
+    EXPECT_FALSE(summary.table("persons").kept);
+}
+
+TEST(ExchangeHardening, APermitsCsvThatIsADirectoryChangesNothingAndIsWarned) {
+    auto store = imported(valid_dir);
+    const auto cases = store.all_cases();
+    TempDir dir;
+    const auto folder = valid_subset(dir, {"persons.csv"});
+    fs::create_directories(folder / "permits.csv");
+    const auto summary = import_dir(store, folder);
+    EXPECT_EQ(store.all_cases(), cases);
+    EXPECT_TRUE(summary.table("permits").kept);
+    EXPECT_TRUE(std::any_of(summary.warnings.begin(), summary.warnings.end(),
+                            [](const ImportIssue& w) { return w.file == "permits.csv"; }));
+}
+
+TEST(ExchangeHardening, JourneysWithoutStepsCsvKeepTheirStoredSteps) {
+    auto store = imported(valid_dir);
+    const auto journeys = store.all_journeys();
+    TempDir dir;
+    import_dir(store, valid_subset(dir, {"persons.csv", "journeys.csv", "agir.csv", "referrals.csv"}));
+    EXPECT_EQ(store.all_journeys(), journeys);
+}
+
+TEST(ExchangeHardening, RemovalsFromAPresentFileAreCounted) {
+    auto store = imported(valid_dir);
+    TempDir dir;
+    const auto folder = valid_subset(dir, {"persons.csv", "permits.csv"});
+    replace_once(folder / "permits.csv", "P0001,receipt,protection,2023-03-20,2023-09-20\n", "");
+    const auto summary = import_dir(store, folder);
+    EXPECT_EQ(summary.table("permits").removed, 1u);
+    EXPECT_EQ(summary.removed(), 1u);
+    EXPECT_EQ(store.person_case(PersonId{"P0001"}).permits.size(), 1u);
+    EXPECT_EQ(store.person_case(PersonId{"P0001"}).situations.size(), 1u);  // absent: kept
+}
+
+TEST(ExchangeHardening, AnImportThatWouldBreakR7ForStoredJourneysIsRefusedAndWritesNothing) {
+    auto store = imported(valid_dir);
+    const auto before = store.fingerprint().sha256;
+    TempDir dir;
+    // P0001's protection and permits removed: their journeys in action 1 (refugees) and 4
+    // would no longer be allowed.
+    const auto folder = valid_subset(dir, {"persons.csv", "permits.csv", "protections.csv"});
+    spit(folder / "permits.csv", "person_id,kind,motive,valid_from,valid_to\n");
+    spit(folder / "protections.csv", slurp(valid_dir / "protections.csv").substr(0, slurp(valid_dir / "protections.csv").find('\n') + 1));
+    const auto issues = issues_of([&] { import_dir(store, folder); });
+    ASSERT_FALSE(issues.empty());
+    EXPECT_TRUE(std::any_of(issues.begin(), issues.end(),
+                            [](const ImportIssue& i) { return i.rule.starts_with("R"); }))
+        << describe(issues);
+    EXPECT_EQ(store.fingerprint().sha256, before);
+    // The fresh store that imports its export accepts it (nothing inconsistent was kept).
+    expect_import_invariant(folder);
+}
+
+TEST(ExchangeHardening, DryRunReportsEveryChangeAndWritesNothing) {
+    auto store = Store::open(":memory:");
+    ImportOptions o;
+    o.dry_run = true;
+    const auto summary = import_dir(store, valid_dir, o);
+    EXPECT_TRUE(summary.dry_run);
+    EXPECT_EQ(summary.table("persons").changed, 5u);
+    EXPECT_GT(summary.changed(), 0u);
+    EXPECT_EQ(store.person_count(), 0);
+    EXPECT_TRUE(store.audit_log().empty());
+
+    auto full = imported(valid_dir);
+    const auto before = full.fingerprint().sha256;
+    TempDir dir;
+    const auto folder = copy_valid(dir);
+    replace_once(folder / "persons.csv", "P0004,F,1978-11-02,UA,H04,21", "P0004,F,1978-11-02,UA,H04,25");
+    const auto changed = import_dir(full, folder, o);
+    EXPECT_EQ(changed.table("persons").changed, 1u);
+    EXPECT_EQ(full.fingerprint().sha256, before);
+}
+
+TEST(ExchangeHardening, ARowShorterThanItsHeaderIsRefusedAtItsLine) {
+    auto store = imported(valid_dir);
+    const auto before = store.fingerprint().sha256;
+    TempDir dir;
+    const auto folder = copy_valid(dir);
+    // J001 closed; a short row would have reopened it (exit cells missing).
+    replace_once(folder / "journeys.csv",
+                 "J001,P0001,dijon-2023-2024,1,2023-11-02,social_worker,2024-06-30,lasting_housing,",
+                 "J001,P0001,dijon-2023-2024,1,2023-11-02,social_worker");
+    const auto issues = issues_of([&] { import_dir(store, folder); });
+    ASSERT_EQ(issues.size(), 1u) << describe(issues);
+    EXPECT_EQ(issues[0].file, "journeys.csv");
+    EXPECT_EQ(issues[0].line, 2);
+    EXPECT_NE(issues[0].message.find("fields but the header has"), std::string::npos);
+    EXPECT_EQ(store.fingerprint().sha256, before);
+}
+
+TEST(ExchangeHardening, AUtf8FileWithOneBadByteIsRefusedAtItsLineNeverReadAsWindows1252) {
+    TempDir dir;
+    const auto folder = copy_valid(dir);
+    auto text = slurp(folder / "volunteering.csv");
+    ASSERT_NE(text.find("\xC3\xA9"), std::string::npos);  // é in UTF-8
+    text += "P0002,one_off,2024-07-01,2024-07-01,Caf\xE9\n";  // é in Windows-1252
+    spit(folder / "volunteering.csv", text);
+    const auto lines = std::count(text.begin(), text.end(), '\n');
+    const auto issues = issues_of([&] { read_exchange_dir(folder); });
+    ASSERT_EQ(issues.size(), 1u) << describe(issues);
+    EXPECT_EQ(issues[0].file, "volunteering.csv");
+    EXPECT_EQ(issues[0].line, lines);
+    EXPECT_NE(issues[0].message.find("UTF-8"), std::string::npos);
+    // A file that is Windows-1252 throughout still reads as such.
+    const auto table = detail::parse_csv("a,b\nCaf\xE9,\x80\n", "x.csv");
+    EXPECT_EQ(table.encoding, detail::TextEncoding::windows_1252);
+    EXPECT_EQ(table.rows.at(0).fields.at(0), "Caf\xC3\xA9");
+    // After a BOM an invalid byte is refused too.
+    EXPECT_THROW(detail::parse_csv("\xEF\xBB\xBF" "a\nx\xFFy\n", "x.csv"), ValidationError);
+}
+
+TEST(ExchangeHardening, AHeaderlessPersonsCsvNeverPrintsItsCells) {
+    TempDir dir;
+    const auto folder = copy_valid(dir);
+    auto text = slurp(folder / "persons.csv");
+    spit(folder / "persons.csv", text.substr(text.find('\n') + 1));
+    const auto issues = issues_of([&] { read_exchange_dir(folder); });
+    ASSERT_FALSE(issues.empty());
+    for (const auto& i : issues) {
+        const auto s = to_string(i);
+        for (const auto* personal : {"1990-05-12", "1990", "AF", "af", "H01", "h01", "signed", "2024-09-30"})
+            EXPECT_EQ(s.find(personal), std::string::npos) << s;
+    }
+    // A misspelt column of a real header is still named.
+    const auto folder2 = dir / "misspelt";
+    fs::copy(valid_dir, folder2, fs::copy_options::recursive);
+    replace_once(folder2 / "persons.csv", "cir_status", "cir_statut");
+    const auto issues2 = issues_of([&] { read_exchange_dir(folder2); });
+    EXPECT_TRUE(std::any_of(issues2.begin(), issues2.end(),
+                            [](const ImportIssue& i) { return i.column == "cir_statut"; }))
+        << describe(issues2);
+}
+
+TEST(ExchangeHardening, InvisibleOrOversizedIdentifiersAreRefused) {
+    for (const std::string& bad : {std::string("P0009\xC2\xA0"), std::string("\xEF\xBB\xBFP0009"),
+                                  std::string("P00\xE2\x80\x8B" "09"), std::string("P00\x01" "09"),
+                                  std::string("\xEF\xBC\xB0" "0009"), std::string(100, 'P')}) {
+        TempDir dir;
+        const auto folder = copy_valid(dir);
+        append_line(folder / "persons.csv", "\"" + bad + "\",F,1990,AF,H09,21,none,,,");
+        const auto issues = issues_of([&] { read_exchange_dir(folder); });
+        ASSERT_EQ(issues.size(), 1u) << describe(issues);
+        EXPECT_EQ(issues[0].column, "person_id");
+        EXPECT_EQ(issues[0].message.find(bad), std::string::npos);
+    }
+}
+
+TEST(ExchangeHardening, ImplausibleValuesAreRefused) {
+    struct Case {
+        const char* file;
+        const char* from;
+        const char* to;
+        const char* column;
+    };
+    for (const auto& c : std::vector<Case>{
+             {"persons.csv", "P0001,F,1990-05-12", "P0001,F,0000-01-01", "birth_date"},
+             {"persons.csv", "P0001,F,1990-05-12", "P0001,F,9999-12-31", "birth_date"},
+             {"persons.csv", "H04,21,", "H04,-1,", "department"},
+             {"persons.csv", "H04,21,", "H04,99,", "department"},
+             {"activities.csv", "2024-03-12,2.5", "2024-03-12,1e308", "hours"},
+         }) {
+        TempDir dir;
+        const auto folder = copy_valid(dir);
+        replace_once(folder / c.file, c.from, c.to);
+        const auto issues = issues_of([&] { read_exchange_dir(folder); });
+        ASSERT_EQ(issues.size(), 1u) << c.to << describe(issues);
+        EXPECT_EQ(issues[0].column, c.column) << c.to;
+    }
+    TempDir dir;
+    const auto folder = copy_valid(dir);
+    append_line(folder / "volunteering.csv",
+                "P0002,one_off,2024-07-01,2024-07-01," + std::string(3000, 'x'));
+    const auto issues = issues_of([&] { read_exchange_dir(folder); });
+    ASSERT_EQ(issues.size(), 1u) << describe(issues);
+    // Corsica and overseas départements are valid.
+    for (const auto* code : {"2A", "2B", "974", "01", "95"}) {
+        TempDir d2;
+        const auto f2 = copy_valid(d2);
+        replace_once(f2 / "persons.csv", "H04,21,", std::string("H04,") + code + ",");
+        EXPECT_NO_THROW(read_exchange_dir(f2)) << code;
+    }
+}
+
+TEST(ExchangeHardening, ErrorListsAreCappedWithTheCountOfTheRest) {
+    TempDir dir;
+    const auto folder = copy_valid(dir);
+    auto text = slurp(folder / "persons.csv");
+    std::string extra;
+    for (int i = 0; i < 5000; ++i) extra += ",unknown_" + std::to_string(i);
+    std::string padded;
+    std::size_t pos = 0;
+    for (bool header = true; pos < text.size(); header = false) {
+        const auto eol = text.find('\n', pos);
+        padded += text.substr(pos, eol - pos) + (header ? extra : std::string(5000, ',')) + "\n";
+        pos = eol + 1;
+    }
+    spit(folder / "persons.csv", padded);
+    const auto issues = issues_of([&] { read_exchange_dir(folder); });
+    ASSERT_EQ(issues.size(), 201u);
+    EXPECT_NE(issues.back().message.find("4800 more"), std::string::npos) << issues.back().message;
+}
+
+TEST(ExchangeHardening, ExportNeutralisesFormulaCellsAndTheImportReadsThemBack) {
+    auto data = valid_dataset();
+    data.activities[0].type = "=cmd|' /C calc'!A0";
+    data.activities[1].type = "+SUM(A1:A9)";
+    data.activities[2].type = "@x";
+    data.activities[3].type = "'-already quoted";
+    data.volunteering[0].association_type = "-2+3";
+    auto store = Store::open(":memory:");
+    put_all(store, data);
+    TempDir dir;
+    export_dir(store, dir / "out");
+    const auto csv = slurp(dir / "out" / "activities.csv");
+    EXPECT_NE(csv.find(",'=cmd|"), std::string::npos) << csv;
+    EXPECT_NE(csv.find(",'+SUM("), std::string::npos) << csv;
+    EXPECT_NE(csv.find(",'@x,"), std::string::npos) << csv;
+    EXPECT_NE(csv.find(",''-already quoted,"), std::string::npos) << csv;
+    EXPECT_EQ(csv.find(",=cmd"), std::string::npos);
+    EXPECT_NE(slurp(dir / "out" / "volunteering.csv").find("'-2+3"), std::string::npos);
+    auto back = imported(dir / "out");
+    expect_same_data(store, back);
+}
+
+TEST(ExchangeHardening, APseudonymisedExportIsMarkedAndRefusedUnlessAllowed) {
+    auto store = imported(valid_dir);
+    TempDir dir;
+    ExportOptions o;
+    o.pseudonymization_key = "0123456789abcdef0123456789abcdef";
+    export_dir(store, dir / "pseudo", o);
+    EXPECT_TRUE(fs::exists(dir / "pseudo" / "PSEUDONYMIZED.txt"));
+    const auto before = store.fingerprint().sha256;
+    const auto issues = issues_of([&] { import_dir(store, dir / "pseudo"); });
+    ASSERT_EQ(issues.size(), 1u) << describe(issues);
+    EXPECT_EQ(issues[0].file, "PSEUDONYMIZED.txt");
+    EXPECT_EQ(store.fingerprint().sha256, before);
+    auto research = Store::open(":memory:");
+    ImportOptions allow;
+    allow.allow_pseudonymized = true;
+    EXPECT_NO_THROW(import_dir(research, dir / "pseudo", allow));
+    // A plain export over it removes the marker.
+    ExportOptions plain;
+    plain.overwrite = true;
+    export_dir(store, dir / "pseudo", plain);
+    EXPECT_FALSE(fs::exists(dir / "pseudo" / "PSEUDONYMIZED.txt"));
+}
+
+TEST(ExchangeHardening, WeakKeysAndKeyFilesInsideTheExportAreRefused) {
+    auto store = imported(valid_dir);
+    TempDir dir;
+    for (const std::string& weak : {std::string(32, ' '), std::string(32, 'a'),
+                                   std::string("abababababababababababababababab")}) {
+        ExportOptions o;
+        o.pseudonymization_key = weak;
+        EXPECT_THROW(export_dir(store, dir / "w", o), ValidationError);
+        spit(dir / "key", weak + "\n");
+        EXPECT_THROW(read_key_file(dir / "key"), ValidationError);
+    }
+    EXPECT_FALSE(fs::exists(dir / "w" / "persons.csv"));
+    fs::create_directories(dir / "out");
+    spit(dir / "out" / "key", "0123456789abcdef0123456789abcdef\n");
+    ExportOptions o;
+    o.pseudonymization_key = read_key_file(dir / "out" / "key");
+    o.key_file = dir / "out" / "key";
+    EXPECT_THROW(export_dir(store, dir / "out", o), ValidationError);
+    EXPECT_FALSE(fs::exists(dir / "out" / "persons.csv"));
+    o.key_file = dir / "out" / ".." / "out" / "key";
+    EXPECT_THROW(export_dir(store, dir / "out", o), ValidationError);
+    fs::rename(dir / "out" / "key", dir / "key2");
+    o.key_file = dir / "key2";
+    EXPECT_NO_THROW(export_dir(store, dir / "out", o));
+}
+
+TEST(ExchangeHardening, FuzzRegressionsHoldTheImportInvariant) {
+    const auto root = fs::path(CTAI_TEST_DATA_DIR).parent_path() / "fuzz" / "regressions" / "import";
+    ASSERT_TRUE(fs::is_directory(root));
+    for (const auto& e : fs::directory_iterator(root)) {
+        SCOPED_TRACE(e.path().filename().string());
+        TempDir dir;
+        unpack_reproducer(e.path(), dir.path());
+        expect_import_invariant(dir.path());
+    }
+}

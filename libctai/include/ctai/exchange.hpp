@@ -21,7 +21,12 @@
 ///   household_id, rejoining_family_of) must name a row of the same folder;
 /// - importing adds and updates, never deletes: a row absent from the folder stays in the
 ///   store. A person's permits, protections and situations, and a journey's steps, are
-///   replaced as a whole by the folder's.
+///   replaced as a whole by the folder's when their file is PRESENT (the removals are
+///   counted in TableSummary::removed); an ABSENT file (or a name that is not a regular
+///   file) changes nothing of its table (TableSummary::kept);
+/// - after an import every rule holds for every person it touched: the R7/R6 enrollment
+///   rules of all their journeys (those already in the store included) are checked again
+///   against their cases as imported, or the import is refused and nothing is written.
 
 #include <cstddef>
 #include <filesystem>
@@ -86,6 +91,13 @@ struct ImportOptions {
     std::optional<std::string> actor;
     /// Reason recorded in the audit rows of this import (R9).
     std::string reason = "import of an exchange folder";
+    /// Validate and count every change (the summary, or the ImportError) exactly as a real
+    /// import would, then roll the transaction back: nothing is written.
+    bool dry_run = false;
+    /// Accept a pseudonymised export (a folder holding the marker file
+    /// `PSEUDONYMIZED.txt`, see export_dir). Without it such a folder is refused: its
+    /// pseudonyms would duplicate every person of the store it came from.
+    bool allow_pseudonymized = false;
 };
 
 /// What one file / table of the folder gave.
@@ -107,6 +119,12 @@ struct TableSummary {
     /// their journey: their counts are 0 and the changes count in "persons" / "journeys".
     std::size_t changed = 0;
     std::size_t unchanged = 0;
+    /// The file was absent: nothing of this table was changed or removed (a person's
+    /// permits, protections and situations and a journey's steps were kept as stored).
+    bool kept = false;
+    /// permits, protections, situations, steps: records that were in the store for a
+    /// person (journey) of the folder and are not in the present file, hence removed.
+    std::size_t removed = 0;
 };
 
 /// What import_dir did (or read_exchange_dir read).
@@ -117,6 +135,10 @@ struct ImportSummary {
     std::vector<ImportIssue> warnings;
     /// Sum of TableSummary::changed: 0 when the store already held the folder.
     std::size_t changed() const noexcept;
+    /// Sum of TableSummary::removed.
+    std::size_t removed() const noexcept;
+    /// ImportOptions::dry_run was set: nothing was written.
+    bool dry_run = false;
     std::size_t rows_read() const noexcept;
     /// The entry of `table`; throws NotFoundError for an unknown table name.
     const TableSummary& table(std::string_view table) const;
@@ -158,6 +180,9 @@ struct ExportOptions {
     BirthPrecision birth_precision = BirthPrecision::year;
     /// Replace exchange files that already exist in `dir` and are not empty.
     bool overwrite = false;
+    /// The file the key was read from (read_key_file), when known: the export is refused
+    /// (ValidationError, field "key_file") when it is inside `dir`.
+    std::optional<std::filesystem::path> key_file;
     ProgressFn progress;
 };
 
@@ -191,9 +216,16 @@ struct ExportSummary {
 /// the MAC. Birth dates are reduced to options.birth_precision; last_contact is dropped;
 /// the free-text reasons (override_reason, referral reason) are replaced by the word
 /// `redacted` (the text is dropped, the fact that there was one is kept, so that the
-/// folder stays importable); rows are sorted by their pseudonymised keys. Throws
-/// ValidationError for a key shorter than 16 bytes; Error if two ids get the same
+/// folder stays importable); rows are sorted by their pseudonymised keys. The folder also
+/// receives the marker file `PSEUDONYMIZED.txt` (import_dir refuses such a folder unless
+/// ImportOptions::allow_pseudonymized); a plain export removes a stale marker. Throws
+/// ValidationError for a weak key (shorter than 16 bytes, white space only, fewer than 8
+/// distinct bytes) and for options.key_file inside `dir`; Error if two ids get the same
 /// pseudonym (probability about n^2 / 2^81).
+///
+/// Every cell that a spreadsheet would run as a formula (it starts with = + - @ TAB or CR,
+/// after any single quotes) is written with one more leading single quote (OWASP, CSV
+/// injection); the reader removes it again, so the round trip is exact.
 ExportSummary export_dir(const Store& store, const std::filesystem::path& dir,
                          const ExportOptions& options = {});
 
@@ -205,7 +237,8 @@ ExportSummary write_exchange_dir(const Dataset& data, const std::filesystem::pat
 
 /// Reads a pseudonymisation key file: its bytes, without the trailing line end (CR/LF)
 /// that editors and `openssl rand -hex 32 > key` add. Throws ValidationError when the file
-/// cannot be read, is empty, or holds fewer than 16 bytes. The message never contains the
+/// cannot be read, is empty, holds fewer than 16 bytes, or is weak (white space only,
+/// fewer than 8 distinct bytes). The message never contains the
 /// key or part of it.
 std::string read_key_file(const std::filesystem::path& path);
 

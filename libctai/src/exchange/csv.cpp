@@ -257,6 +257,34 @@ bool all_empty(const std::vector<std::string>& fields) noexcept {
     return true;
 }
 
+// Issue #21, encoding decided per file: the line (1-based) of the first byte that is not
+// part of a well-formed UTF-8 sequence, when the bytes must be UTF-8 (after a BOM, or when
+// they also hold well-formed multi-byte sequences: a UTF-8 file with a bad byte, never
+// reinterpreted as Windows-1252); 0 when the file is UTF-8, or Windows-1252 (its non-ASCII
+// bytes are all outside well-formed UTF-8 sequences).
+long misencoded_line(std::string_view bytes) noexcept {
+    const bool bom = bytes.starts_with(utf8_bom);
+    std::size_t first_bad = std::string_view::npos;
+    bool multibyte = false;
+    for (std::size_t i = bom ? utf8_bom.size() : 0; i < bytes.size();) {
+        const auto n = utf8_sequence_length(bytes, i);
+        if (n == 0) {
+            if (first_bad == std::string_view::npos) first_bad = i;
+            ++i;
+            continue;
+        }
+        if (n > 1) multibyte = true;
+        i += n;
+    }
+    if (first_bad == std::string_view::npos || (!bom && !multibyte)) return 0;
+    long line = 1;
+    for (std::size_t i = 0; i < first_bad; ++i) {
+        if (bytes[i] == '\n' || (bytes[i] == '\r' && (i + 1 >= bytes.size() || bytes[i + 1] != '\n')))
+            ++line;
+    }
+    return line;
+}
+
 }  // namespace
 
 std::string decode_to_utf8(std::string_view bytes, TextEncoding* detected) {
@@ -299,6 +327,13 @@ CsvTable parse_csv(std::string_view bytes, std::string file_name) {
     }
     CsvTable table;
     table.file = std::move(file_name);
+    if (const long bad = misencoded_line(bytes); bad != 0) {
+        throw ValidationError(
+            "invalid UTF-8 byte: the file is UTF-8 elsewhere (it has a byte order mark or "
+            "well-formed accented letters), so it is not read as Windows-1252; save it again "
+            "as UTF-8",
+            {}, table.file, bad);
+    }
     const std::string text = decode_to_utf8(bytes, &table.encoding);
 
     std::string_view header_line;
@@ -335,6 +370,10 @@ CsvTable parse_csv(std::string_view bytes, std::string file_name) {
     }
 
     const std::size_t width = table.header.size();
+    // Issue #21: a record shorter than the header (up to its last named column) is
+    // refused; its missing cells would otherwise clear fields silently.
+    std::size_t named_width = width;
+    while (named_width > 0 && table.header[named_width - 1].empty()) --named_width;
     table.rows.reserve(static_cast<std::size_t>(std::distance(it, records.end())));
     for (++it; it != records.end(); ++it) {
         auto& fields = it->fields;
@@ -345,6 +384,13 @@ CsvTable parse_csv(std::string_view bytes, std::string file_name) {
                                   {}, table.file, it->line);
         }
         if (all_empty(fields)) continue;
+        if (fields.size() < named_width) {
+            throw ValidationError("record has " + std::to_string(fields.size()) +
+                                      " fields but the header has " + std::to_string(named_width) +
+                                      " (a missing separator? every row needs every column, "
+                                      "empty cells included)",
+                                  {}, table.file, it->line);
+        }
         table.rows.push_back(std::move(*it));
     }
     return table;

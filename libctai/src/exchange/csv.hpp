@@ -61,14 +61,18 @@ struct CsvTable {
     std::vector<CsvRow> rows;         ///< data records, in file order
 };
 
-/// Parses a CSV file held in memory. Decodes it (decode_to_utf8), detects the separator
+/// Parses a CSV file held in memory. Decides its encoding (a file with a UTF-8 BOM, or
+/// with at least one well-formed multi-byte UTF-8 sequence, is UTF-8 and any invalid byte
+/// in it is refused at its line; a file whose non-ASCII bytes are all invalid UTF-8 is
+/// Windows-1252), decodes it (decode_to_utf8), detects the separator
 /// from the first non-blank line, which is the header, then reads every record.
 /// Blank lines, and records whose fields are all empty (e.g. ";;;" rows left by Excel),
 /// are skipped. Trailing empty fields beyond the header's width are dropped.
 /// Throws ValidationError (file = file_name, line = where the problem is) on: an empty
 /// file (no header), a UTF-16 file, an unterminated quoted field, a stray quote, a
 /// header column named twice (field = the name), a record with non-empty fields beyond
-/// the header's width. Columns whose header cell is empty are kept, unnamed.
+/// the header's width, a record with fewer fields than the header (up to its last named
+/// column), an invalid byte in a UTF-8 file. Columns whose header cell is empty are kept, unnamed.
 CsvTable parse_csv(std::string_view bytes, std::string file_name);
 
 /// Reads and parses a file; CsvTable::file and error file names are path.filename().

@@ -28,6 +28,7 @@
 #include <ctai/vocab.hpp>
 
 #include "exchange/csv.hpp"
+#include "exchange/guards.hpp"
 #include "exchange/format.hpp"
 #include "exchange/read.hpp"
 
@@ -54,10 +55,7 @@ constexpr std::size_t pseudonym_hex_digits = 20;
 class Pseudonymizer {
 public:
     explicit Pseudonymizer(const std::string& key) : key_(key) {
-        if (key_.size() < min_key_bytes)
-            throw ValidationError("the pseudonymisation key is too short: at least " +
-                                      std::to_string(min_key_bytes) + " bytes are needed",
-                                  "pseudonymization_key");
+        check_key_strength(key_, "pseudonymization_key");
     }
     ~Pseudonymizer() { OPENSSL_cleanse(key_.data(), key_.size()); }
     Pseudonymizer(const Pseudonymizer&) = delete;
@@ -178,9 +176,13 @@ public:
     OutputFiles(const OutputFiles&) = delete;
     OutputFiles& operator=(const OutputFiles&) = delete;
 
+    // Every cell is neutralised against formula injection (guards.hpp): the reader
+    // strips the added quote again.
     void row(Table t, std::initializer_list<std::string_view> fields) {
         const auto i = static_cast<std::size_t>(t);
-        writers_[i]->write_row(fields);
+        cells_.clear();
+        for (const auto f : fields) cells_.push_back(neutralize_formula(f));
+        writers_[i]->write_row(std::span<const std::string>(cells_));
         ++rows_[i];
     }
     std::size_t rows(Table t) const { return rows_[static_cast<std::size_t>(t)]; }
@@ -210,6 +212,7 @@ private:
     std::array<std::ofstream, table_count> streams_;
     std::array<std::optional<CsvWriter>, table_count> writers_;
     std::array<std::size_t, table_count> rows_{};
+    std::vector<std::string> cells_;
     bool committed_ = false;
 };
 
@@ -425,6 +428,23 @@ private:
 namespace detail {
 namespace {
 
+// A pseudonymised export is marked by a file that import_dir looks for; a plain export
+// into the same folder removes a stale marker.
+void write_marker(const fs::path& dir, bool pseudonymized) {
+    const auto path = dir / pseudonymized_marker;
+    std::error_code ec;
+    if (!pseudonymized) {
+        fs::remove(path, ec);
+        return;
+    }
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << "This folder is a pseudonymised export of libctai (R9): the ids are keyed pseudonyms,\n"
+           "birth dates are reduced, free text is redacted. `ctai import` refuses it unless\n"
+           "told that the store is meant for pseudonymised data (--allow-pseudonymized).\n";
+    out.close();
+    if (!out) throw StorageError("cannot write '" + path.string() + "' (permissions? disk full?)");
+}
+
 template <class Source>
 ExportSummary export_any(const Source& store, const fs::path& dir, const ExportOptions& options) {
     std::optional<Pseudonymizer> pseudo;
@@ -448,9 +468,12 @@ ExportSummary export_any(const Source& store, const fs::path& dir, const ExportO
     fs::create_directories(dir, ec);
     if (ec) throw StorageError("cannot create the folder '" + dir.string() + "': " + ec.message());
 
+    if (options.key_file) check_key_outside(*options.key_file, dir);
+
     OutputFiles files(dir);
     Exporter<Source>(store, options, pseudo ? &*pseudo : nullptr, files).run();
     files.commit(dir);
+    write_marker(dir, pseudo.has_value());
 
     ExportSummary summary;
     summary.pseudonymized = pseudo.has_value();
@@ -486,6 +509,12 @@ std::string read_key_file(const fs::path& path) {
                                   std::to_string(detail::min_key_bytes) +
                                   " bytes are needed (e.g. made with `openssl rand -hex 32`)",
                               "key_file");
+    }
+    try {
+        detail::check_key_strength(key, "key_file");
+    } catch (const ValidationError&) {
+        OPENSSL_cleanse(key.data(), key.size());
+        throw;
     }
     return key;
 }

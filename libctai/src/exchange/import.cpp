@@ -7,6 +7,7 @@
 #include <map>
 #include <numeric>
 #include <optional>
+#include <span>
 #include <string>
 #include <tuple>
 #include <unordered_set>
@@ -18,6 +19,8 @@
 #include <ctai/referrals.hpp>
 #include <ctai/store.hpp>
 
+#include "domain/journey_rules.hpp"
+#include "exchange/guards.hpp"
 #include "exchange/read.hpp"
 
 namespace ctai {
@@ -63,7 +66,7 @@ public:
         auto tx = store_.transaction(options_.reason);
         // Into a store without data: the store checks the rules against what it has written
         // in memory instead of reading rows back (same results, much faster).
-        detail::begin_bulk_load(store_);
+        bulk_ = detail::begin_bulk_load(store_);
         write_cases();
         write_agir();
         write_referrals();
@@ -78,7 +81,11 @@ public:
                     &skip_partnership_);
         write_table(Table::costs, data_.costs, read_.lines_of(Table::costs), "contract_id",
                     [&](const Cost& c) { return store_.put_cost(c); }, &skip_cost_);
-        if (sink_.empty())
+        // Into a store that had data, the journeys already stored of a person whose case (or
+        // AGIR supports, referrals) changed are checked again. A bulk load checked every
+        // journey in this order against memory already.
+        if (sink_.empty() && !bulk_) recheck_touched_persons();
+        if (sink_.empty() && !options_.dry_run)
             tx.commit();
         else
             tx.rollback();
@@ -263,10 +270,120 @@ private:
                 refused_persons_.insert(c.person.id.str());
                 return;
             }
+            touched_.insert(c.person.id.str());
+            const PersonCase merged = with_kept_lists(c);
             if (!put(Table::persons, read_.line(Table::persons, i), "person_id",
-                     [&] { return store_.put_case(c); }))
+                     [&] { return store_.put_case(merged); }))
                 refused_persons_.insert(c.person.id.str());
         });
+    }
+
+    bool present(Table t) { return summary(t).present; }
+
+    // Counts the records of `old` that `next` no longer has (removed by the import).
+    template <class T>
+    static std::size_t count_removed(const std::vector<T>& old, const std::vector<T>& next) {
+        std::size_t n = 0;
+        for (const auto& o : old)
+            if (std::find(next.begin(), next.end(), o) == next.end()) ++n;
+        return n;
+    }
+
+    // An absent file never deletes anything: the lists of a person already in the store
+    // whose file is absent are kept as stored; removals by a present file are counted.
+    PersonCase with_kept_lists(const PersonCase& c) {
+        PersonCase out = c;
+        if (bulk_) return out;  // the store had no data
+        const auto old = store_.find_person(c.person.id);
+        if (!old) return out;
+        const auto stored = store_.person_case(c.person.id);
+        if (present(Table::permits))
+            summary(Table::permits).removed += count_removed(stored.permits, c.permits);
+        else
+            out.permits = stored.permits;
+        if (present(Table::protections))
+            summary(Table::protections).removed += count_removed(stored.protections, c.protections);
+        else
+            out.protections = stored.protections;
+        if (present(Table::situations))
+            summary(Table::situations).removed += count_removed(stored.situations, c.situations);
+        else
+            out.situations = stored.situations;
+        return out;
+    }
+
+    // The steps of a journey already in the store are kept when steps.csv is absent.
+    Journey with_kept_steps(const Journey& j) {
+        Journey out = j;
+        if (bulk_) return out;
+        std::optional<Journey> stored;
+        try {
+            stored = store_.journey(j.id);
+        } catch (const NotFoundError&) {
+            return out;
+        }
+        if (present(Table::steps))
+            summary(Table::steps).removed += count_removed(stored->steps, j.steps);
+        else
+            out.steps = stored->steps;
+        return out;
+    }
+
+    // ---- the rules of every person touched, after the writes ----
+
+    // R7/R6: every journey of a touched person, in entry order, passes the enrollment rules
+    // against the earlier ones and the person's case, AGIR supports and referrals as they
+    // are now (what a fresh store importing this store's export would check).
+    void recheck_touched_persons() {
+        std::map<std::string, std::size_t> journey_at;
+        for (std::size_t i = 0; i < data_.journeys.size(); ++i) journey_at.emplace(data_.journeys[i].id.str(), i);
+        std::map<std::string, std::size_t> person_at;
+        for (std::size_t i = 0; i < data_.cases.size(); ++i) person_at.emplace(data_.cases[i].person.id.str(), i);
+        std::vector<std::string> persons(touched_.begin(), touched_.end());
+        std::sort(persons.begin(), persons.end());
+        for (const auto& pid : persons) {
+            const PersonId id(pid);
+            if (!store_.find_person(id)) continue;
+            const auto c = store_.person_case(id);
+            std::optional<PersonCase> family;
+            if (c.person.rejoining_family_of && store_.find_person(*c.person.rejoining_family_of))
+                family = store_.person_case(*c.person.rejoining_family_of);
+            auto js = store_.journeys_of(id);
+            if (js.empty()) continue;
+            std::stable_sort(js.begin(), js.end(), [](const Journey& a, const Journey& b) {
+                return std::tie(a.entry_date, a.action, a.id) < std::tie(b.entry_date, b.action, b.id);
+            });
+            const auto agir = store_.agir_supports_of(id);
+            const auto refs = store_.referrals_of(id);
+            for (std::size_t k = 0; k < js.size(); ++k) {
+                const auto& j = js[k];
+                const Contract* contract = this->contract(j.contract_id);
+                if (!contract) continue;
+                std::optional<Need> need;
+                if (j.referral_source == ReferralSource::agir) need = rules::inferred_need(j, refs);
+                const auto v = rules::check_journey_enrollment(
+                    *contract, j, c, std::span<const Journey>(js.data(), k), agir, store_.policy(),
+                    need, family ? &*family : nullptr);
+                if (v.verdict.allowed()) continue;
+                const auto& rule = v.verdict.rule;
+                const std::string prefix = rule.empty() ? std::string() : rule + ": ";
+                if (const auto it = journey_at.find(j.id.str()); it != journey_at.end()) {
+                    sink_.add(file(Table::journeys), read_.line(Table::journeys, it->second),
+                              v.verdict.column.empty() ? std::string("journey_id") : v.verdict.column,
+                              prefix + v.verdict.message, rule);
+                } else {
+                    const auto pt = person_at.find(pid);
+                    sink_.add(pt == person_at.end() ? file(Table::journeys) : file(Table::persons),
+                              pt == person_at.end() ? 0 : read_.line(Table::persons, pt->second),
+                              "person_id",
+                              prefix + "journey '" + j.id.str() + "' of person '" + pid +
+                                  "', already in the store, would break this rule after this "
+                                  "import: " + v.verdict.message,
+                              rule);
+                }
+                break;  // the person's later journeys may depend on this one
+            }
+        }
     }
 
     // A journey may depend on the person's AGIR supports (R6 articulation) and, when sent
@@ -275,7 +392,11 @@ private:
     void write_agir() {
         const auto skip = skip_unwritten_persons(data_.agir);
         write_table(Table::agir, data_.agir, read_.lines_of(Table::agir), "person_id",
-                    [&](const AgirSupport& s) { return store_.put_agir_support(s); }, &skip,
+                    [&](const AgirSupport& s) {
+                        touched_.insert(s.person_id.str());
+                        return store_.put_agir_support(s);
+                    },
+                    &skip,
                     [&](const AgirSupport& s) { blocked_persons_.insert(s.person_id.str()); });
     }
 
@@ -287,7 +408,10 @@ private:
             if (skip[i]) return;
             const auto& r = data_.referrals[i];
             if (!put(Table::referrals, read_.line(Table::referrals, i), "referral_id",
-                     [&] { return store_.put_referral(r); },
+                     [&] {
+                         touched_.insert(r.person_id.str());
+                         return store_.put_referral(r);
+                     },
                      [&](const ConflictError& e) { referral_conflict(i, e); }))
                 agir_blocked_persons_.insert(r.person_id.str());
         });
@@ -324,9 +448,11 @@ private:
             if (skip_journey_[i] || !person_written(j.person_id) || blocked_persons_.count(person) ||
                 (j.referral_source == ReferralSource::agir && agir_blocked_persons_.count(person)))
                 return;
+            touched_.insert(person);
+            const Journey kept = with_kept_steps(j);
             // A refused journey may be the prerequisite of the person's later ones (R7).
             if (!put(Table::journeys, read_.line(Table::journeys, i), "journey_id",
-                     [&] { return store_.put_journey(j); },
+                     [&] { return store_.put_journey(kept); },
                      [&](const ConflictError& e) { journey_conflict(i, e); }))
                 blocked_persons_.insert(person);
         });
@@ -383,6 +509,10 @@ private:
     /// Persons whose journeys sent by AGIR are not written (a referral was refused).
     std::unordered_set<std::string> agir_blocked_persons_;
     std::unordered_set<std::string> skipped_activities_;
+    /// Persons whose case, journeys, AGIR supports or referrals this import wrote.
+    std::unordered_set<std::string> touched_;
+    /// The store had no data: begin_bulk_load took the bulk path.
+    bool bulk_ = false;
     std::vector<bool> skip_journey_, skip_referral_, skip_activity_, skip_partnership_, skip_cost_;
 };
 
@@ -396,8 +526,11 @@ ImportSummary import_dir(Store& store, const std::filesystem::path& dir,
     // The store phase runs even when some rows had errors (they are left out), so that the
     // rule violations of the other rows are reported in the same run. It is skipped when a
     // file could not be read at all: the rules would then see a partial folder.
+    detail::check_pseudonymized(dir, options, sink);
+    for (auto& t : read.summary.tables) t.kept = !t.present;
     if (read.complete) detail::Writer(store, read, options, sink).run();
     if (!sink.empty()) throw ImportError(sink.sorted());
+    read.summary.dry_run = options.dry_run;
     return std::move(read.summary);
 }
 

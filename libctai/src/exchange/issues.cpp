@@ -25,7 +25,7 @@ std::string to_string(const ImportIssue& issue) {
 
 namespace {
 
-constexpr std::size_t max_listed_issues = 1000;
+constexpr std::size_t max_listed_issues = detail::IssueSink::max_kept + 1;
 
 std::string list_issues(const std::vector<ImportIssue>& issues) {
     std::string out = issues.size() == 1 ? "1 error in the exchange folder (nothing imported):"
@@ -59,6 +59,12 @@ std::size_t ImportSummary::changed() const noexcept {
     return n;
 }
 
+std::size_t ImportSummary::removed() const noexcept {
+    std::size_t n = 0;
+    for (const auto& t : tables) n += t.removed;
+    return n;
+}
+
 std::size_t ImportSummary::rows_read() const noexcept {
     std::size_t n = 0;
     for (const auto& t : tables) n += t.rows_read;
@@ -78,6 +84,10 @@ namespace detail {
 
 void IssueSink::add(std::string file, long line, std::string column, std::string message,
                     std::string rule) {
+    if (issues_.size() >= max_kept) {
+        ++more_;
+        return;
+    }
     issues_.push_back(ImportIssue{std::move(file), line, std::move(column), std::move(message),
                                   std::move(rule)});
 }
@@ -88,6 +98,12 @@ std::vector<ImportIssue> IssueSink::sorted() const {
         return std::make_tuple(file_rank(a.file), std::string_view(a.file), a.line) <
                std::make_tuple(file_rank(b.file), std::string_view(b.file), b.line);
     });
+    if (more_ != 0)
+        out.push_back(ImportIssue{"...", 0, {},
+                                  "and " + std::to_string(more_) + " more issue" +
+                                      (more_ == 1 ? "" : "s") + " not listed (the first " +
+                                      std::to_string(max_kept) + " found are)",
+                                  {}});
     return out;
 }
 

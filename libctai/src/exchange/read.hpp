@@ -14,18 +14,22 @@
 
 namespace ctai::detail {
 
-/// Collects the issues of a folder.
+/// Collects the issues of a folder: the first max_kept, and the count of the others (a
+/// folder with 100 000 unknown columns lists 200 of them and "and N more").
 class IssueSink {
 public:
+    static constexpr std::size_t max_kept = 200;
     void add(std::string file, long line, std::string column, std::string message,
              std::string rule = {});
     bool empty() const noexcept { return issues_.empty(); }
-    std::size_t size() const noexcept { return issues_.size(); }
-    /// The issues sorted by file (format order), line, then order of discovery.
+    std::size_t size() const noexcept { return issues_.size() + more_; }
+    /// The issues kept sorted by file (format order), line, then order of discovery, then
+    /// (when some were not kept) a last issue of file "..." counting the others.
     std::vector<ImportIssue> sorted() const;
 
 private:
     std::vector<ImportIssue> issues_;
+    std::size_t more_ = 0;
 };
 
 /// What read_exchange found. `data` holds only the records that can be written: a record

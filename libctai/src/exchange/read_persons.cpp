@@ -6,6 +6,7 @@
 
 #include "codec/text.hpp"
 #include "exchange/folder_reader.hpp"
+#include "exchange/guards.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -59,6 +60,8 @@ void FolderReader::read_persons() {
         p.department = r.text("department");
         // Excel drops the leading zero of départements 01 to 09.
         if (p.department.size() == 1 && all_digits(p.department)) p.department.insert(0, "0");
+        if (!p.department.empty() && !valid_department(p.department))
+            r.error("department", "not a département code (01 to 95, 2A, 2B, 971 to 978, 984, 986 to 989)");
         p.cir_status = r.vocab<CirStatus>("cir_status").value_or(CirStatus::none);
         p.cir_date = r.date("cir_date");
         if (auto f = r.opt_text("rejoining_family_of")) p.rejoining_family_of = PersonId{*f};

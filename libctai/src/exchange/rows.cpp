@@ -68,6 +68,48 @@ std::string format_files() {
     return out;
 }
 
+// R9, issue #21: the name of an unknown column is printed only when the first line is a
+// real header (it names at least one column of the file) and the name looks like a column
+// name (an ASCII letter, then letters, digits, '_', '-' or spaces, at most 40 bytes: never
+// a date, a number or accented text). Otherwise — and always for a first line naming no
+// known column, i.e. a file without its header whose first row is personal data — the
+// column is named by its position.
+bool printable_column_name(std::string_view name) {
+    if (name.empty() || name.size() > 40 || !(name[0] >= 'a' && name[0] <= 'z')) return false;
+    return std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == ' ';
+    });
+}
+
+void report_unknown_columns(const Loaded& t, const std::vector<std::string_view>& known,
+                            const std::string& known_list, IssueSink& sink) {
+    const auto& header = t.csv.header;
+    std::size_t unknown = 0, found = 0;
+    for (const auto& h : header) {
+        if (h.empty()) continue;
+        if (std::find(known.begin(), known.end(), h) != known.end())
+            ++found;
+        else
+            ++unknown;
+    }
+    if (unknown == 0) return;
+    if (found == 0)
+        sink.add(t.file, 1, {},
+                 "the first line does not look like a header: no column of this file is named "
+                 "(expected names: " + known_list + ")");
+    for (std::size_t c = 0; c < header.size(); ++c) {
+        const auto& h = header[c];
+        if (h.empty() || std::find(known.begin(), known.end(), h) != known.end()) continue;
+        if (found != 0 && printable_column_name(h))
+            sink.add(t.file, 1, h,
+                     "unknown column (this file has: " + known_list + "; check the spelling)");
+        else
+            sink.add(t.file, 1, "column " + std::to_string(c + 1),
+                     "unknown column name (not shown: it may be data; this file has: " +
+                         known_list + ")");
+    }
+}
+
 }  // namespace
 
 Parsed<Date> parse_exchange_date(std::string_view text) {
@@ -141,7 +183,11 @@ std::array<Loaded, table_count> scan_folder(const fs::path& dir, IssueSink& sink
         throw ValidationError("'" + dir.string() + "' is not a folder", {}, dir.filename().string());
     std::vector<fs::path> files;
     for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
-        if (it->is_regular_file(ec)) files.push_back(it->path());
+        if (it->is_regular_file(ec))
+            files.push_back(it->path());
+        else if (file_rank(it->path().filename().string()) < table_count)
+            warnings.push_back({it->path().filename().string(), 0, {},
+                                "not a regular file: ignored, its table is left as it was", {}});
     if (ec)
         throw ValidationError("cannot list the folder '" + dir.string() + "': " + ec.message(), {},
                               dir.filename().string());
@@ -196,9 +242,7 @@ std::array<Loaded, table_count> scan_folder(const fs::path& dir, IssueSink& sink
         for (const auto& c : t.spec->columns) known.push_back(c.name);
         std::string known_list;
         for (const auto k : known) known_list += (known_list.empty() ? "" : ", ") + std::string(k);
-        for (const auto& unknown : cols.unknown(known))
-            sink.add(name, 1, unknown,
-                     "unknown column (this file has: " + known_list + "; check the spelling)");
+        report_unknown_columns(t, known, known_list, sink);
         for (std::size_t c = 0; c < t.csv.header.size(); ++c) {
             if (!t.csv.header[c].empty()) continue;
             const bool has_data = std::any_of(t.csv.rows.begin(), t.csv.rows.end(),

@@ -19,6 +19,7 @@
 #include <ctai/vocab.hpp>
 
 #include "exchange/csv.hpp"
+#include "exchange/guards.hpp"
 #include "exchange/read.hpp"
 
 namespace ctai::detail {
@@ -91,6 +92,7 @@ public:
         for (std::size_t i = 0; i < t.spec->columns.size(); ++i)
             if (t.spec->columns[i].required && cell_at(i).empty())
                 error(t.spec->columns[i].name, "missing value (this column must be filled)");
+        check_cells();
     }
 
     bool ok() const noexcept { return ok_; }
@@ -114,6 +116,7 @@ public:
         if (c.empty()) return std::nullopt;
         auto p = parse_exchange_date(c);
         if (!p.value) error(column, std::move(p.error));
+        if (p.value && !plausible_year(column, p.value->year())) return std::nullopt;
         return p.value;
     }
 
@@ -122,6 +125,7 @@ public:
         if (c.empty()) return std::nullopt;
         auto p = parse_exchange_partial_date(c);
         if (!p.value) error(column, std::move(p.error));
+        if (p.value && !plausible_year(column, p.value->first.year())) return std::nullopt;
         return p.value;
     }
 
@@ -152,8 +156,11 @@ public:
         const auto c = cell(column);
         if (c.empty()) return std::nullopt;
         const auto v = parse_number(c);
-        if (!v || *v < 0) error(column, "not a number of 0 or more (e.g. 1.5 or 1,5)");
-        return v && *v >= 0 ? v : std::nullopt;
+        if (!v || *v < 0 || *v > max_number) {
+            error(column, "not a number from 0 to 1000000000 (e.g. 1.5 or 1,5)");
+            return std::nullopt;
+        }
+        return v;
     }
 
     std::optional<bool> flag(std::string_view column) {
@@ -173,12 +180,40 @@ public:
     }
 
 private:
+    // Issue #21: every identifier is printable ASCII of a sane length, every cell of a
+    // sane length (no message quotes the cell).
+    void check_cells() {
+        for (std::size_t i = 0; i < t_.spec->columns.size(); ++i) {
+            const auto name = t_.spec->columns[i].name;
+            const auto c = cell_at(i);
+            if (c.empty()) continue;
+            if (is_id_column(name)) {
+                if (auto problem = identifier_problem(c); !problem.empty())
+                    error(name, std::move(problem));
+            } else if (c.size() > max_text_bytes) {
+                error(name, "value too long (" + std::to_string(c.size()) + " bytes; at most " +
+                                std::to_string(max_text_bytes) + ")");
+            }
+        }
+    }
+    static bool is_id_column(std::string_view name) {
+        return name.ends_with("_id") || name == "rejoining_family_of";
+    }
+    bool plausible_year(std::string_view column, int year) {
+        if (year >= min_year && year <= max_year) return true;
+        error(column, "date outside the accepted range " + std::to_string(min_year) +
+                          "-01-01 to " + std::to_string(max_year) + "-12-31");
+        return false;
+    }
     std::size_t pos(std::string_view column) const {
         for (std::size_t i = 0; i < t_.spec->columns.size(); ++i)
             if (t_.spec->columns[i].name == column) return i;
         throw std::logic_error("exchange: no column " + std::string(column));
     }
-    std::string_view cell_at(std::size_t i) const { return detail::cell(row_, t_.index[i]); }
+    // A cell that export_dir protected against formula injection reads back as written.
+    std::string_view cell_at(std::size_t i) const {
+        return strip_formula_guard(detail::cell(row_, t_.index[i]));
+    }
 
     const Loaded& t_;
     const CsvRow& row_;
