@@ -621,3 +621,9 @@ def _build_report(
     publish: bool = False, k: Optional[int] = None
 ) -> Report:
     """R8: ctai::build_report(store, contract, options) (ctai.build_report wraps it)."""
+
+def _journey_stats_days(
+    entry: npt.NDArray[np.int32], exit: npt.NDArray[np.int32], on: datetime.date
+) -> JourneyStats:
+    """R7: ctai::journey_stats over day numbers (exit INT32_MIN when open)
+    (ctai.journey_stats wraps it)."""

@@ -13,6 +13,7 @@
 #include <limits>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -164,20 +165,26 @@ py::dict stats_dict(ctai::JourneyStats&& s) {
                "median_days"_a = s.median_days, "km_median_days"_a = s.km_median_days,
                "km_restricted_mean_days"_a = s.km_restricted_mean_days,
                "km_tau_days"_a = s.km_tau_days);
+    d["km_median_lower_days"] = s.km_median_lower_days;
+    d["km_median_upper_days"] = s.km_median_upper_days;
     std::vector<std::int32_t> time;
-    std::vector<double> at_risk, events, censored, survival;
+    std::vector<double> at_risk, events, censored, survival, lower, upper;
     for (const auto& p : s.km_curve) {
         time.push_back(p.time);
         at_risk.push_back(static_cast<double>(p.at_risk));
         events.push_back(static_cast<double>(p.events));
         censored.push_back(static_cast<double>(p.censored));
         survival.push_back(p.survival);
+        lower.push_back(p.lower);
+        upper.push_back(p.upper);
     }
     d["km_curve"] = py::dict("time"_a = to_numpy(std::move(time)),
                              "at_risk"_a = to_numpy(std::move(at_risk)).attr("astype")("int64"),
                              "events"_a = to_numpy(std::move(events)).attr("astype")("int64"),
                              "censored"_a = to_numpy(std::move(censored)).attr("astype")("int64"),
-                             "survival"_a = to_numpy(std::move(survival)));
+                             "survival"_a = to_numpy(std::move(survival)),
+                             "lower"_a = to_numpy(std::move(lower)),
+                             "upper"_a = to_numpy(std::move(upper)));
     d["completed_days"] = to_numpy(std::move(s.completed_days));
     d["open_days"] = to_numpy(std::move(s.open_days));
     return d;
@@ -261,9 +268,16 @@ py::tuple journey_columns(ctai::JourneyTable&& t,
     return b.finish();
 }
 
-py::tuple eligibility_columns(ctai::EligibilityColumns&& c) {
+// The missing values of the Columns of eligibility: `public` is "not_eligible" (a category
+// of its own), an unknown birth year (0) is null.
+py::dict public_missing() { return py::dict("public"_a = "not_eligible"); }
+py::dict eligibility_nulls() { return py::dict("public"_a = "not_eligible", "birth_year"_a = 0); }
+
+py::tuple eligibility_columns(ctai::EligibilityColumns&& c,
+                              std::vector<std::int32_t>* on = nullptr) {
     ColumnsBuilder b;
     b.string("person_id", std::move(c.person_id));
+    if (on) b.date("on", std::move(*on));
     b.category("nationality_class", vocabulary_name<NationalityClass>(),
                std::move(c.nationality_class));
     b.flag("primo_arrivant", std::move(c.primo_arrivant));
@@ -424,7 +438,7 @@ persons; `person_id in snapshot` tells whether a person is in it.)doc")
             b.flag("agir", std::move(agir));
             b.flag("ctai_public", std::move(pub));
             b.category("public", vocabulary_name<PublicCategory>(), std::move(category));
-            return registered("Columns")(b.finish(), py::dict());
+            return registered("Columns")(b.finish(), py::dict(), "nulls"_a = public_missing());
         }, "index"_a, py::kw_only(), "on"_a,
         "R1-R6 for many (person, date) pairs in one call, without the GIL: `index` from "
         "index(), `on` one date or one per row. Columns primo_arrivant, bpi, bpt, agir, "
@@ -628,18 +642,19 @@ persons; `person_id in snapshot` tells whether a person is in it.)doc")
                             std::optional<Date> censor_on, std::optional<std::vector<std::string>> columns) {
             const auto [wanted, fields] = journey_selection(columns);
             return registered("Columns")(
-                journey_columns(s.run([&](auto& st) { return st.journey_table(contract_arg(contract), action, censor_on, fields); }),
+                journey_columns(s.run([&](auto& st) { return ctai::journeys_as_of(st, contract_arg(contract), action, censor_on, fields); }),
                                 wanted),
-                py::dict());
+                py::dict(), "nulls"_a = py::dict("length"_a = -1, "exit_reason"_a = ""));
         }, py::kw_only(), "contract"_a = py::none(), "action"_a = py::none(), "censor_on"_a = py::none(),
            "columns"_a = py::none())
         .def("eligibility_table", [](PyStore& s, Date on) {
             auto c = s.run([&](auto& st) { return st.eligibility_table(on); });
-            return registered("Columns")(eligibility_columns(std::move(c)), py::dict("on"_a = on));
+            return registered("Columns")(eligibility_columns(std::move(c)), py::dict("on"_a = on),
+                                         "nulls"_a = eligibility_nulls());
         }, py::kw_only(), "on"_a,
         "R1-R6 for every person at `on`, by person id, as Columns: person_id, "
         "nationality_class, primo_arrivant, bpi, bpt, agir, ctai_public, public, primo_anchor, "
-        "primo_window_end, protection_date, agir_window_end, sex, birth_year (0 when unknown), "
+        "primo_window_end, protection_date, agir_window_end, sex, birth_year (null when unknown), "
         "in_agir_support.")
         .def("eligibility_for", [](PyStore& s, const std::vector<std::string>& ids, py::handle on) {
             // `on`: one date for every person, or one date per person (any array-like).
@@ -647,14 +662,15 @@ persons; `person_id in snapshot` tells whether a person is in it.)doc")
             persons.reserve(ids.size());
             for (const auto& id : ids) persons.emplace_back(id);
             std::vector<Date> dates;
-            for (const std::int32_t day : batch_days(on, persons.size(), "eligibility_for"))
-                dates.push_back(Date::from_days(day));
+            std::vector<std::int32_t> days = batch_days(on, persons.size(), "eligibility_for");
+            for (const std::int32_t day : days) dates.push_back(Date::from_days(day));
             auto c = s.run([&](auto& st) { return st.eligibility_for(persons, dates); });
-            return registered("Columns")(eligibility_columns(std::move(c)), py::dict());
+            return registered("Columns")(eligibility_columns(std::move(c), &days), py::dict(),
+                                         "nulls"_a = eligibility_nulls());
         }, "person_ids"_a, py::kw_only(), "on"_a,
         "R1-R6 for many (person, date) checks in one call: `on` is one date for every person, "
-        "or one date per person (a sequence of dates or a datetime64 array). Same columns as "
-        "eligibility_table, one row per check, in the order given. NotFoundError for an "
+        "or one date per person (a sequence of dates or a datetime64 array). The columns of "
+        "eligibility_table and `on` (after person_id), one row per check, in the order given. NotFoundError for an "
         "unknown person.")
         .def("referrals", [](PyStore& s) {
             return registered("Columns")(referral_columns(s.run([](auto& st) { return st.referrals(); })), py::dict());
@@ -758,6 +774,25 @@ persons; `person_id in snapshot` tells whether a person is in it.)doc")
         "store"_a, "contract_id"_a, py::kw_only(), "start"_a = py::none(), "end"_a = py::none(),
         "evaluated_on"_a = py::none(), "publish"_a = false, "k"_a = py::none(),
         "R8: ctai::build_report(store, contract, options) (ctai.build_report).");
+
+    m.def(
+        "_journey_stats_days",
+        [](py::array_t<std::int32_t, py::array::c_style | py::array::forcecast> entry,
+           py::array_t<std::int32_t, py::array::c_style | py::array::forcecast> exit, Date on) {
+            if (entry.ndim() != 1 || exit.ndim() != 1)
+                throw py::value_error("journey_stats: entry and exit must be one-dimensional");
+            ctai::JourneyStats stats;
+            {
+                const std::span<const std::int32_t> e(entry.data(), static_cast<std::size_t>(entry.size()));
+                const std::span<const std::int32_t> x(exit.data(), static_cast<std::size_t>(exit.size()));
+                py::gil_scoped_release release;
+                stats = ctai::journey_stats(e, x, on);
+            }
+            return build("JourneyStats", stats_dict(std::move(stats)));
+        },
+        "entry"_a, "exit"_a, "on"_a,
+        "R7: ctai::journey_stats over day numbers (int32; exit INT32_MIN when open) "
+        "(ctai.journey_stats).");
 }
 
 }  // namespace ctai::python
