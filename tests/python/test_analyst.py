@@ -309,3 +309,110 @@ def test_the_under_25_counts_of_the_report_are_reproducible_from_the_tables(stor
     assert theirs and any(v > 0 for v in theirs.values())
     for action, value in theirs.items():
         assert mine.get(action, 0) == value, action
+
+
+# --- the Arrow C stream without pyarrow ----------------------------------------------------
+
+BLOCK_PYARROW = r'''
+import sys
+
+# pyarrow hidden: `import pyarrow` raises ImportError and importlib.util.find_spec (what
+# polars and DuckDB use to look for it) answers None.
+sys.modules["pyarrow"] = None
+'''
+
+
+def test_polars_and_duckdb_read_ctai_columns_without_pyarrow(tmp_path):
+    pytest.importorskip("polars")
+    pytest.importorskip("duckdb")
+    import subprocess
+    import sys
+
+    script = BLOCK_PYARROW + r'''
+import datetime as dt
+import ctai, polars, duckdb
+try:
+    import pyarrow
+    raise SystemExit("pyarrow was importable")
+except ImportError:
+    pass
+ctai.write_exchange_dir(ctai.generate_cohort(120, seed=5), "x")
+with ctai.Store.open(":memory:") as store:
+    store.import_dir("x")
+    journeys = store.journeys()
+    df = polars.DataFrame(journeys)
+    assert df.height == len(journeys), df
+    # polars.from_arrow gives any Arrow stream as a Series (of structs: one per row).
+    assert polars.from_arrow(journeys).struct.unnest().equals(df)
+    assert df["entry"].dtype == polars.Date
+    assert df["length"].null_count() == int(journeys.open.sum())
+    assert df["exit_reason"].null_count() == int(journeys.open.sum())
+    assert df["referral_source"].dtype == polars.Categorical
+    assert journeys.to_polars().equals(df)
+    n = duckdb.sql("SELECT count(*) FROM journeys WHERE length IS NULL").fetchall()[0][0]
+    assert n == int(journeys.open.sum()), n
+    people = store.eligibility_table(on=dt.date(2024, 6, 1))
+    publics = dict(duckdb.sql("SELECT public, count(*) FROM people GROUP BY public").fetchall())
+    assert sum(publics.values()) == len(people) and None not in publics
+print("ok")
+'''
+    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
+
+
+def test_the_native_stream_equals_pyarrow_conversion(store):
+    pa = pytest.importorskip("pyarrow")
+    for columns in (store.journeys(), store.journeys(censor_on=END),
+                    store.eligibility_table(on=END), store.referrals(), store.activities(),
+                    store.tables()["persons"]):
+        native, ref = pa.table(columns), columns.to_arrow()
+        assert native.schema == ref.schema, columns
+        assert native.to_pandas().equals(ref.to_pandas()), columns  # NaN equals NaN there
+
+
+# --- notebook comfort --------------------------------------------------------------------
+
+def test_progress_callbacks_of_import_and_export(cohort_dir, tmp_path, capsys):
+    seen = []
+    with ctai.Store.open(":memory:") as s:
+        s.import_dir(cohort_dir, progress=lambda stage, done, total: seen.append((stage, done, total)))
+        assert seen and any(stage.endswith("persons.csv") or "persons" in stage
+                            for stage, _, _ in seen)
+        assert all(0 <= done <= total for _, done, total in seen if total)
+        exported = []
+        s.export_dir(tmp_path / "out", progress=lambda *a: exported.append(a))
+        assert exported
+        s.export_dir(tmp_path / "bar", progress=True)
+        assert "[" in capsys.readouterr().err
+
+    class Stop(Exception):
+        pass
+
+    def stop(stage, done, total):
+        raise Stop()
+
+    with ctai.Store.open(":memory:") as s:
+        with pytest.raises(Exception):
+            s.import_dir(cohort_dir, progress=stop)
+        assert s.person_count() == 0  # nothing written
+        with pytest.raises(TypeError, match="progress"):
+            s.import_dir(cohort_dir, progress="yes")
+
+
+def test_html_reprs(store):
+    assert "<table>" in store.journeys()._repr_html_()
+    assert "<table" in store.report("dijon-2023-2024")._repr_html_()
+    assert "<table>" in store.journey_stats(on=END)._repr_html_()
+
+
+def test_export_parquet(store, tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    paths = store.export_parquet(tmp_path / "pq")
+    assert set(paths) == set(store.tables())
+    persons = pq.read_table(paths["persons"])
+    assert persons.num_rows == 400
+    with pytest.raises(FileExistsError):
+        store.export_parquet(tmp_path / "pq")
+    store.export_parquet(tmp_path / "pq", overwrite=True)

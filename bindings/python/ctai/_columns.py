@@ -250,9 +250,51 @@ class Columns:
         return pa.Table.from_arrays(arrays, names=names)
 
     def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
-        """The Arrow PyCapsule stream interface (through pyarrow): polars, DuckDB, pyarrow
-        and any other Arrow consumer read the columns from it."""
-        return self.to_arrow().__arrow_c_stream__(requested_schema)
+        """The Arrow PyCapsule stream interface, implemented by ctai itself (pyarrow is not
+        needed): polars, DuckDB, pyarrow and any other Arrow consumer read the columns
+        from it, with the types of ``to_arrow()``. The buffers are shared, not copied
+        (except dates, narrowed to ``date32``, and flags, packed to bits).
+        ``requested_schema`` is ignored (the columns have one Arrow layout)."""
+        return _core._arrow_stream(self._arrow_fields(), len(self))
+
+    def _arrow_fields(self) -> List[Tuple[Any, ...]]:
+        """Every column as Arrow buffers: (name, format, length, null_count, [buffers],
+        dictionary)."""
+        n = len(self)
+        fields = []
+
+        def validity(mask: np.ndarray) -> Tuple[int, Any]:
+            missing = int(mask.sum())
+            return missing, (np.packbits(~mask, bitorder="little") if missing else None)
+
+        for name, (kind, vocabulary) in self._specs.items():
+            raw = self._data[name]
+            if kind == "string":
+                offsets, data = raw
+                fmt = "U" if offsets.dtype == np.int64 else "u"
+                nulls, bitmap = validity(self.null_mask(name)) if name in self._nulls else (0, None)
+                fields.append((name, fmt, n, nulls, [bitmap, np.ascontiguousarray(offsets),
+                                                      np.ascontiguousarray(data)], None))
+            elif kind == "category":
+                codes = self._category_codes(name, vocabulary)
+                nulls, bitmap = validity(codes < 0)
+                words = [w.encode() for w in self._categories(name, vocabulary)]
+                offsets = np.cumsum([0] + [len(w) for w in words]).astype(np.int32)
+                values = np.frombuffer(b"".join(words) or b"\0", dtype=np.uint8)
+                dictionary = ("", "u", len(words), 0, [None, offsets, values], None)
+                fields.append((name, "c", n, nulls, [bitmap, codes.astype(np.int8)], dictionary))
+            elif kind == "date":
+                nulls, bitmap = validity(np.isnat(raw))
+                days = raw.view(np.int64).astype(np.int32)
+                fields.append((name, "tdD", n, nulls, [bitmap, days], None))
+            elif kind == "bool":
+                bits = np.packbits(np.ascontiguousarray(raw, dtype=bool), bitorder="little")
+                fields.append((name, "b", n, 0, [None, bits], None))
+            else:
+                fmt = {"int32": "i", "float64": "g"}[kind]
+                nulls, bitmap = validity(self.null_mask(name)) if name in self._nulls else (0, None)
+                fields.append((name, fmt, n, nulls, [bitmap, np.ascontiguousarray(raw)], None))
+        return fields
 
     def to_pandas(self) -> Any:
         """A ``pandas.DataFrame``: dates ``datetime64`` (NaT), flags ``bool``, categories
@@ -303,6 +345,7 @@ class Columns:
         return pd.DataFrame(columns)
 
     def to_polars(self) -> Any:
-        """A ``polars.DataFrame`` (needs polars and pyarrow)."""
+        """A ``polars.DataFrame`` (needs polars; read through the Arrow C stream, so
+        pyarrow is not needed)."""
         pl = _require("polars", "to_polars()")
-        return pl.from_arrow(self.to_arrow())
+        return pl.DataFrame(self)

@@ -32,6 +32,29 @@ _DEFAULTS = _core._store_defaults()
 PathLike = Union[str, "os.PathLike[str]"]
 
 
+def _progress(progress: Any) -> Any:
+    """The progress argument of import_dir / export_dir: a callable, None, or True for a
+    text bar on stderr (one line per stage, redrawn in place)."""
+    if progress is None or progress is False:
+        return None
+    if progress is True:
+        import sys
+
+        def bar(stage: str, done: int, total: int) -> None:
+            width = 30
+            filled = width if total == 0 else int(width * done / total)
+            end = "\n" if done >= total else ""
+            sys.stderr.write(f"\r{stage:<28} [{'#' * filled}{'.' * (width - filled)}] "
+                             f"{done}/{total}{end}")
+            sys.stderr.flush()
+
+        return bar
+    if not callable(progress):
+        raise TypeError(f"progress: expected a callable (stage, done, total), True or None, "
+                        f"got {type(progress).__name__}")
+    return progress
+
+
 class Transaction:
     """A write transaction of a Store, used as a context manager (``with
     store.transaction():``): committed when the block ends normally, rolled back when it
@@ -117,8 +140,21 @@ class Store(_core._Store):
         return Transaction(super().transaction(reason))
 
     # --- exchange folders -------------------------------------------------------------------
+    def import_dir(self, dir: PathLike, *, actor: Optional[str] = None,
+                   reason: Optional[str] = None, progress: Any = None) -> Any:
+        """Imports an exchange folder, all or nothing (one transaction). Raises
+        ExchangeImportError (``.issues``: every problem, as ImportIssue tuples) and writes
+        nothing when any row is invalid or refused by a rule. Importing the same folder
+        again changes nothing (``summary.changed == 0``). ``progress``: a callable
+        ``progress(stage, done, total)`` (called from the import, with the GIL; an exception
+        it raises stops the import, which then writes nothing), or True for a bar on
+        stderr."""
+        return super().import_dir(os.fspath(dir), actor=actor, reason=reason,
+                                  progress=_progress(progress))
+
     def export_dir(self, dir: PathLike, *, pseudonymization_key: Union[str, bytes, None] = None,
-                   birth_precision: str = "year", overwrite: bool = False) -> ExportSummary:
+                   birth_precision: str = "year", overwrite: bool = False,
+                   progress: Any = None) -> ExportSummary:
         """Writes every table to ``dir`` in the exchange format v1. With
         ``pseudonymization_key`` (at least 16 bytes, used in memory only) ids are replaced
         by keyed hashes, birth dates reduced to ``birth_precision`` ("year" or "month"),
@@ -127,7 +163,8 @@ class Store(_core._Store):
         if isinstance(pseudonymization_key, bytes):
             pseudonymization_key = pseudonymization_key.decode("latin-1")
         return super().export_dir(os.fspath(dir), pseudonymization_key=pseudonymization_key,
-                                  birth_precision=birth_precision, overwrite=overwrite)
+                                  birth_precision=birth_precision, overwrite=overwrite,
+                                  progress=_progress(progress))
 
     def tables(self) -> "Dict[str, Columns]":
         """Every table of the exchange format as Columns, keyed by the exchange file names

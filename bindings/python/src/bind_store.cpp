@@ -11,6 +11,7 @@
 #include <array>
 #include <iterator>
 #include <limits>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -157,6 +158,18 @@ py::dict audit_dict(const ctai::AuditEntry& a) {
     return py::dict("seq"_a = a.seq, "at"_a = a.at, "actor"_a = a.actor, "entity"_a = a.entity,
                     "entity_id"_a = a.entity_id, "person_id"_a = id_or_none(a.person_id),
                     "operation"_a = a.operation, "change"_a = a.change, "reason"_a = a.reason);
+}
+
+// A Python progress callback as a ctai::ProgressFn: called from C++ without the GIL, it
+// takes the GIL to call `callback(stage, done, total)`; an exception it raises stops the
+// import or export (which then writes nothing).
+ctai::ProgressFn progress_fn(const py::object& callback) {
+    if (callback.is_none()) return {};
+    auto held = std::make_shared<py::object>(callback);
+    return [held](std::string_view stage, std::size_t done, std::size_t total) {
+        py::gil_scoped_acquire gil;
+        (*held)(py::str(stage.data(), stage.size()), done, total);
+    };
 }
 
 py::dict stats_dict(ctai::JourneyStats&& s) {
@@ -697,22 +710,24 @@ persons; `person_id in snapshot` tells whether a person is in it.)doc")
         "\"primo_arrivant\", \"not_eligible\" (only those with journeys).")
         // ---- exchange
         .def("import_dir", [](PyStore& s, const std::filesystem::path& dir, std::optional<std::string> actor,
-                              std::optional<std::string> reason) {
+                              std::optional<std::string> reason, const py::object& progress) {
             ctai::ImportOptions o;
+            o.progress = progress_fn(progress);
             o.actor = std::move(actor);
             if (reason) o.reason = std::move(*reason);
             return build("ImportSummary", summary_dict(s.run([&](auto& st) { return ctai::import_dir(st, dir, o); })));
-        }, "dir"_a, py::kw_only(), "actor"_a = py::none(), "reason"_a = py::none(),
+        }, "dir"_a, py::kw_only(), "actor"_a = py::none(), "reason"_a = py::none(), "progress"_a = py::none(),
         "Imports an exchange folder, all or nothing (one transaction). Raises "
         "ExchangeImportError (`.issues`: every problem, as ImportIssue tuples) and writes "
         "nothing when any row is invalid or refused by a rule. Importing the same folder "
         "again changes nothing (`summary.changed == 0`).")
         .def("export_dir", [](PyStore& s, const std::filesystem::path& dir, const std::optional<std::string>& key,
-                              const std::string& birth_precision, bool overwrite) {
-            const auto o = export_options(key, birth_precision, overwrite);
+                              const std::string& birth_precision, bool overwrite, const py::object& progress) {
+            auto o = export_options(key, birth_precision, overwrite);
+            o.progress = progress_fn(progress);
             return build("ExportSummary", summary_dict(s.run([&](auto& st) { return ctai::export_dir(st, dir, o); })));
         }, "dir"_a, py::kw_only(), "pseudonymization_key"_a = py::none(), "birth_precision"_a = "year",
-           "overwrite"_a = false)
+           "overwrite"_a = false, "progress"_a = py::none())
         // ---- audit, retention, fingerprint
         .def("audit_log", [](PyStore& s, std::optional<std::string> entity, std::optional<std::string> entity_id,
                              std::optional<std::string> person_id, std::int64_t after_seq) {
