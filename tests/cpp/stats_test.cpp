@@ -5,6 +5,7 @@
 #include <ctai/stats.hpp>
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -45,7 +46,11 @@ TEST(Stats, TiesCountEventsBeforeCensoringsAtTheSameTime) {
     // t=10: 5 at risk, 1 event: S = 4/5. t=20: 4 at risk (the censored one included),
     // 2 events: S = 0.8 * 2/4 = 0.4 (censorings first would give 0.8 * 1/3).
     ASSERT_EQ(s.km_curve.size(), 3u);
-    EXPECT_EQ(s.km_curve[0], (KmPoint{10, 5, 1, 0, 0.8}));
+    EXPECT_EQ(s.km_curve[0].time, 10);
+    EXPECT_EQ(s.km_curve[0].at_risk, 5);
+    EXPECT_EQ(s.km_curve[0].events, 1);
+    EXPECT_EQ(s.km_curve[0].censored, 0);
+    EXPECT_DOUBLE_EQ(s.km_curve[0].survival, 0.8);
     EXPECT_EQ(s.km_curve[1].at_risk, 4);
     EXPECT_EQ(s.km_curve[1].events, 2);
     EXPECT_EQ(s.km_curve[1].censored, 1);
@@ -155,3 +160,78 @@ TEST(Stats, MalformedColumnsAreRefused) {
 }
 
 }  // namespace
+
+namespace {
+
+// The journeys of a lifelines run: durations and whether each ended (1) or was censored (0).
+JourneyStats of_durations(const std::vector<std::int32_t>& length, const std::vector<int>& ended) {
+    Js j;
+    for (std::size_t k = 0; k < length.size(); ++k) {
+        if (ended[k]) j.done(length[k]);
+        else j.open_for(length[k]);
+    }
+    return j.stats();
+}
+
+}  // namespace
+
+TEST(Stats, ConfidenceIntervalsAreLifelinesExponentialGreenwood) {
+    // lifelines 0.30 KaplanMeierFitter().fit([10, 20, 20, 20, 30], [1, 1, 1, 0, 0])
+    // .confidence_interval_ and median_survival_times(...) of it.
+    const auto s = of_durations({10, 20, 20, 20, 30}, {1, 1, 1, 0, 0});
+    ASSERT_EQ(s.km_curve.size(), 3u);
+    EXPECT_NEAR(s.km_curve[0].lower, 0.20380926326763904, 1e-12);
+    EXPECT_NEAR(s.km_curve[0].upper, 0.96917978886674272, 1e-12);
+    EXPECT_NEAR(s.km_curve[1].lower, 0.05197575037746751, 1e-12);
+    EXPECT_NEAR(s.km_curve[1].upper, 0.75281579135875532, 1e-12);
+    EXPECT_NEAR(s.km_curve[2].lower, 0.05197575037746751, 1e-12);  // censorings only
+    EXPECT_EQ(s.km_median_lower_days, 10.0);
+    EXPECT_EQ(s.km_median_upper_days, std::nullopt);  // lifelines: inf
+}
+
+TEST(Stats, ConfidenceIntervalsReachZeroWithTheCurve) {
+    const auto s = of_durations({5, 8, 8, 12, 15, 20, 22, 30, 31, 40},
+                                {1, 1, 0, 1, 1, 0, 1, 1, 0, 1});
+    const std::vector<double> lower{0.47300927136205084, 0.40869078163340444,
+                                    0.30458507420184727, 0.21719270238228386,
+                                    0.21719270238228386, 0.11404177765577757,
+                                    0.04566553336379574, 0.04566553336379574, 0.0};
+    const std::vector<double> upper{0.98528139336734299, 0.94587264583891151,
+                                    0.88714849502770732, 0.81457213792077920,
+                                    0.81457213792077920, 0.71845342487635888,
+                                    0.60140190287291873, 0.60140190287291873, 0.0};
+    ASSERT_EQ(s.km_curve.size(), lower.size());
+    for (std::size_t k = 0; k < lower.size(); ++k) {
+        EXPECT_NEAR(s.km_curve[k].lower, lower[k], 1e-12) << k;
+        EXPECT_NEAR(s.km_curve[k].upper, upper[k], 1e-12) << k;
+    }
+    EXPECT_EQ(s.km_median_days, 22.0);
+    EXPECT_EQ(s.km_median_lower_days, 5.0);
+    EXPECT_EQ(s.km_median_upper_days, 40.0);
+}
+
+TEST(StatsAsOf, JourneysAreTheOnesKnownOnTheDate) {
+    // Four journeys, as stored; as known on day 100: the one entered on day 150 is left
+    // out, the exit on day 120 is reopened, the exit on day 80 stays.
+    JourneyTable t;
+    JourneyColumns& c = t.columns;
+    c.action = {1, 1, 1, 1};
+    c.entry = {10, 50, 60, 150};
+    c.exit = {80, 120, no_date, 160};
+    c.open = {0, 0, 1, 0};
+    c.positive = {1, 1, 0, 0};
+    c.length = {70, 70, -1, 10};
+    c.end_step_date = {no_date, 110, 90, no_date};
+    for (const char* id : {"J1", "J2", "J3", "J4"}) t.journey_id.push_back(id);
+    for (const char* r : {"autonomy", "lasting_job", "", "dropped_out"}) t.exit_reason.push_back(r);
+    keep_as_of(t, Date::from_days(100));
+    ASSERT_EQ(t.size(), 3u);
+    EXPECT_EQ(t.journey_id.strings(), (std::vector<std::string>{"J1", "J2", "J3"}));
+    EXPECT_EQ(c.exit, (std::vector<std::int32_t>{80, no_date, no_date}));
+    EXPECT_EQ(c.open, (std::vector<std::uint8_t>{0, 1, 1}));
+    EXPECT_EQ(c.positive, (std::vector<std::uint8_t>{1, 0, 0}));
+    EXPECT_EQ(c.length, (std::vector<std::int32_t>{70, 50, 40}));
+    EXPECT_EQ(c.end_step_date, (std::vector<std::int32_t>{no_date, no_date, 90}));
+    EXPECT_EQ(t.exit_reason.strings(), (std::vector<std::string>{"autonomy", "", ""}));
+    EXPECT_TRUE(c.referral_source.empty());  // a column not read stays empty
+}

@@ -186,7 +186,7 @@ def test_batch_eligibility_agrees_with_point_checks(store):
         for table, on in ((one_date, ON), (per_check, dates[i])):
             e = store.eligibility(pid, on=on)
             assert bool(table.bpi[i]) == e.bpi and bool(table.primo_arrivant[i]) == e.primo_arrivant
-            assert bool(table.agir[i]) == e.agir and table.public[i] == (e.public.value if e.public else "")
+            assert bool(table.agir[i]) == e.agir and table.public[i] == (e.public.value if e.public else "not_eligible")
     with pytest.raises(ctai.NotFoundError):
         store.eligibility_for(["NOBODY"], on=ON)
     with pytest.raises(ctai.ValidationError):
@@ -242,7 +242,7 @@ def test_snapshot_batch_of_verdicts_answers_like_eligibility(store):
         e = snap.eligibility(pid, on=day)
         got = (bool(v.primo_arrivant[k]), bool(v.bpi[k]), bool(v.bpt[k]), bool(v.agir[k]), bool(v.ctai_public[k]))
         assert got == (e.primo_arrivant, e.bpi, e.bpt, e.agir, e.ctai_public), (k, pid, day)
-        assert v.public[k] == (e.public.value if e.public else "")
+        assert v.public[k] == (e.public.value if e.public else "not_eligible")
         seen.add(got)
     assert len(seen) >= 4  # the sample meets several different answers
     # One date for every row; a list of dates; int64 indexes are accepted.
@@ -278,10 +278,10 @@ def test_eligibility_table_columns(store):
     assert isinstance(t, ctai.Columns) and len(t) == 300 and "on=2024-06-01" in repr(t)
     assert t.names[0] == "person_id" and list(t) == t.names
     assert t["bpi"].dtype == np.bool_ and t.primo_window_end.dtype == np.dtype("datetime64[D]")
-    assert t.birth_year.dtype == np.int32
+    assert t.birth_year.dtype == np.float64  # NaN when unknown (NumPy has no integer null)
     assert np.isnat(t.primo_window_end).any() and not np.isnat(t.primo_window_end).all()
     assert t.kinds["public"] == "category" and t.vocabulary("public") is ctai.PublicCategory
-    assert set(t.public.tolist()) <= {"", "bpi", "bpt", "primo_arrivant"}
+    assert set(t.public.tolist()) <= {"not_eligible", "bpi", "bpt", "primo_arrivant"}
     assert t.codes("public").dtype == np.uint8
     with pytest.raises(TypeError):
         t.codes("bpi")
@@ -294,7 +294,7 @@ def test_eligibility_table_columns(store):
     for i in range(0, 300, 37):
         e = store.eligibility(str(t.person_id[i]), on=ON)
         assert bool(t.bpi[i]) == e.bpi and bool(t.ctai_public[i]) == e.ctai_public
-        assert t.public[i] == (e.public.value if e.public else "")
+        assert t.public[i] == (e.public.value if e.public else "not_eligible")
         expected = np.datetime64(e.primo_window_end, "D") if e.primo_window_end else None
         assert (np.isnat(t.primo_window_end[i]) if expected is None
                 else t.primo_window_end[i] == expected)
@@ -308,8 +308,10 @@ def test_columns_to_pandas(store):
     df = store.eligibility_table(on=ON).to_pandas()
     assert len(df) == 300 and df["bpi"].dtype == bool
     assert isinstance(df["public"].dtype, pd.CategoricalDtype)
-    assert list(df["public"].cat.categories) == [m.value for m in ctai.PublicCategory]
-    assert df["public"].isna().any()  # not in the public: NaN, not ""
+    assert list(df["public"].cat.categories) == [m.value for m in ctai.PublicCategory] + [
+        "not_eligible"]
+    assert not df["public"].isna().any()  # not in the public: a category of its own
+    assert (df["public"] == "not_eligible").any()
     assert str(df["primo_window_end"].dtype).startswith("datetime64")
     assert df["primo_window_end"].isna().any()
     assert df["person_id"].iloc[0] == "P000001"
@@ -353,8 +355,8 @@ def test_journey_columns(store):
     assert len(j) > 0 and set(j.action.tolist()) == {1}
     assert j.action.dtype == np.int32 and j.open.dtype == np.bool_
     assert (np.isnat(j.exit) == j.open).all()
-    assert (j.length[j.open] == -1).all()
-    assert (j.exit_reason[j.open] == "").all()
+    assert np.isnan(j.length[j.open]).all()  # null: NaN in NumPy, <NA> in pandas
+    assert (j.exit_reason[j.open] == "").all()  # NumPy text; null in pandas and Arrow
     closed = ~j.open
     assert (j.length[closed] == (j.exit - j.entry)[closed].astype(int)).all()
     censored = store.journeys(action=1, censor_on=END)
@@ -362,6 +364,8 @@ def test_journey_columns(store):
             .astype(int)).all()
     assert len(store.journeys(contract="dijon-2023-2024")) == len(store.journeys())
     assert len(store.journeys(contract="dijon-2022")) == 0
+    with pytest.raises(ctai.NotFoundError):
+        store.journeys(contract="dijon-2099")
 
 
 def test_journey_columns_subset(store):
@@ -398,8 +402,10 @@ def test_journeys_to_pandas_dtypes(store):
     assert isinstance(df["referral_source"].dtype, pd.CategoricalDtype)
     for name in ("journey_id", "person_id", "contract_id", "exit_reason"):
         assert pd.api.types.is_string_dtype(df[name].dtype), name
+    for name in ("journey_id", "person_id", "contract_id"):
         assert df[name].tolist() == j[name].tolist(), name
-    assert (df["exit_reason"][df["open"]] == "").all()
+    assert df["exit_reason"][df["open"]].isna().all()
+    assert df["exit_reason"][~df["open"]].tolist() == j.exit_reason[~j.open].tolist()
 
 
 def test_journey_stats(store):
@@ -413,7 +419,7 @@ def test_journey_stats(store):
     assert s.median_days == pytest.approx(np.median(lengths))
     assert s.km_median_days is not None and s.km_restricted_mean_days is not None
     curve = s.km_curve
-    assert set(curve) == {"time", "at_risk", "events", "censored", "survival"}
+    assert set(curve) == {"time", "at_risk", "events", "censored", "survival", "lower", "upper"}
     assert (np.diff(curve["survival"]) <= 0).all()
     assert len(s.completed_days) == s.completed and len(s.open_days) == s.open
     assert s.to_dict()["on"] == END.isoformat()
@@ -569,9 +575,8 @@ def test_two_threads_on_two_stores_of_the_same_file(cohort_dir, tmp_path):
                 for _ in range(5):
                     results.append(mine.journey_stats(on=END) == expected)
                     table = mine.eligibility_table(on=ON)
-                    results.append(all(np.array_equal(table[n], v, equal_nan=False)
-                                       if table.kinds[n] != "date"
-                                       else np.array_equal(table[n], v, equal_nan=True)
+                    results.append(all(np.array_equal(table[n], v,
+                                                      equal_nan=table[n].dtype.kind in "fM")
                                        for n, v in expected_table.items()))
                 barrier.wait()
                 mine.put_case(refugee(f"T{k}"))  # both write: one waits for the lock

@@ -144,9 +144,13 @@ def test_store_is_the_bound_class_and_python_adds_only_its_part():
     # their documentation; _store.py defines only what Python adds.
     assert issubclass(ctai.Store, _core._Store)
     own = {n for n in vars(ctai.Store) if not n.startswith("__")}
-    assert own == {"open", "transaction", "export_dir", "journeys", "report", "anonymise_expired"}
-    for name in ("put_case", "enroll", "person_ids", "referrals", "audit_log", "import_dir",
-                 "fingerprint", "journey_stats", "anonymize_expired"):
+    # Python adds: the context manager, date arguments in every form with a TypeError naming
+    # the argument (issue 20), progress bars, tables() and Parquet.
+    assert own == {"open", "transaction", "export_dir", "journeys", "report", "anonymise_expired",
+                   "eligibility", "eligibility_table", "eligibility_for", "journey_stats",
+                   "journey_stats_by_public", "tables", "export_parquet", "import_dir"}
+    for name in ("put_case", "enroll", "person_ids", "referrals", "audit_log",
+                 "fingerprint", "anonymize_expired"):
         assert getattr(ctai.Store, name) is getattr(_core._Store, name), name
         assert getattr(_core._Store, name).__doc__, name
     with ctai.Store.open(":memory:") as s:

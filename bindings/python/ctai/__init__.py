@@ -108,6 +108,7 @@ from ._exchange import (  # noqa: E402
 )
 from ._store import Store, Transaction  # noqa: E402
 from ._report import build_report  # noqa: E402  (also adds Report.to_pandas)
+from ._stats import journey_curves, journey_stats  # noqa: E402
 
 
 def write_exchange_dir(data, dir, *, pseudonymization_key=None, birth_precision="year",
@@ -218,6 +219,8 @@ __all__ = [
     "Transaction",
     "Columns",
     "JourneyStats",
+    "journey_stats",
+    "journey_curves",
     "Journey",
     "Step",
     "Referral",

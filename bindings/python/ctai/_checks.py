@@ -51,6 +51,50 @@ def date_value(value: Any, where: str) -> _dt.date:
     return value
 
 
+_ACCEPTED_DATES = ("a datetime.date, a midnight pandas.Timestamp, a numpy.datetime64 or an "
+                   "ISO 'YYYY-MM-DD' string")
+
+
+def as_date(value: Any, where: str) -> _dt.date:
+    """A date argument of the analyst's API as a datetime.date: a ``datetime.date``, a
+    pandas ``Timestamp`` at midnight without time zone, a ``numpy.datetime64`` on a day
+    boundary, or an ISO ``YYYY-MM-DD`` string. TypeError (naming ``where``, the type
+    received and what is accepted) for anything else; ValidationError for an invalid or
+    missing (NaT) date, or a moment that is not midnight."""
+    if isinstance(value, _dt.datetime):
+        if type(value).__module__.startswith("pandas"):
+            if value.tzinfo is not None or (value.hour, value.minute, value.second,
+                                            value.microsecond, getattr(value, "nanosecond", 0)) != (0, 0, 0, 0, 0):
+                raise validation_error(
+                    f"{where}: a pandas.Timestamp with a time of day or a time zone is not a "
+                    "date (ctai dates are calendar days: use .normalize() or .date())",
+                    where.rsplit(" ", 1)[-1])
+            return _dt.date(value.year, value.month, value.day)
+        raise TypeError(
+            f"{where}: expected {_ACCEPTED_DATES}, got a datetime.datetime (ctai dates are "
+            "calendar days without time of day: use .date())")
+    if isinstance(value, _dt.date):
+        return value
+    if isinstance(value, str):
+        return _core.parse_date(value)
+    module = type(value).__module__
+    if module == "numpy" and type(value).__name__ == "datetime64":
+        import numpy as np
+
+        if np.isnat(value):
+            raise validation_error(f"{where}: a missing date (NaT) is not a date", "date")
+        day = value.astype("datetime64[D]")
+        if day != value:
+            raise validation_error(f"{where}: a numpy.datetime64 with a time of day is not a "
+                                   "date", "date")
+        return day.astype(object)
+    raise TypeError(f"{where}: expected {_ACCEPTED_DATES}, got {type_name(value)}")
+
+
+def as_optional_date(value: Any, where: str) -> Optional[_dt.date]:
+    return None if value is None else as_date(value, where)
+
+
 def optional_date(value: Any, where: str) -> Optional[_dt.date]:
     return None if value is None else date_value(value, where)
 

@@ -58,13 +58,19 @@ class Columns:
     ``polars.DataFrame(columns)``, ``pyarrow.table(columns)`` and DuckDB read it.
     """
 
-    __slots__ = ("_specs", "_data", "_cache", "_length", "_meta")
+    __slots__ = ("_specs", "_data", "_cache", "_length", "_meta", "_nulls")
 
     def __init__(self, payload: Tuple[List[Tuple[str, str, Optional[str]]], Dict[str, Any]],
-                 meta: Optional[Dict[str, Any]] = None) -> None:
+                 meta: Optional[Dict[str, Any]] = None,
+                 nulls: Optional[Dict[str, Any]] = None) -> None:
         specs, data = payload
         self._specs = {name: (kind, vocabulary) for name, kind, vocabulary in specs}
         self._data = data
+        # name -> the stored value that means "missing" (int32: a sentinel such as -1 or 0,
+        # NaN in NumPy, <NA> in pandas, null in Arrow; string: "" is null in pandas and
+        # Arrow); for a category, the spelling of its missing value (``public``:
+        # "not_eligible", a category of its own).
+        self._nulls = {k: v for k, v in (nulls or {}).items() if k in self._specs}
         self._cache: Dict[str, np.ndarray] = {}
         self._meta = dict(meta or {})
         self._length = 0
@@ -111,10 +117,14 @@ class Columns:
                 out = out.astype(_STRING_DTYPE())
         elif kind == "category":
             spellings = [m.value for m in ENUMS[vocabulary]]
-            lookup = np.array(spellings + [""] * (256 - len(spellings)))
+            lookup = np.array(spellings + [self._nulls.get(name, "")] * (256 - len(spellings)))
             if _STRING_DTYPE is not None:
                 lookup = lookup.astype(_STRING_DTYPE())
             out = lookup[raw]
+        elif kind == "int32" and name in self._nulls:
+            # NumPy has no integer null: float64 with NaN where missing.
+            out = raw.astype(np.float64)
+            out[raw == self._nulls[name]] = np.nan
         else:
             out = raw
         out.flags.writeable = False
@@ -140,6 +150,36 @@ class Columns:
             raise TypeError(f"column {name!r} is {kind}, not a category")
         return self._data[name]
 
+    def null_mask(self, name: str) -> np.ndarray:
+        """A NumPy ``bool`` array, True where the column's value is missing (null in Arrow,
+        ``<NA>``/NaN/NaT in pandas)."""
+        kind, _ = self._specs[name]
+        raw = self._data[name]
+        if kind == "date":
+            return np.isnat(raw)
+        if kind == "category":  # a missing value with a category of its own is not null
+            return np.zeros(len(self), dtype=bool) if self._nulls.get(name) else raw == 255
+        if kind == "float64":
+            return np.isnan(raw)
+        if name not in self._nulls:
+            return np.zeros(len(self), dtype=bool)
+        if kind == "string":
+            offsets = raw[0]
+            return offsets[1:] == offsets[:-1]
+        return raw == self._nulls[name]
+
+    def _categories(self, name: str, vocabulary: str) -> List[str]:
+        spellings = [m.value for m in ENUMS[vocabulary]]
+        extra = self._nulls.get(name)
+        return spellings + [extra] if extra else spellings
+
+    def _category_codes(self, name: str, vocabulary: str) -> np.ndarray:
+        """int16 codes into _categories (-1 for a missing value without a category)."""
+        raw = self._data[name]
+        codes = raw.astype(np.int16)
+        codes[raw == 255] = len(ENUMS[vocabulary]) if self._nulls.get(name) else -1
+        return codes
+
     def vocabulary(self, name: str) -> type:
         """The enum class of a category column."""
         kind, vocabulary = self._specs[name]
@@ -155,6 +195,27 @@ class Columns:
         meta = "".join(f" {k}={v}" for k, v in self._meta.items())
         return f"<ctai.Columns rows={len(self)}{meta} columns={self.names}>"
 
+    def _repr_html_(self, max_rows: int = 10) -> str:
+        """The first rows as an HTML table (notebooks)."""
+        import html
+
+        names = self.names
+        n = min(len(self), max_rows)
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in names)
+        body = []
+        for i in range(n):
+            cells = []
+            for c in names:
+                v = self[c][i]
+                missing = bool(self.null_mask(c)[i]) if c in self._nulls or \
+                    self._specs[c][0] in ("date", "category") else False
+                cells.append("<td></td>" if missing else f"<td>{html.escape(str(v))}</td>")
+            body.append("<tr>" + "".join(cells) + "</tr>")
+        meta = "".join(f" {html.escape(str(k))}={html.escape(str(v))}" for k, v in self._meta.items())
+        more = f"<p>{len(self) - n} more rows</p>" if len(self) > n else ""
+        return (f"<div><p>ctai.Columns: {len(self)} rows{meta}</p><table><thead><tr>{head}"
+                f"</tr></thead><tbody>{''.join(body)}</tbody></table>{more}</div>")
+
     # --- conversions ------------------------------------------------------------------------
     def to_arrow(self) -> Any:
         """A ``pyarrow.Table`` (needs pyarrow): numbers, flags and strings without copying;
@@ -166,13 +227,22 @@ class Columns:
             if kind == "string":
                 offsets, data = raw
                 cls = pa.LargeStringArray if offsets.dtype == np.int64 else pa.StringArray
-                arr = cls.from_buffers(len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(data))
+                if name in self._nulls:
+                    mask = self.null_mask(name)
+                    arr = cls.from_buffers(len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(data),
+                                           pa.py_buffer(np.packbits(~mask, bitorder="little")),
+                                           int(mask.sum()))
+                else:
+                    arr = cls.from_buffers(len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(data))
             elif kind == "category":
-                spellings = [m.value for m in ENUMS[vocabulary]]
-                indices = pa.array(raw.astype(np.int8, copy=False), mask=raw == 255)
-                arr = pa.DictionaryArray.from_arrays(indices, pa.array(spellings, pa.string()))
+                codes = self._category_codes(name, vocabulary)
+                indices = pa.array(codes.astype(np.int8), mask=codes < 0)
+                arr = pa.DictionaryArray.from_arrays(
+                    indices, pa.array(self._categories(name, vocabulary), pa.string()))
             elif kind == "date":
                 arr = pa.array(raw, type=pa.date32())
+            elif name in self._nulls:
+                arr = pa.array(raw, mask=self.null_mask(name))
             else:
                 arr = pa.array(raw)
             arrays.append(arr)
@@ -180,9 +250,51 @@ class Columns:
         return pa.Table.from_arrays(arrays, names=names)
 
     def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
-        """The Arrow PyCapsule stream interface (through pyarrow): polars, DuckDB, pyarrow
-        and any other Arrow consumer read the columns from it."""
-        return self.to_arrow().__arrow_c_stream__(requested_schema)
+        """The Arrow PyCapsule stream interface, implemented by ctai itself (pyarrow is not
+        needed): polars, DuckDB, pyarrow and any other Arrow consumer read the columns
+        from it, with the types of ``to_arrow()``. The buffers are shared, not copied
+        (except dates, narrowed to ``date32``, and flags, packed to bits).
+        ``requested_schema`` is ignored (the columns have one Arrow layout)."""
+        return _core._arrow_stream(self._arrow_fields(), len(self))
+
+    def _arrow_fields(self) -> List[Tuple[Any, ...]]:
+        """Every column as Arrow buffers: (name, format, length, null_count, [buffers],
+        dictionary)."""
+        n = len(self)
+        fields = []
+
+        def validity(mask: np.ndarray) -> Tuple[int, Any]:
+            missing = int(mask.sum())
+            return missing, (np.packbits(~mask, bitorder="little") if missing else None)
+
+        for name, (kind, vocabulary) in self._specs.items():
+            raw = self._data[name]
+            if kind == "string":
+                offsets, data = raw
+                fmt = "U" if offsets.dtype == np.int64 else "u"
+                nulls, bitmap = validity(self.null_mask(name)) if name in self._nulls else (0, None)
+                fields.append((name, fmt, n, nulls, [bitmap, np.ascontiguousarray(offsets),
+                                                      np.ascontiguousarray(data)], None))
+            elif kind == "category":
+                codes = self._category_codes(name, vocabulary)
+                nulls, bitmap = validity(codes < 0)
+                words = [w.encode() for w in self._categories(name, vocabulary)]
+                offsets = np.cumsum([0] + [len(w) for w in words]).astype(np.int32)
+                values = np.frombuffer(b"".join(words) or b"\0", dtype=np.uint8)
+                dictionary = ("", "u", len(words), 0, [None, offsets, values], None)
+                fields.append((name, "c", n, nulls, [bitmap, codes.astype(np.int8)], dictionary))
+            elif kind == "date":
+                nulls, bitmap = validity(np.isnat(raw))
+                days = raw.view(np.int64).astype(np.int32)
+                fields.append((name, "tdD", n, nulls, [bitmap, days], None))
+            elif kind == "bool":
+                bits = np.packbits(np.ascontiguousarray(raw, dtype=bool), bitorder="little")
+                fields.append((name, "b", n, 0, [None, bits], None))
+            else:
+                fmt = {"int32": "i", "float64": "g"}[kind]
+                nulls, bitmap = validity(self.null_mask(name)) if name in self._nulls else (0, None)
+                fields.append((name, fmt, n, nulls, [bitmap, np.ascontiguousarray(raw)], None))
+        return fields
 
     def to_pandas(self) -> Any:
         """A ``pandas.DataFrame``: dates ``datetime64`` (NaT), flags ``bool``, categories
@@ -199,20 +311,31 @@ class Columns:
         for name, (kind, vocabulary) in self._specs.items():
             raw = self._data[name]
             if kind == "category":
-                spellings = [m.value for m in ENUMS[vocabulary]]
-                codes = raw.astype(np.int16)
-                codes[raw == 255] = -1
-                columns[name] = pd.Categorical.from_codes(codes, categories=spellings)
+                columns[name] = pd.Categorical.from_codes(
+                    self._category_codes(name, vocabulary),
+                    categories=self._categories(name, vocabulary))
             elif kind == "string":
                 if pyarrow is not None:
                     offsets, data = raw
                     cls = (pyarrow.LargeStringArray if offsets.dtype == np.int64
                            else pyarrow.StringArray)
-                    arr = cls.from_buffers(len(offsets) - 1, pyarrow.py_buffer(offsets),
-                                           pyarrow.py_buffer(data))
+                    if name in self._nulls:
+                        mask = self.null_mask(name)
+                        arr = cls.from_buffers(len(offsets) - 1, pyarrow.py_buffer(offsets),
+                                               pyarrow.py_buffer(data),
+                                               pyarrow.py_buffer(np.packbits(~mask, bitorder="little")),
+                                               int(mask.sum()))
+                    else:
+                        arr = cls.from_buffers(len(offsets) - 1, pyarrow.py_buffer(offsets),
+                                               pyarrow.py_buffer(data))
                     columns[name] = text.__from_arrow__(arr)
                 else:
-                    columns[name] = self[name].astype(object)
+                    values = self[name].astype(object)
+                    if name in self._nulls:
+                        values[self.null_mask(name)] = None
+                    columns[name] = values
+            elif kind == "int32" and name in self._nulls:
+                columns[name] = pd.arrays.IntegerArray(raw.copy(), self.null_mask(name))
             elif kind == "date":
                 # Seconds: the unit pandas >= 2 keeps for days (pandas 1.x: nanoseconds);
                 # converting here is cheaper than pandas' own conversion.
@@ -222,6 +345,7 @@ class Columns:
         return pd.DataFrame(columns)
 
     def to_polars(self) -> Any:
-        """A ``polars.DataFrame`` (needs polars and pyarrow)."""
+        """A ``polars.DataFrame`` (needs polars; read through the Arrow C stream, so
+        pyarrow is not needed)."""
         pl = _require("polars", "to_polars()")
-        return pl.from_arrow(self.to_arrow())
+        return pl.DataFrame(self)

@@ -7,7 +7,7 @@ file and the module list the same names.
 
 import datetime
 import os
-from typing import Any, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple, Union, overload
+from typing import Any, Callable, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple, Union, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -598,11 +598,12 @@ class _Store:
     ) -> Dict[str, JourneyStats]: ...
     def import_dir(
         self, dir: Union[str, os.PathLike[str]], *, actor: Optional[str] = None,
-        reason: Optional[str] = None
+        reason: Optional[str] = None, progress: Optional[Callable[[str, int, int], Any]] = None
     ) -> ImportSummary: ...
     def export_dir(
         self, dir: Union[str, os.PathLike[str]], *, pseudonymization_key: Optional[str] = None,
-        birth_precision: str = "year", overwrite: bool = False
+        birth_precision: str = "year", overwrite: bool = False,
+        progress: Optional[Callable[[str, int, int], Any]] = None
     ) -> ExportSummary: ...
     def audit_log(
         self, *, entity: Optional[str] = None, entity_id: Optional[str] = None,
@@ -621,3 +622,13 @@ def _build_report(
     publish: bool = False, k: Optional[int] = None
 ) -> Report:
     """R8: ctai::build_report(store, contract, options) (ctai.build_report wraps it)."""
+
+def _journey_stats_days(
+    entry: npt.NDArray[np.int32], exit: npt.NDArray[np.int32], on: datetime.date
+) -> JourneyStats:
+    """R7: ctai::journey_stats over day numbers (exit INT32_MIN when open)
+    (ctai.journey_stats wraps it)."""
+
+def _arrow_stream(columns: List[Tuple[Any, ...]], length: int) -> Any:
+    """An Arrow C stream (PyCapsule "arrow_array_stream") of one struct batch over Arrow
+    buffers (ctai.Columns.__arrow_c_stream__)."""

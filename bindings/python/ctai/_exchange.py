@@ -97,10 +97,13 @@ class JourneyStats:
     ``count = completed + open``; ``mean_days`` / ``median_days`` are over the completed
     journeys only (biased short while many are open); the ``km_*`` figures are the
     Kaplan-Meier estimates that count the open journeys as censored at ``on``
-    (``km_median_days`` is None while the curve has not reached 0.5). ``km_curve`` is a
-    dict of NumPy arrays (time, at_risk, events, censored, survival: ready for
-    ``pandas.DataFrame(stats.km_curve)``); ``completed_days`` and ``open_days`` the
-    lengths (int32 arrays) for histograms.
+    (``km_median_days`` is None while the curve has not reached 0.5), with its 95 %
+    confidence interval ``km_median_lower_days`` / ``km_median_upper_days`` (exponential
+    Greenwood, as lifelines' KaplanMeierFitter; None when that bound never reaches 0.5).
+    ``km_curve`` is a dict of NumPy arrays (time, at_risk, events, censored, survival and
+    its pointwise 95 % interval lower / upper); ``to_pandas()`` gives it as a DataFrame,
+    ``plot()`` draws it (matplotlib); ``completed_days`` and ``open_days`` the lengths
+    (int32 arrays) for histograms.
     """
 
     on: _dt.date
@@ -113,9 +116,12 @@ class JourneyStats:
     km_median_days: Optional[float]
     km_restricted_mean_days: Optional[float]
     km_tau_days: Optional[int]
-    km_curve: Dict[str, np.ndarray] = dataclasses.field(repr=False, compare=False)
-    completed_days: np.ndarray = dataclasses.field(repr=False, compare=False)
-    open_days: np.ndarray = dataclasses.field(repr=False, compare=False)
+    km_median_lower_days: Optional[float] = None
+    km_median_upper_days: Optional[float] = None
+    km_curve: Dict[str, np.ndarray] = dataclasses.field(default_factory=dict, repr=False,
+                                                        compare=False)
+    completed_days: np.ndarray = dataclasses.field(default=None, repr=False, compare=False)
+    open_days: np.ndarray = dataclasses.field(default=None, repr=False, compare=False)
 
     @classmethod
     def _from_core(cls, d: Dict[str, Any]) -> "JourneyStats":
@@ -126,6 +132,53 @@ class JourneyStats:
         out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.compare}
         out["on"] = self.on.isoformat()
         return out
+
+    def survival_at(self, days: Any) -> Any:
+        """S(days) of the Kaplan-Meier curve (a step function: 1 before the first point),
+        for one number of days or an array of them."""
+        time = self.km_curve["time"]
+        survival = np.concatenate([[1.0], self.km_curve["survival"]])
+        out = survival[np.searchsorted(time, np.asarray(days), side="right")]
+        return float(out) if np.ndim(out) == 0 else out
+
+    def to_pandas(self) -> Any:
+        """The Kaplan-Meier curve as a ``pandas.DataFrame``: time (days since entry),
+        at_risk, events, censored, survival, lower, upper (pointwise 95 % interval)."""
+        import pandas as pd
+
+        return pd.DataFrame({k: self.km_curve[k] for k in
+                             ("time", "at_risk", "events", "censored", "survival", "lower",
+                              "upper") if k in self.km_curve})
+
+    def plot(self, ax: Any = None, *, ci: bool = True, label: Optional[str] = None) -> Any:
+        """Draws the Kaplan-Meier curve (a step function, with its 95 % band when ``ci``)
+        on ``ax`` (default a new figure); returns the axes. Needs matplotlib."""
+        try:
+            import matplotlib.pyplot as plt
+        except ImportError as error:  # pragma: no cover - depends on the environment
+            raise ModuleNotFoundError("JourneyStats.plot() needs matplotlib: pip install "
+                                      "matplotlib") from error
+        if ax is None:
+            _, ax = plt.subplots()
+        time = np.concatenate([[0], self.km_curve["time"]])
+        survival = np.concatenate([[1.0], self.km_curve["survival"]])
+        ax.step(time, survival, where="post", label=label)
+        if ci and "lower" in self.km_curve:
+            lower = np.concatenate([[1.0], self.km_curve["lower"]])
+            upper = np.concatenate([[1.0], self.km_curve["upper"]])
+            ax.fill_between(time, lower, upper, step="post", alpha=0.25)
+        ax.set_xlabel("days since entry")
+        ax.set_ylabel("share of journeys still open")
+        ax.set_ylim(0, 1.05)
+        return ax
+
+    def _repr_html_(self) -> str:
+        def cell(v: Any) -> str:
+            return "" if v is None else (f"{v:.1f}" if isinstance(v, float) else str(v))
+
+        rows = "".join(f"<tr><th>{f.name}</th><td>{cell(getattr(self, f.name))}</td></tr>"
+                       for f in dataclasses.fields(self) if f.compare)
+        return f"<table><caption>ctai.JourneyStats</caption>{rows}</table>"
 
 
 class Step(NamedTuple):

@@ -22,7 +22,12 @@ def build_report(store: Any, contract: Union[str, Contract], *,
     data give the same report). ``publish=True`` applies small-cell suppression with
     threshold ``k`` (default the policy's ``suppression_k``). ``report.to_dict()`` is
     ``ctai report --format json``. ``store.report(contract_id, ...)`` is the same call."""
+    from ._checks import as_optional_date
+
     contract_id = contract.id if isinstance(contract, Contract) else contract
+    start = as_optional_date(start, "build_report: start")
+    end = as_optional_date(end, "build_report: end")
+    evaluated_on = as_optional_date(evaluated_on, "build_report: evaluated_on")
     return _core._build_report(store, contract_id, start=start, end=end,
                                evaluated_on=evaluated_on, publish=publish, k=k)
 
@@ -37,4 +42,15 @@ def _to_pandas(self: Report) -> Any:
     return pd.DataFrame(self._rows())
 
 
+def _repr_html_(self: Report) -> str:
+    """The report as HTML in a notebook (the body of ``to_html()``)."""
+    html = self.to_html()
+    lower = html.lower()
+    start, end = lower.find("<body"), lower.rfind("</body>")
+    if start >= 0 and end > start:
+        html = html[html.index(">", start) + 1:end]
+    return html
+
+
 Report.to_pandas = _to_pandas
+Report._repr_html_ = _repr_html_

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-from typing import Any, Optional, Sequence, Union
+from typing import Any, Dict, Optional, Sequence, Union
 
 from . import _core
 from ._columns import Columns
+from ._checks import as_date, as_optional_date
 from ._contract import Contract
 from ._core import Report
 from ._exchange import AnonymizationReport, ExportSummary, _deprecated
@@ -29,6 +30,29 @@ __all__ = ["Store", "Transaction"]
 _DEFAULTS = _core._store_defaults()
 
 PathLike = Union[str, "os.PathLike[str]"]
+
+
+def _progress(progress: Any) -> Any:
+    """The progress argument of import_dir / export_dir: a callable, None, or True for a
+    text bar on stderr (one line per stage, redrawn in place)."""
+    if progress is None or progress is False:
+        return None
+    if progress is True:
+        import sys
+
+        def bar(stage: str, done: int, total: int) -> None:
+            width = 30
+            filled = width if total == 0 else int(width * done / total)
+            end = "\n" if done >= total else ""
+            sys.stderr.write(f"\r{stage:<28} [{'#' * filled}{'.' * (width - filled)}] "
+                             f"{done}/{total}{end}")
+            sys.stderr.flush()
+
+        return bar
+    if not callable(progress):
+        raise TypeError(f"progress: expected a callable (stage, done, total), True or None, "
+                        f"got {type(progress).__name__}")
+    return progress
 
 
 class Transaction:
@@ -116,8 +140,21 @@ class Store(_core._Store):
         return Transaction(super().transaction(reason))
 
     # --- exchange folders -------------------------------------------------------------------
+    def import_dir(self, dir: PathLike, *, actor: Optional[str] = None,
+                   reason: Optional[str] = None, progress: Any = None) -> Any:
+        """Imports an exchange folder, all or nothing (one transaction). Raises
+        ExchangeImportError (``.issues``: every problem, as ImportIssue tuples) and writes
+        nothing when any row is invalid or refused by a rule. Importing the same folder
+        again changes nothing (``summary.changed == 0``). ``progress``: a callable
+        ``progress(stage, done, total)`` (called from the import, with the GIL; an exception
+        it raises stops the import, which then writes nothing), or True for a bar on
+        stderr."""
+        return super().import_dir(os.fspath(dir), actor=actor, reason=reason,
+                                  progress=_progress(progress))
+
     def export_dir(self, dir: PathLike, *, pseudonymization_key: Union[str, bytes, None] = None,
-                   birth_precision: str = "year", overwrite: bool = False) -> ExportSummary:
+                   birth_precision: str = "year", overwrite: bool = False,
+                   progress: Any = None) -> ExportSummary:
         """Writes every table to ``dir`` in the exchange format v1. With
         ``pseudonymization_key`` (at least 16 bytes, used in memory only) ids are replaced
         by keyed hashes, birth dates reduced to ``birth_precision`` ("year" or "month"),
@@ -126,17 +163,60 @@ class Store(_core._Store):
         if isinstance(pseudonymization_key, bytes):
             pseudonymization_key = pseudonymization_key.decode("latin-1")
         return super().export_dir(os.fspath(dir), pseudonymization_key=pseudonymization_key,
-                                  birth_precision=birth_precision, overwrite=overwrite)
+                                  birth_precision=birth_precision, overwrite=overwrite,
+                                  progress=_progress(progress))
+
+    def tables(self) -> "Dict[str, Columns]":
+        """Every table of the exchange format as Columns, keyed by the exchange file names
+        without ``.csv`` (persons, permits, protections, situations, journeys, steps, agir,
+        referrals, activities, participations, volunteering, housing, partnerships, costs;
+        docs/exchange-format.md gives the columns). The rows are those ``export_dir``
+        writes, typed: dates as dates, numbers as numbers, an empty cell as a null;
+        ``persons`` adds ``birth_precision`` ("day", "month", "year") and ``birth_year``
+        after ``birth_date`` (kept as text: a partial date is never completed)."""
+        from ._tables import tables_of
+
+        native = super().export_dir
+        return tables_of(self, lambda folder: native(
+            folder, pseudonymization_key=None, birth_precision="year", overwrite=True))
+
+    def export_parquet(self, dir: PathLike, *, overwrite: bool = False) -> Dict[str, str]:
+        """Writes every table of :meth:`tables` as a Parquet file ``dir/<table>.parquet``
+        (needs pyarrow); returns table -> path. Refuses to replace an existing file unless
+        ``overwrite`` (FileExistsError). Personal data: the files hold the store's
+        identifiers and birth dates, as ``export_dir`` without a key."""
+        try:
+            import pyarrow.parquet as pq
+        except ImportError as error:
+            raise ModuleNotFoundError("export_parquet() needs pyarrow: pip install pyarrow") \
+                from error
+        folder = os.fspath(dir)
+        os.makedirs(folder, exist_ok=True)
+        tables = self.tables()
+        paths = {name: os.path.join(folder, name + ".parquet") for name in tables}
+        if not overwrite:
+            for path in paths.values():
+                if os.path.exists(path):
+                    raise FileExistsError(f"export_parquet: {path} exists (overwrite=True "
+                                          "replaces it)")
+        for name, table in tables.items():
+            pq.write_table(table.to_arrow(), paths[name])
+        return paths
 
     # --- columns ------------------------------------------------------------------------------
     def journeys(self, *, contract: Optional[str] = None, action: Optional[int] = None,
-                 censor_on: Optional[_dt.date] = None,
+                 censor_on: Any = None,
                  columns: Optional[Sequence[str]] = None) -> Columns:
         """R7: journeys (optionally of one contract and/or action) ordered by contract,
         action, entry, id, as Columns: journey_id, person_id, contract_id, action, entry,
-        exit (NaT when open), open, referral_source, exit_reason ("" when open), positive,
-        length (days; for open journeys ``censor_on - entry``, or -1 without
-        ``censor_on``), overridden, steps, end_step_date.
+        exit (NaT when open), open, referral_source, exit_reason (null when open), positive,
+        length (days, null for an open journey without ``censor_on``), overridden, steps,
+        end_step_date.
+
+        ``censor_on=D`` gives the journeys *as known on D*: journeys entered after D are
+        left out, exits after D are reopened (exit NaT, ``open``, exit_reason null,
+        positive False, an end step after D dropped) and ``length = min(exit, D) - entry``.
+        ``NotFoundError`` for an unknown contract or action.
 
         ``columns``: only these columns (in the order above; ValueError for an unknown
         name), reading only what they need: e.g. ``["action", "entry", "exit", "length"]``
@@ -148,8 +228,46 @@ class Store(_core._Store):
         ``to_arrow()`` the type ``large_string``."""
         if isinstance(columns, str):
             columns = [columns]
+        censor_on = as_optional_date(censor_on, "Store.journeys: censor_on")
         return super().journeys(contract=contract, action=action, censor_on=censor_on,
                                 columns=None if columns is None else list(columns))
+
+    # --- date arguments: datetime.date, a midnight pandas.Timestamp, numpy.datetime64, ISO text
+    def eligibility(self, person_id: str, *, on: Any) -> Any:
+        """R1-R6: evaluates one stored person at ``on`` under the store policy (the same
+        Eligibility as ctai.evaluate). NotFoundError when unknown."""
+        return super().eligibility(person_id, on=as_date(on, "Store.eligibility: on"))
+
+    def eligibility_table(self, *, on: Any) -> Columns:
+        """R1-R6 for every person at ``on``, by person id, as Columns: person_id,
+        nationality_class, primo_arrivant, bpi, bpt, agir, ctai_public, public
+        ("not_eligible" when none), primo_anchor, primo_window_end, protection_date,
+        agir_window_end, sex, birth_year (null when unknown), in_agir_support."""
+        return super().eligibility_table(on=as_date(on, "Store.eligibility_table: on"))
+
+    def eligibility_for(self, person_ids: Sequence[str], *, on: Any) -> Columns:
+        """R1-R6 for many (person, date) checks in one call: ``on`` is one date for every
+        person, or one date per person (a sequence of dates or a datetime64 array). The
+        columns of eligibility_table with ``on`` after person_id, one row per check, in the
+        order given. NotFoundError for an unknown person."""
+        if not hasattr(on, "__len__") or isinstance(on, str):
+            on = as_date(on, "Store.eligibility_for: on")
+        return super().eligibility_for(list(person_ids), on=on)
+
+    def journey_stats(self, *, contract: Optional[str] = None, action: Optional[int] = None,
+                      on: Any) -> Any:
+        """R7: journey-length statistics at ``on`` (open journeys censored there; see
+        :func:`ctai.journey_stats` for any grouping). NotFoundError for an unknown
+        contract or action."""
+        return super().journey_stats(contract=contract, action=action,
+                                     on=as_date(on, "Store.journey_stats: on"))
+
+    def journey_stats_by_public(self, *, contract: Optional[str] = None,
+                                action: Optional[int] = None, on: Any) -> Any:
+        """R7: journey_stats split by the public category at entry: keys "bpi", "bpt",
+        "primo_arrivant", "not_eligible" (only those with journeys)."""
+        return super().journey_stats_by_public(
+            contract=contract, action=action, on=as_date(on, "Store.journey_stats_by_public: on"))
 
     # --- reports --------------------------------------------------------------------------------
     def report(self, contract_id: Union[str, Contract], *, start: Optional[_dt.date] = None,

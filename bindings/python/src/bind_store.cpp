@@ -11,8 +11,10 @@
 #include <array>
 #include <iterator>
 #include <limits>
+#include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -158,26 +160,44 @@ py::dict audit_dict(const ctai::AuditEntry& a) {
                     "operation"_a = a.operation, "change"_a = a.change, "reason"_a = a.reason);
 }
 
+// A Python progress callback as a ctai::ProgressFn: called from C++ without the GIL, it
+// takes the GIL to call `callback(stage, done, total)`; an exception it raises stops the
+// import or export (which then writes nothing).
+ctai::ProgressFn progress_fn(const py::object& callback) {
+    if (callback.is_none()) return {};
+    auto held = std::make_shared<py::object>(callback);
+    return [held](std::string_view stage, std::size_t done, std::size_t total) {
+        py::gil_scoped_acquire gil;
+        (*held)(py::str(stage.data(), stage.size()), done, total);
+    };
+}
+
 py::dict stats_dict(ctai::JourneyStats&& s) {
     py::dict d("on"_a = s.on, "count"_a = s.count, "completed"_a = s.completed, "open"_a = s.open,
                "excluded_not_started"_a = s.excluded_not_started, "mean_days"_a = s.mean_days,
                "median_days"_a = s.median_days, "km_median_days"_a = s.km_median_days,
                "km_restricted_mean_days"_a = s.km_restricted_mean_days,
                "km_tau_days"_a = s.km_tau_days);
+    d["km_median_lower_days"] = s.km_median_lower_days;
+    d["km_median_upper_days"] = s.km_median_upper_days;
     std::vector<std::int32_t> time;
-    std::vector<double> at_risk, events, censored, survival;
+    std::vector<double> at_risk, events, censored, survival, lower, upper;
     for (const auto& p : s.km_curve) {
         time.push_back(p.time);
         at_risk.push_back(static_cast<double>(p.at_risk));
         events.push_back(static_cast<double>(p.events));
         censored.push_back(static_cast<double>(p.censored));
         survival.push_back(p.survival);
+        lower.push_back(p.lower);
+        upper.push_back(p.upper);
     }
     d["km_curve"] = py::dict("time"_a = to_numpy(std::move(time)),
                              "at_risk"_a = to_numpy(std::move(at_risk)).attr("astype")("int64"),
                              "events"_a = to_numpy(std::move(events)).attr("astype")("int64"),
                              "censored"_a = to_numpy(std::move(censored)).attr("astype")("int64"),
-                             "survival"_a = to_numpy(std::move(survival)));
+                             "survival"_a = to_numpy(std::move(survival)),
+                             "lower"_a = to_numpy(std::move(lower)),
+                             "upper"_a = to_numpy(std::move(upper)));
     d["completed_days"] = to_numpy(std::move(s.completed_days));
     d["open_days"] = to_numpy(std::move(s.open_days));
     return d;
@@ -261,9 +281,16 @@ py::tuple journey_columns(ctai::JourneyTable&& t,
     return b.finish();
 }
 
-py::tuple eligibility_columns(ctai::EligibilityColumns&& c) {
+// The missing values of the Columns of eligibility: `public` is "not_eligible" (a category
+// of its own), an unknown birth year (0) is null.
+py::dict public_missing() { return py::dict("public"_a = "not_eligible"); }
+py::dict eligibility_nulls() { return py::dict("public"_a = "not_eligible", "birth_year"_a = 0); }
+
+py::tuple eligibility_columns(ctai::EligibilityColumns&& c,
+                              std::vector<std::int32_t>* on = nullptr) {
     ColumnsBuilder b;
     b.string("person_id", std::move(c.person_id));
+    if (on) b.date("on", std::move(*on));
     b.category("nationality_class", vocabulary_name<NationalityClass>(),
                std::move(c.nationality_class));
     b.flag("primo_arrivant", std::move(c.primo_arrivant));
@@ -424,7 +451,7 @@ persons; `person_id in snapshot` tells whether a person is in it.)doc")
             b.flag("agir", std::move(agir));
             b.flag("ctai_public", std::move(pub));
             b.category("public", vocabulary_name<PublicCategory>(), std::move(category));
-            return registered("Columns")(b.finish(), py::dict());
+            return registered("Columns")(b.finish(), py::dict(), "nulls"_a = public_missing());
         }, "index"_a, py::kw_only(), "on"_a,
         "R1-R6 for many (person, date) pairs in one call, without the GIL: `index` from "
         "index(), `on` one date or one per row. Columns primo_arrivant, bpi, bpt, agir, "
@@ -628,18 +655,19 @@ persons; `person_id in snapshot` tells whether a person is in it.)doc")
                             std::optional<Date> censor_on, std::optional<std::vector<std::string>> columns) {
             const auto [wanted, fields] = journey_selection(columns);
             return registered("Columns")(
-                journey_columns(s.run([&](auto& st) { return st.journey_table(contract_arg(contract), action, censor_on, fields); }),
+                journey_columns(s.run([&](auto& st) { return ctai::journeys_as_of(st, contract_arg(contract), action, censor_on, fields); }),
                                 wanted),
-                py::dict());
+                py::dict(), "nulls"_a = py::dict("length"_a = -1, "exit_reason"_a = ""));
         }, py::kw_only(), "contract"_a = py::none(), "action"_a = py::none(), "censor_on"_a = py::none(),
            "columns"_a = py::none())
         .def("eligibility_table", [](PyStore& s, Date on) {
             auto c = s.run([&](auto& st) { return st.eligibility_table(on); });
-            return registered("Columns")(eligibility_columns(std::move(c)), py::dict("on"_a = on));
+            return registered("Columns")(eligibility_columns(std::move(c)), py::dict("on"_a = on),
+                                         "nulls"_a = eligibility_nulls());
         }, py::kw_only(), "on"_a,
         "R1-R6 for every person at `on`, by person id, as Columns: person_id, "
         "nationality_class, primo_arrivant, bpi, bpt, agir, ctai_public, public, primo_anchor, "
-        "primo_window_end, protection_date, agir_window_end, sex, birth_year (0 when unknown), "
+        "primo_window_end, protection_date, agir_window_end, sex, birth_year (null when unknown), "
         "in_agir_support.")
         .def("eligibility_for", [](PyStore& s, const std::vector<std::string>& ids, py::handle on) {
             // `on`: one date for every person, or one date per person (any array-like).
@@ -647,14 +675,15 @@ persons; `person_id in snapshot` tells whether a person is in it.)doc")
             persons.reserve(ids.size());
             for (const auto& id : ids) persons.emplace_back(id);
             std::vector<Date> dates;
-            for (const std::int32_t day : batch_days(on, persons.size(), "eligibility_for"))
-                dates.push_back(Date::from_days(day));
+            std::vector<std::int32_t> days = batch_days(on, persons.size(), "eligibility_for");
+            for (const std::int32_t day : days) dates.push_back(Date::from_days(day));
             auto c = s.run([&](auto& st) { return st.eligibility_for(persons, dates); });
-            return registered("Columns")(eligibility_columns(std::move(c)), py::dict());
+            return registered("Columns")(eligibility_columns(std::move(c), &days), py::dict(),
+                                         "nulls"_a = eligibility_nulls());
         }, "person_ids"_a, py::kw_only(), "on"_a,
         "R1-R6 for many (person, date) checks in one call: `on` is one date for every person, "
-        "or one date per person (a sequence of dates or a datetime64 array). Same columns as "
-        "eligibility_table, one row per check, in the order given. NotFoundError for an "
+        "or one date per person (a sequence of dates or a datetime64 array). The columns of "
+        "eligibility_table and `on` (after person_id), one row per check, in the order given. NotFoundError for an "
         "unknown person.")
         .def("referrals", [](PyStore& s) {
             return registered("Columns")(referral_columns(s.run([](auto& st) { return st.referrals(); })), py::dict());
@@ -681,22 +710,24 @@ persons; `person_id in snapshot` tells whether a person is in it.)doc")
         "\"primo_arrivant\", \"not_eligible\" (only those with journeys).")
         // ---- exchange
         .def("import_dir", [](PyStore& s, const std::filesystem::path& dir, std::optional<std::string> actor,
-                              std::optional<std::string> reason) {
+                              std::optional<std::string> reason, const py::object& progress) {
             ctai::ImportOptions o;
+            o.progress = progress_fn(progress);
             o.actor = std::move(actor);
             if (reason) o.reason = std::move(*reason);
             return build("ImportSummary", summary_dict(s.run([&](auto& st) { return ctai::import_dir(st, dir, o); })));
-        }, "dir"_a, py::kw_only(), "actor"_a = py::none(), "reason"_a = py::none(),
+        }, "dir"_a, py::kw_only(), "actor"_a = py::none(), "reason"_a = py::none(), "progress"_a = py::none(),
         "Imports an exchange folder, all or nothing (one transaction). Raises "
         "ExchangeImportError (`.issues`: every problem, as ImportIssue tuples) and writes "
         "nothing when any row is invalid or refused by a rule. Importing the same folder "
         "again changes nothing (`summary.changed == 0`).")
         .def("export_dir", [](PyStore& s, const std::filesystem::path& dir, const std::optional<std::string>& key,
-                              const std::string& birth_precision, bool overwrite) {
-            const auto o = export_options(key, birth_precision, overwrite);
+                              const std::string& birth_precision, bool overwrite, const py::object& progress) {
+            auto o = export_options(key, birth_precision, overwrite);
+            o.progress = progress_fn(progress);
             return build("ExportSummary", summary_dict(s.run([&](auto& st) { return ctai::export_dir(st, dir, o); })));
         }, "dir"_a, py::kw_only(), "pseudonymization_key"_a = py::none(), "birth_precision"_a = "year",
-           "overwrite"_a = false)
+           "overwrite"_a = false, "progress"_a = py::none())
         // ---- audit, retention, fingerprint
         .def("audit_log", [](PyStore& s, std::optional<std::string> entity, std::optional<std::string> entity_id,
                              std::optional<std::string> person_id, std::int64_t after_seq) {
@@ -758,6 +789,25 @@ persons; `person_id in snapshot` tells whether a person is in it.)doc")
         "store"_a, "contract_id"_a, py::kw_only(), "start"_a = py::none(), "end"_a = py::none(),
         "evaluated_on"_a = py::none(), "publish"_a = false, "k"_a = py::none(),
         "R8: ctai::build_report(store, contract, options) (ctai.build_report).");
+
+    m.def(
+        "_journey_stats_days",
+        [](py::array_t<std::int32_t, py::array::c_style | py::array::forcecast> entry,
+           py::array_t<std::int32_t, py::array::c_style | py::array::forcecast> exit, Date on) {
+            if (entry.ndim() != 1 || exit.ndim() != 1)
+                throw py::value_error("journey_stats: entry and exit must be one-dimensional");
+            ctai::JourneyStats stats;
+            {
+                const std::span<const std::int32_t> e(entry.data(), static_cast<std::size_t>(entry.size()));
+                const std::span<const std::int32_t> x(exit.data(), static_cast<std::size_t>(exit.size()));
+                py::gil_scoped_release release;
+                stats = ctai::journey_stats(e, x, on);
+            }
+            return build("JourneyStats", stats_dict(std::move(stats)));
+        },
+        "entry"_a, "exit"_a, "on"_a,
+        "R7: ctai::journey_stats over day numbers (int32; exit INT32_MIN when open) "
+        "(ctai.journey_stats).");
 }
 
 }  // namespace ctai::python

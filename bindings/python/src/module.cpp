@@ -5,6 +5,10 @@
 
 #include "bindings.hpp"
 
+namespace ctai::python {
+void bind_arrow(py::module_& m);  // bind_arrow.cpp: the Arrow C stream of ctai.Columns
+}
+
 PYBIND11_MODULE(_core, m) {
     m.doc() = "libctai compiled core (private: import ctai instead)";
     m.attr("__version__") = ctai::version;
@@ -18,6 +22,7 @@ PYBIND11_MODULE(_core, m) {
     bind_model(m);
     bind_eligibility(m);
     bind_columns(m);
+    bind_arrow(m);
     bind_exchange(m);
     bind_report(m);
     bind_store(m);

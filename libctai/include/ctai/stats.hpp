@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include <ctai/columns.hpp>
 #include <ctai/date.hpp>
 #include <ctai/ids.hpp>
 
@@ -30,6 +31,13 @@ struct KmPoint {
     std::int64_t events = 0;
     std::int64_t censored = 0;
     double survival = 1.0;
+    /// 95 % pointwise confidence interval of S(time): the exponential Greenwood
+    /// ("log(-log)") interval, as lifelines' KaplanMeierFitter gives by default:
+    /// with V = sum over event times u <= time of d_u / (n_u (n_u - d_u)) (Greenwood) and
+    /// c = log(-log S), the bounds are exp(-exp(c +/- 1.96 sqrt(V) / |log S|)).
+    /// Both 1 while S = 1; both 0 once S = 0.
+    double lower = 1.0;
+    double upper = 1.0;
     friend bool operator==(const KmPoint&, const KmPoint&) = default;
 };
 
@@ -53,6 +61,12 @@ struct JourneyStats {
     /// reaches 0.5 (too many journeys still open: the median is not yet observable) or when
     /// there is no journey.
     std::optional<double> km_median_days;
+    /// 95 % confidence interval of the Kaplan-Meier median, as lifelines'
+    /// `median_survival_times(kmf.confidence_interval_)`: the first time the lower (upper)
+    /// bound of the curve is <= 0.5; nullopt when that bound never reaches 0.5 (lifelines:
+    /// inf) or when there is no journey.
+    std::optional<double> km_median_lower_days;
+    std::optional<double> km_median_upper_days;
     /// Restricted mean: area under the Kaplan-Meier curve from 0 to tau, tau = the largest
     /// observed time (event or censoring); nullopt when there is no journey. When the last
     /// observation is an event (S reaches 0) it equals the mean of all lengths.
@@ -80,6 +94,24 @@ JourneyStats journey_stats(std::span<const std::int32_t> entry,
 /// R7: the same for the journeys of a store, optionally of one contract and/or action.
 JourneyStats journey_stats(const Store& store, std::optional<ContractId> contract,
                            std::optional<int> action, Date on);
+
+/// R7: the journeys of a store *as known on `on`* (Store::journey_table, then this
+/// filter): journeys entered after `on` are left out, exits after `on` are reopened (exit
+/// `no_date`, exit_reason "", positive 0, open 1), an end step after `on` is dropped from
+/// end_step_date, and length = min(exit, on) - entry. Without `on`, every journey as stored
+/// (open lengths -1). Throws NotFoundError for an unknown contract, or an action that no
+/// contract (or not the given one) defines.
+JourneyTable journeys_as_of(const Store& store, std::optional<ContractId> contract,
+                            std::optional<int> action, std::optional<Date> on,
+                            JourneyFields fields);
+
+/// R7: the filter of journeys_as_of over a table already read (rows kept in order).
+void keep_as_of(JourneyTable& table, Date on);
+
+/// Throws NotFoundError unless the store knows `contract` (when given) and `action` (when
+/// given: an action of that contract, or of any contract).
+void check_journey_filter(const Store& store, const std::optional<ContractId>& contract,
+                          std::optional<int> action);
 
 /// R7: the same, split by the journey's public category at its entry date
 /// (store.eligibility(person, entry)): keys "bpi", "bpt", "primo_arrivant", "not_eligible"

@@ -3,6 +3,7 @@
 #include <ctai/stats.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <limits>
 #include <string>
@@ -23,17 +24,34 @@ std::optional<double> median_of_sorted(const std::vector<std::int32_t>& v) {
 // One point of the Kaplan-Meier curve at time t with `events` ends and `censored`
 // censorings; updates the running survival and number at risk. Shared by both paths so
 // that the arithmetic (hence every double) is the same.
+// z of a two-sided 95 % interval (lifelines: inv_normal_cdf(0.975)).
+constexpr double z95 = 1.959963984540054;
+
 void km_step(JourneyStats& s, std::int32_t t, std::int64_t events, std::int64_t censored,
-             std::int64_t& at_risk, double& survival) {
+             std::int64_t& at_risk, double& survival, double& greenwood) {
     KmPoint p;
     p.time = t;
     p.at_risk = at_risk;
     p.events = events;
     p.censored = censored;
     // Events before censorings at the same time: the censored are still at risk at t.
-    if (p.events > 0)
+    if (p.events > 0) {
         survival *= 1.0 - static_cast<double>(p.events) / static_cast<double>(at_risk);
+        // Greenwood's term; n = d (the curve drops to 0) adds nothing (lifelines: inf -> 0).
+        if (p.events < at_risk)
+            greenwood += static_cast<double>(p.events) /
+                         (static_cast<double>(at_risk) * static_cast<double>(at_risk - p.events));
+    }
     p.survival = survival;
+    if (survival <= 0.0) {
+        p.lower = p.upper = 0.0;
+    } else if (survival < 1.0) {
+        const double log_s = std::log(survival);
+        const double c = std::log(-log_s);
+        const double half = z95 * std::sqrt(greenwood) / -log_s;
+        p.lower = std::exp(-std::exp(c + half));
+        p.upper = std::exp(-std::exp(c - half));
+    }
     at_risk -= p.events + p.censored;
     s.km_curve.push_back(p);
 }
@@ -48,6 +66,16 @@ void km_summary(JourneyStats& s) {
             break;
         }
     }
+    for (const auto& p : s.km_curve)
+        if (p.lower <= 0.5) {
+            s.km_median_lower_days = static_cast<double>(p.time);
+            break;
+        }
+    for (const auto& p : s.km_curve)
+        if (p.upper <= 0.5) {
+            s.km_median_upper_days = static_cast<double>(p.time);
+            break;
+        }
     // Area under the step function from 0 to tau (the largest observed time).
     const std::int32_t tau = s.km_curve.back().time;
     double area = 0;
@@ -68,6 +96,7 @@ void kaplan_meier(JourneyStats& s) {
     const auto& ce = s.open_days;
     std::int64_t at_risk = s.count;
     double survival = 1.0;
+    double greenwood = 0.0;
     std::size_t i = 0;
     std::size_t j = 0;
     while (i < ev.size() || j < ce.size()) {
@@ -78,7 +107,7 @@ void kaplan_meier(JourneyStats& s) {
         std::int64_t censored = 0;
         while (i < ev.size() && ev[i] == t) { ++events; ++i; }
         while (j < ce.size() && ce[j] == t) { ++censored; ++j; }
-        km_step(s, t, events, censored, at_risk, survival);
+        km_step(s, t, events, censored, at_risk, survival, greenwood);
     }
     km_summary(s);
 }
@@ -144,6 +173,7 @@ void stats_by_counting(JourneyStats& s, std::span<const std::int32_t> entry,
     std::int32_t* ce = s.open_days.data();
     std::int64_t at_risk = s.count;
     double survival = 1.0;
+    double greenwood = 0.0;
     for (std::size_t i = 0; i < range; ++i) {
         const std::uint32_t events = counts[2 * i];
         const std::uint32_t censored = counts[2 * i + 1];
@@ -151,7 +181,7 @@ void stats_by_counting(JourneyStats& s, std::span<const std::int32_t> entry,
         const auto t = static_cast<std::int32_t>(lo + static_cast<std::int64_t>(i));
         ev = std::fill_n(ev, events, t);
         ce = std::fill_n(ce, censored, t);
-        km_step(s, t, events, censored, at_risk, survival);
+        km_step(s, t, events, censored, at_risk, survival, greenwood);
     }
     s.mean_days = mean_of(sum, s.completed_days);
     s.median_days = median_of_sorted(s.completed_days);

@@ -16,6 +16,7 @@ namespace ctai {
 
 JourneyStats journey_stats(const Store& store, std::optional<ContractId> contract,
                            std::optional<int> action, Date on) {
+    check_journey_filter(store, contract, action);
     // Only the columns the statistics use (no strings, no steps).
     const JourneyColumns c =
         store.journeys(std::move(contract), action, on, JourneyFields::lengths);
@@ -25,6 +26,7 @@ JourneyStats journey_stats(const Store& store, std::optional<ContractId> contrac
 std::map<std::string, JourneyStats> journey_stats_by_public(const Store& store,
                                                             std::optional<ContractId> contract,
                                                             std::optional<int> action, Date on) {
+    check_journey_filter(store, contract, action);
     const JourneyColumns c = store.journeys(std::move(contract), action, on, JourneyFields::ids);
     // Many journeys: every case read in one pass (Store::for_each_case) and evaluated in
     // memory exactly as Store::eligibility does; a few: one lookup each.
