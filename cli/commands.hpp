@@ -48,6 +48,8 @@ struct Args {
     bool publish = false;
     bool pseudonymize = false;
     bool overwrite = false;
+    bool dry_run = false;
+    bool allow_pseudonymized = false;
     bool apply = false;
     bool yes = false;
     PolicyArgs policy;

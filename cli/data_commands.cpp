@@ -58,20 +58,29 @@ void check_contract_and_action(const Store& store, const std::optional<ContractI
 }
 
 void print_import_summary(const ImportSummary& s) {
-    Table t{{"file", "encoding", "separator", "rows", "changed", "unchanged"}, {}};
+    Table t{{"file", "encoding", "separator", "rows", "changed", "unchanged", "removed"}, {}};
     bool merged = false;
+    std::vector<std::string> kept;
     for (const auto& f : s.tables) {
-        if (!f.present) continue;
+        if (!f.present) {
+            if (f.kept) kept.push_back(f.table);
+            continue;
+        }
         // Permits, protections, situations and steps are written with their person or
         // journey: their rows are counted in that file's line.
         const bool with_parent = f.rows_read > 0 && f.changed + f.unchanged == 0;
         merged |= with_parent;
         t.rows.push_back({f.file, f.encoding, std::string(1, f.separator), std::to_string(f.rows_read),
                           with_parent ? "-" : std::to_string(f.changed),
-                          with_parent ? "-" : std::to_string(f.unchanged)});
+                          with_parent ? "-" : std::to_string(f.unchanged), std::to_string(f.removed)});
     }
     print_table(std::cout, t);
     if (merged) std::cout << "(-: rows written with their person or journey, counted there)\n";
+    if (!kept.empty()) {
+        std::cout << "left as they were (file absent): ";
+        for (std::size_t i = 0; i < kept.size(); ++i) std::cout << (i ? ", " : "") << kept[i];
+        std::cout << '\n';
+    }
     for (const auto& w : s.warnings) std::cout << "warning: " << to_string(w) << '\n';
 }
 
@@ -82,13 +91,17 @@ int cmd_import(const Args& a) {
     o.progress = [&](std::string_view stage, std::size_t done, std::size_t total) {
         progress.update(std::string(stage), done, total);
     };
+    o.dry_run = a.dry_run;
+    o.allow_pseudonymized = a.allow_pseudonymized;
     const auto summary = import_dir(store, a.dir, o);
     progress.finish();
     print_import_summary(summary);
     std::size_t unchanged = 0;
     for (const auto& t : summary.tables) unchanged += t.unchanged;
-    std::cout << "\nimported " << a.dir << " into " << a.db << ": " << summary.changed()
-              << " rows inserted or changed, " << unchanged << " unchanged.\n";
+    std::cout << (summary.dry_run ? "\ndry run, nothing written: importing " : "\nimported ") << a.dir
+              << " into " << a.db << (summary.dry_run ? " would give " : ": ") << summary.changed()
+              << " rows inserted or changed, " << unchanged << " unchanged, " << summary.removed()
+              << " removed.\n";
     return 0;
 }
 
@@ -346,9 +359,13 @@ void register_data_commands(CLI::App& app, Args& a, const std::function<void(CLI
     sub_import->add_option("DIR", a.dir, "Exchange folder (persons.csv, journeys.csv, ...)")
         ->required()
         ->check(CLI::ExistingDirectory);
+    sub_import->add_flag("--dry-run", a.dry_run,
+                         "Check the folder against the store and show every change, without writing");
+    sub_import->add_flag("--allow-pseudonymized", a.allow_pseudonymized,
+                         "Accept a pseudonymised export (refused by default: it would duplicate the persons)");
     add_policy(*sub_import);
     sub_import->footer("Every problem of the folder is listed as file:line: column: message, and then nothing is "
-                       "written.\nExample:\n  ctai import cases.db export-2024-06/");
+                       "written.\nExample:\n  ctai import cases.db export-2024-06/\n  ctai import cases.db export-2024-06/ --dry-run");
 
     sub_export = app.add_subcommand("export", "Export a store to an exchange folder");
     sub_export->add_option("DB", a.db, "Store file")->required();

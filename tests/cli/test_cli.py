@@ -243,3 +243,31 @@ def test_retention_lists_then_anonymises_keeping_the_totals(run, demo, tmp_path)
         run("check", db, "--on", "2024-06-01", "--format", "json", check=0).stdout))
     assert not ids & set(listed["candidates"])
     assert json.loads(run("retention", db, "--on", "2026-11-22", "--format", "json", check=0).stdout)["candidates"] == []
+
+
+def test_import_dry_run_shows_the_changes_and_writes_nothing(run, demo, tmp_path):
+    out, _ = demo
+    db = tmp_path / "dry.db"
+    run("init", db, check=0)
+    before = run("check", db, "--on", "2024-06-01", "--format", "json", check=0).stdout
+    proc = run("import", db, out / "exchange", "--dry-run", check=0)
+    assert "dry run, nothing written" in proc.stdout
+    assert " 0 rows inserted or changed" not in proc.stdout  # the changes it would make are shown
+    assert run("check", db, "--on", "2024-06-01", "--format", "json", check=0).stdout == before
+    # The same folder imported for real then changes the store.
+    run("import", db, out / "exchange", check=0)
+    assert run("check", db, "--on", "2024-06-01", "--format", "json", check=0).stdout != before
+
+
+def test_import_of_a_folder_without_permits_keeps_them_and_says_so(run, demo, tmp_path):
+    out, _ = demo
+    db = tmp_path / "kept.db"
+    run("init", db, check=0)
+    run("import", db, out / "exchange", check=0)
+    before = run("check", db, "--on", "2024-06-01", "--format", "json", check=0).stdout
+    only = tmp_path / "only-persons"
+    only.mkdir()
+    shutil.copy(out / "exchange" / "persons.csv", only / "persons.csv")
+    proc = run("import", db, only, check=0)
+    assert "left as they were (file absent): " in proc.stdout and "permits" in proc.stdout
+    assert run("check", db, "--on", "2024-06-01", "--format", "json", check=0).stdout == before
