@@ -91,16 +91,13 @@ JourneyStats reference(const std::vector<std::int32_t>& entry,
             s.km_median_days = static_cast<double>(p.time);
             break;
         }
-    for (const auto& p : s.km_curve)
-        if (p.lower <= 0.5) {
-            s.km_median_lower_days = static_cast<double>(p.time);
-            break;
-        }
-    for (const auto& p : s.km_curve)
-        if (p.upper <= 0.5) {
-            s.km_median_upper_days = static_cast<double>(p.time);
-            break;
-        }
+    // The interval of the median: where each bound first reaches 0.5.
+    const auto lower = std::find_if(s.km_curve.begin(), s.km_curve.end(),
+                                    [](const KmPoint& p) { return p.lower <= 0.5; });
+    const auto upper = std::find_if(s.km_curve.begin(), s.km_curve.end(),
+                                    [](const KmPoint& p) { return p.upper <= 0.5; });
+    if (lower != s.km_curve.end()) s.km_median_lower_days = static_cast<double>(lower->time);
+    if (upper != s.km_curve.end()) s.km_median_upper_days = static_cast<double>(upper->time);
     double area = 0;
     double level = 1.0;
     std::int32_t prev = 0;
