@@ -7,6 +7,7 @@
 #include <ctai/stats.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <random>
@@ -58,15 +59,29 @@ JourneyStats reference(const std::vector<std::int32_t>& entry,
     times.erase(std::unique(times.begin(), times.end()), times.end());
     std::int64_t at_risk = s.count;
     double survival = 1.0;
+    double greenwood = 0.0;
     for (const std::int32_t t : times) {
         KmPoint p;
         p.time = t;
         p.at_risk = at_risk;
         p.events = std::count(s.completed_days.begin(), s.completed_days.end(), t);
         p.censored = std::count(s.open_days.begin(), s.open_days.end(), t);
-        if (p.events > 0)
+        if (p.events > 0) {
             survival *= 1.0 - static_cast<double>(p.events) / static_cast<double>(at_risk);
+            if (p.events < at_risk)
+                greenwood += static_cast<double>(p.events) /
+                             (static_cast<double>(at_risk) * static_cast<double>(at_risk - p.events));
+        }
         p.survival = survival;
+        // Exponential Greenwood (lifelines' default): exp(-exp(log(-log S) +/- z sqrt(V) / |log S|)).
+        if (survival <= 0.0) {
+            p.lower = p.upper = 0.0;
+        } else if (survival < 1.0) {
+            const double log_s = std::log(survival);
+            const double half = 1.959963984540054 * std::sqrt(greenwood) / -log_s;
+            p.lower = std::exp(-std::exp(std::log(-log_s) + half));
+            p.upper = std::exp(-std::exp(std::log(-log_s) - half));
+        }
         at_risk -= p.events + p.censored;
         s.km_curve.push_back(p);
     }
@@ -76,6 +91,13 @@ JourneyStats reference(const std::vector<std::int32_t>& entry,
             s.km_median_days = static_cast<double>(p.time);
             break;
         }
+    // The interval of the median: where each bound first reaches 0.5.
+    const auto lower = std::find_if(s.km_curve.begin(), s.km_curve.end(),
+                                    [](const KmPoint& p) { return p.lower <= 0.5; });
+    const auto upper = std::find_if(s.km_curve.begin(), s.km_curve.end(),
+                                    [](const KmPoint& p) { return p.upper <= 0.5; });
+    if (lower != s.km_curve.end()) s.km_median_lower_days = static_cast<double>(lower->time);
+    if (upper != s.km_curve.end()) s.km_median_upper_days = static_cast<double>(upper->time);
     double area = 0;
     double level = 1.0;
     std::int32_t prev = 0;

@@ -3,8 +3,10 @@
 #include <ctai/columns.hpp>
 #include <ctai/error.hpp>
 #include <ctai/stats.hpp>
+#include <ctai/store.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -234,4 +236,18 @@ TEST(StatsAsOf, JourneysAreTheOnesKnownOnTheDate) {
     EXPECT_EQ(c.end_step_date, (std::vector<std::int32_t>{no_date, no_date, 90}));
     EXPECT_EQ(t.exit_reason.strings(), (std::vector<std::string>{"autonomy", "", ""}));
     EXPECT_TRUE(c.referral_source.empty());  // a column not read stays empty
+}
+
+TEST(StatsAsOf, UnknownContractsAndActionsAreNotFoundNotEmpty) {
+    Store s = Store::open(":memory:");
+    const auto none = std::optional<ContractId>();
+    EXPECT_THROW((void)journeys_as_of(s, ContractId{"no-such"}, std::nullopt, on,
+                                      JourneyFields::lengths),
+                 NotFoundError);
+    EXPECT_THROW((void)journey_stats(s, ContractId{"no-such"}, std::nullopt, on), NotFoundError);
+    EXPECT_THROW((void)journey_stats_by_public(s, none, 99, on), NotFoundError);
+    EXPECT_THROW((void)journey_stats(s, ContractId{"dijon-2022"}, 9, on), NotFoundError);
+    // A known contract and action without journeys: no row, no error.
+    EXPECT_EQ(journeys_as_of(s, ContractId{"dijon-2022"}, 1, on, JourneyFields::all).size(), 0u);
+    EXPECT_EQ(journey_stats(s, none, 1, on).count, 0);
 }
