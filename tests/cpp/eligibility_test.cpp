@@ -250,8 +250,9 @@ TEST(Eligibility, BptRequiresDisplacementOnOrAfterTheInvasion) {
     EXPECT_FALSE(is_bpt(c, d("2023-01-01"), Policy{}));
     c.protections[0].displaced_on = d("2022-02-24");
     EXPECT_TRUE(is_bpt(c, d("2023-01-01"), Policy{}));
+    // R5 (round 2): the APS proves the status, a missing displacement date does not exclude.
     c.protections[0].displaced_on.reset();
-    EXPECT_FALSE(is_bpt(c, d("2023-01-01"), Policy{}));
+    EXPECT_TRUE(is_bpt(c, d("2023-01-01"), Policy{}));
 }
 
 TEST(Eligibility, AgirSupportWindowIsTwentyFourMonths) {

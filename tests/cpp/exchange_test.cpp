@@ -25,6 +25,7 @@
 #include <ctai/date.hpp>
 #include <ctai/error.hpp>
 #include <ctai/model.hpp>
+#include <ctai/eligibility.hpp>
 #include <ctai/store.hpp>
 #include <ctai/synthetic.hpp>
 
@@ -331,6 +332,25 @@ TEST(ExchangeRead, FilesThatAreNotCsvAreIgnoredWithAWarning) {
     ASSERT_EQ(summary.warnings.size(), 2u);
     EXPECT_EQ(summary.warnings[0].file, "README.txt");
     EXPECT_EQ(summary.warnings[1].file, "~$persons.csv");
+}
+
+TEST(ExchangeRead, TemporaryProtectionWithoutDisplacementDateIsReadWithALocatedWarning) {
+    // Domain R5: the APS proves the status; the missing date is a warning, not an error,
+    // and the person is BPT.
+    TempDir tmp;
+    spit(tmp / "persons.csv", "person_id,nationalities\nP1,UA\nP2,UA\n");
+    spit(tmp / "protections.csv",
+         "person_id,type,authority,decision_date,notification_date,displaced_on,end_date\n"
+         "P1,temporary,prefecture,2022-05-02,,,\n"
+         "P2,temporary,prefecture,2022-05-02,,2022-03-01,\n");
+    ImportSummary summary;
+    const Dataset data = read_exchange_dir(tmp.path(), {}, &summary);
+    ASSERT_EQ(summary.warnings.size(), 1u);
+    EXPECT_EQ(to_string(summary.warnings[0]),
+              "protections.csv:2: displaced_on: temporary protection without a displacement "
+              "date: counted as BPT (the APS proves the status, domain R5); fill in the date "
+              "when known");
+    EXPECT_TRUE(evaluate(data.cases[0], d("2024-06-01"), Policy{}).bpt);
 }
 
 TEST(ExchangeRead, ExcelDepartementLosingItsLeadingZeroIsRestored) {

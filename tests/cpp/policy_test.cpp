@@ -43,9 +43,14 @@ TEST(Policy, JsonRoundTripKeepsEveryOption) {
     p.age_reference = AgeReference::december_31;
     p.suppression_k = 5;
     p.retention_years = 3;
+    p.agir_includes_stateless = false;
+    p.bpi_window_years = 5;
+    p.require_regular_stay = true;
     EXPECT_EQ(policy_from_json(policy_to_json(p)), p);
+    EXPECT_EQ(policy_from_json(R"({"bpi_window_years": null})"), Policy{});
+    EXPECT_THROW(policy_from_json(R"({"bpi_window_years": 0})"), ValidationError);
     EXPECT_EQ(policy_from_json(policy_to_json(Policy{})), Policy{});
-    EXPECT_EQ(policy_option_names().size(), 15u);
+    EXPECT_EQ(policy_option_names().size(), 18u);
 }
 
 TEST(Policy, AbsentKeysKeepTheirDefaults) {

@@ -58,6 +58,15 @@ std::vector<PersonCase> random_cases(Gen& g, int n) {
         for (int k = g.below(3); k > 0; --k)
             c.person.nationalities.push_back(nationalities[static_cast<std::size_t>(
                 g.below(static_cast<int>(nationalities.size())))]);
+        // R1: some persons have dated nationalities (a naturalisation, a nationality lost).
+        if (g.chance(20)) {
+            for (const auto& code : c.person.nationalities)
+                c.nationalities.push_back({code, g.maybe_day(30), g.maybe_day(20)});
+            if (g.chance(60)) {
+                c.nationalities.push_back({"FR", g.day(), std::nullopt});
+                c.person.nationalities.push_back("FR");
+            }
+        }
         c.person.department = g.chance(60) ? "21" : (g.chance(50) ? "75" : "");
         c.person.cir_status = g.pick<CirStatus>();
         c.person.cir_date = g.maybe_day(70);
@@ -104,6 +113,9 @@ Policy random_policy(Gen& g) {
     if (g.chance(50)) p.agir_start["75"] = g.day();
     if (g.chance(30)) p.bpt_end_dates = {d("2027-03-04")};
     if (g.chance(20)) p.excluded_motives.clear();
+    p.agir_includes_stateless = g.chance(50);
+    if (g.chance(30)) p.bpi_window_years = g.chance(70) ? 5 : 1 + g.below(3);
+    p.require_regular_stay = g.chance(20);
     return p;
 }
 
@@ -122,6 +134,19 @@ std::set<Date> edges(const PersonCase& c, const CaseFacts& f, const Policy& p) {
         add(s.end);
     }
     add(c.person.cir_date);
+    for (const auto& pm : c.permits) {
+        add(pm.valid_from);
+        if (pm.valid_to) add(pm.valid_to->plus_days(1));
+    }
+    for (const auto& n : c.nationalities) {
+        add(n.acquired_on);
+        add(n.lost_on);
+    }
+    add(f.own_anchor);
+    add(f.own_window_end);
+    add(f.fallback_window_end);
+    add(f.agir_protection_date);
+    add(f.bpi_window_end);
     add(f.primo_anchor);
     add(f.primo_window_end);
     add(f.protection_date);

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import inspect
 import types
-from typing import AbstractSet, Any, Dict, Iterable, List, Mapping, Sequence, Tuple, Union
+from typing import AbstractSet, Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _core
 from ._checks import boolean, date_value, enum_value, integer, text, type_name
@@ -48,6 +48,8 @@ def _normalize(kind: str, name: str, value: Any) -> Any:
         return boolean(value, where)
     if kind == "int":
         return integer(value, where)
+    if kind == "optional_int":
+        return None if value is None else integer(value, where)
     if kind.startswith("enum:"):
         return enum_value(ENUMS[kind[5:]], value, where)
     if kind.startswith("set:"):
@@ -130,6 +132,9 @@ class Policy:
     require_cir: bool
     accept_cir_proposed: bool
     bpi_includes_stateless: bool
+    agir_includes_stateless: bool
+    bpi_window_years: Optional[int]
+    require_regular_stay: bool
     bpt_end_dates: Tuple[_dt.date, ...]
     agir_start: Mapping[str, _dt.date]
     agir_recency: AgirRecency
@@ -149,6 +154,9 @@ class Policy:
         require_cir: bool = _DEFAULT,
         accept_cir_proposed: bool = _DEFAULT,
         bpi_includes_stateless: bool = _DEFAULT,
+        agir_includes_stateless: bool = _DEFAULT,
+        bpi_window_years: Optional[int] = _DEFAULT,
+        require_regular_stay: bool = _DEFAULT,
         bpt_end_dates: Sequence[_dt.date] = _DEFAULT,
         agir_start: Mapping[str, _dt.date] = _DEFAULT,
         agir_recency: Union[AgirRecency, str] = _DEFAULT,

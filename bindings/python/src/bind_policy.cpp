@@ -3,6 +3,7 @@
 // kinds and defaults come from here; it holds a _NativePolicy built once, which every
 // function taking `policy=` reads without conversion.
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -18,9 +19,9 @@ using namespace pybind11::literals;
 
 // Compile-time guard: adding a field to ctai::Policy breaks this line until the field is
 // added to for_each_field below (and so to Python).
-[[maybe_unused]] void policy_has_15_fields(const Policy& p) {
+[[maybe_unused]] void policy_has_18_fields(const Policy& p) {
     [[maybe_unused]] const auto& [f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14,
-                                  f15] = p;
+                                  f15, f16, f17, f18] = p;
 }
 
 template <class F>
@@ -32,6 +33,9 @@ void for_each_field(F&& f) {
     f("require_cir", &Policy::require_cir);
     f("accept_cir_proposed", &Policy::accept_cir_proposed);
     f("bpi_includes_stateless", &Policy::bpi_includes_stateless);
+    f("agir_includes_stateless", &Policy::agir_includes_stateless);
+    f("bpi_window_years", &Policy::bpi_window_years);
+    f("require_regular_stay", &Policy::require_regular_stay);
     f("bpt_end_dates", &Policy::bpt_end_dates);
     f("agir_start", &Policy::agir_start);
     f("agir_recency", &Policy::agir_recency);
@@ -51,6 +55,7 @@ std::string kind_of() {
     std::string kind;
     if constexpr (std::is_same_v<T, bool>) kind = "bool";
     else if constexpr (std::is_same_v<T, int>) kind = "int";
+    else if constexpr (std::is_same_v<T, std::optional<int>>) kind = "optional_int";
     else if constexpr (py_detail::is_ctai_enum<T>) kind.append("enum:").append(py_detail::PyEnum<T>::name);
     else if constexpr (std::is_same_v<T, std::vector<Date>>) kind = "dates";
     else if constexpr (std::is_same_v<T, std::map<std::string, Date>>) kind = "date_map";

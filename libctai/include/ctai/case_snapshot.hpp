@@ -126,8 +126,12 @@ private:
     std::vector<RuleRow> rules_;
     std::vector<Traits> traits_;
     std::vector<Span> spans_;
+    /// span_begin == span_end == slow_row: the case's rules are not intervals of days (dated
+    /// nationalities, ...): verdict() evaluates the case object (slow_verdict).
+    static constexpr std::uint32_t slow_row = 0xFFFFFFFFu;
     void build_rules();
     Verdict verdict_of(const RuleRow& r, std::int32_t d) const noexcept;
+    Verdict slow_verdict(std::uint32_t i, std::int32_t d) const noexcept;
 
     /// The id index (a hash table over the packed ids; detail/case_snapshot_rows.hpp).
     detail::CaseIdIndex ids_;

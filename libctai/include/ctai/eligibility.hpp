@@ -28,13 +28,15 @@ struct Eligibility {
     bool ctai_public = false;
     /// Exclusive category bpi > bpt > primo_arrivant (`public` in Python and JSON).
     std::optional<PublicCategory> public_category;
-    /// R2: T1, the anchor of the five-year window, if any.
+    /// R2: T1, the anchor of the five-year window, if known at `on` (R0.5).
     std::optional<Date> primo_anchor;
-    /// R3: first day outside the five-year window (null without T1).
+    /// R3: first day outside the five-year window (null without T1 known at `on`).
     std::optional<Date> primo_window_end;
-    /// R4: protection date (decision date of the first qualifying decision), if any.
+    /// R4: protection date (decision date of the first qualifying decision), if decided on
+    /// or before `on` (R0.5).
     std::optional<Date> protection_date;
-    /// R6: first day outside the AGIR recency window (null without a protection date).
+    /// R6: first day outside the AGIR recency window (null until the protection that opens
+    /// it is decided, R0.5).
     std::optional<Date> agir_window_end;
     std::vector<std::string> reasons;
 };
@@ -61,7 +63,9 @@ bool is_primo_arrivant(const PersonCase& c, Date on, const Policy& p);
 bool counts_as_bpi(ProtectionType t, const Policy& p);
 
 /// R5: whether a protection makes its holder a BPT while in force and inside
-/// [bpt_first_day, p.bpt_end()]: temporary, displaced from Ukraine on or after 2022-02-24.
+/// [bpt_first_day, p.bpt_end()]: temporary, and displaced from Ukraine on or after
+/// 2022-02-24 when the displacement date is known (the APS proves the status: a missing
+/// date does not exclude).
 bool counts_as_bpt(const Protection& pr);
 /// R5: the first day of BPT status (the temporary protection decision of 2022-03-04).
 inline constexpr Date bpt_first_day = Date::from_days(19055);  // 2022-03-04
@@ -95,20 +99,59 @@ Eligibility evaluate(const PersonCase& c, Date on, const Policy& p,
 
 /// The facts of a case that do not depend on the date of evaluation, under a policy: what
 /// evaluate() needs first (R3, R4, R6). Compute them once to evaluate a case at many dates.
+/// The dates here are those known once every fact of the case is known; what is known at a
+/// date D (R0.5) is known_on(facts, D).
 struct CaseFacts {
+    /// R4: decision date of the first decision counting as BPI for the CTAI.
     std::optional<Date> protection_date;
+    /// R3: T1 and the first day outside its window, every fact known.
     std::optional<Date> primo_anchor;
     std::optional<Date> primo_window_end;
+    /// R6: first day outside the AGIR recency window of agir_protection_date.
     std::optional<Date> agir_window_end;
     /// R1: the nationality class on dates up to 2020-12-31 and after it (the only date it
-    /// depends on: the end of the Brexit transition period).
+    /// depends on for undated nationalities: the end of the Brexit transition period).
     NationalityClass nationality_to_2020 = NationalityClass::undetermined;
     NationalityClass nationality_from_2021 = NationalityClass::undetermined;
     /// R6: the date AGIR starts in the person's département under the policy (none when
     /// not deployed there).
     std::optional<Date> agir_deployed_on;
+    /// R2: the anchor from the case's own documents (permit or CIR, no protection fallback)
+    /// and the end of its five-year window.
+    std::optional<Date> own_anchor;
+    std::optional<Date> own_window_end;
+    /// R3: the end of the five-year window from the protection date (the fallback anchor).
+    std::optional<Date> fallback_window_end;
+    /// R4/R6: decision date of the first decision counting as BPI for AGIR
+    /// (agir_includes_stateless).
+    std::optional<Date> agir_protection_date;
+    /// R4 bpi_window_years: first day the BPI status no longer counts for the CTAI.
+    std::optional<Date> bpi_window_end;
+    /// R1: the person has dated nationalities (the class is then computed at each date).
+    bool dated_nationality = false;
     friend bool operator==(const CaseFacts&, const CaseFacts&) = default;
 };
+
+/// R0.5: the dates of a case as known at `on` (facts dated after `on` do not exist yet): the
+/// protection date when decided on or before `on`, the anchor T1 (a permit or CIR dated on or
+/// before `on`, else that protection date) and its window end, the AGIR window end when the
+/// protection that opens it is decided on or before `on`.
+struct KnownDates {
+    std::optional<Date> protection_date;
+    std::optional<Date> primo_anchor;
+    std::optional<Date> primo_window_end;
+    std::optional<Date> agir_window_end;
+};
+KnownDates known_on(const CaseFacts& f, Date on);
+
+/// R1: the nationality class of a person at `on`, from their dated nationalities when they
+/// have some, else from their undated ones.
+NationalityClass nationality_class_on(const PersonCase& c, Date on);
+
+/// R6: whether the person holds at `on` an AGIR right of their own (BPI for AGIR, foreign,
+/// protection recent under agir_recency); not the département nor the BPT condition.
+bool has_own_agir_right(const PersonCase& c, Date on, const Policy& p);
+
 CaseFacts case_facts(const PersonCase& c, const Policy& p);
 
 /// evaluate() with `facts` = case_facts(c, p) (the same result, without recomputing them).

@@ -13,6 +13,20 @@
 
 namespace ctai {
 
+/// R1: a nationality held from `acquired_on` (included; always when absent) until `lost_on`
+/// (the first day it no longer counts; never when absent). Exchange table nationalities.csv.
+struct DatedNationality {
+    /// Normalised code (ISO alpha-2, `STATELESS` or `UNKNOWN`, see nationality.hpp).
+    std::string code;
+    std::optional<Date> acquired_on;
+    std::optional<Date> lost_on;
+    /// Whether the nationality counts on `on`.
+    bool held_on(Date on) const noexcept {
+        return (!acquired_on || *acquired_on <= on) && (!lost_on || on < *lost_on);
+    }
+    friend bool operator==(const DatedNationality&, const DatedNationality&) = default;
+};
+
 /// A beneficiary (or a person met by an action). Personal data (R9).
 struct Person {
     PersonId id;
@@ -67,6 +81,10 @@ struct PersonCase {
     std::vector<Permit> permits;
     std::vector<Protection> protections;
     std::vector<Situation> situations;
+    /// R1: the person's dated nationalities (exchange table nationalities.csv). When not
+    /// empty they decide the nationality class at every date and person.nationalities holds
+    /// the same codes (each once); empty: person.nationalities hold at every date.
+    std::vector<DatedNationality> nationalities;
     friend bool operator==(const PersonCase&, const PersonCase&) = default;
 };
 

@@ -5,6 +5,7 @@
 /// The defaults live here and only here (STYLE principle 12). See docs/rules.md.
 
 #include <map>
+#include <optional>
 #include <set>
 #include <span>
 #include <string_view>
@@ -31,6 +32,16 @@ struct Policy {
     bool accept_cir_proposed = true;
     /// R4: stateless persons count as BPI (the 2023-2024 contract lists them).
     bool bpi_includes_stateless = true;
+    /// R4/R6: stateless persons count as BPI for AGIR (contract 2023-2024 art. 3 defines BPI
+    /// with the apatrides and annex 2 gives AGIR to "BPI"; false: the AGIR national
+    /// instruction's reading, refugees and subsidiary protection only).
+    bool agir_includes_stateless = true;
+    /// R4: BPI status counted for the CTAI only within this many years of the protection
+    /// date (none: no limit, the contract art. 3 wording; 5: the DGEF flyer's reading).
+    std::optional<int> bpi_window_years;
+    /// R3.5: a primo-arrivant must hold at the date a permit or a receipt in force (the
+    /// DIAIR leaflet's « séjournant régulièrement »).
+    bool require_regular_stay = false;
     /// R5: successive end dates of the EU temporary protection; the last one is in force.
     std::vector<Date> bpt_end_dates = default_bpt_end_dates();
     /// R6: département -> first day AGIR is deployed there.

@@ -18,7 +18,8 @@ using nlohmann::ordered_json;
 
 constexpr auto option_names = std::to_array<std::string_view>(
     {"feb29", "boundary", "primo_anchor", "excluded_motives", "require_cir",
-     "accept_cir_proposed", "bpi_includes_stateless", "bpt_end_dates", "agir_start",
+     "accept_cir_proposed", "bpi_includes_stateless", "agir_includes_stateless",
+     "bpi_window_years", "require_regular_stay", "bpt_end_dates", "agir_start",
      "agir_recency", "intermediated_rental_is_lasting", "pension_de_famille_is_lasting",
      "age_reference", "suppression_k", "retention_years"});
 
@@ -76,6 +77,11 @@ void set_option(Policy& p, std::string_view name, std::string_view v, std::strin
     } else if (name == "require_cir") p.require_cir = parse_bool(source, name, v);
     else if (name == "accept_cir_proposed") p.accept_cir_proposed = parse_bool(source, name, v);
     else if (name == "bpi_includes_stateless") p.bpi_includes_stateless = parse_bool(source, name, v);
+    else if (name == "agir_includes_stateless") p.agir_includes_stateless = parse_bool(source, name, v);
+    else if (name == "bpi_window_years") {
+        if (v == "none" || v == "null") p.bpi_window_years.reset();
+        else p.bpi_window_years = parse_int(source, name, v, 1);
+    } else if (name == "require_regular_stay") p.require_regular_stay = parse_bool(source, name, v);
     else if (name == "bpt_end_dates") {
         p.bpt_end_dates.clear();
         for (auto d : items(v, ',')) p.bpt_end_dates.push_back(parse_policy_date(source, name, d));
@@ -119,6 +125,10 @@ std::string policy_to_json(const Policy& p) {
     j["require_cir"] = p.require_cir;
     j["accept_cir_proposed"] = p.accept_cir_proposed;
     j["bpi_includes_stateless"] = p.bpi_includes_stateless;
+    j["agir_includes_stateless"] = p.agir_includes_stateless;
+    if (p.bpi_window_years) j["bpi_window_years"] = *p.bpi_window_years;
+    else j["bpi_window_years"] = nullptr;
+    j["require_regular_stay"] = p.require_regular_stay;
     auto ends = ordered_json::array();
     for (auto d : p.bpt_end_dates) ends.push_back(to_iso(d));
     j["bpt_end_dates"] = ends;
@@ -158,6 +168,8 @@ Policy policy_from_json(std::string_view json_text, std::string_view source) {
                 p.excluded_motives.clear();
                 continue;
             }
+        } else if (value.is_null() && key == "bpi_window_years") {
+            text = "none";
         } else if (value.is_object() && key == "agir_start") {
             p.agir_start.clear();
             for (const auto& [dept, d] : value.items()) {

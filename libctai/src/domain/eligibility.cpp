@@ -25,6 +25,36 @@ bool situation_active(const Situation& s, Date on) {
     return s.start <= on && (!s.end || on < *s.end);
 }
 
+// R4/R5: an *étranger* at the date (R1): not French, not EU/EEA/CH. An undetermined class
+// does not end a protection (it is flagged for completion, never assumed).
+bool is_foreigner(NationalityClass nc) {
+    return nc == NationalityClass::third_country || nc == NationalityClass::undetermined;
+}
+
+// R3.5: a permit or a receipt in force at the date (valid_to is the last valid day).
+bool permit_in_force(const Permit& pm, Date on) {
+    return pm.kind != PermitKind::asylum_certificate && pm.valid_from <= on &&
+           (!pm.valid_to || on <= *pm.valid_to);
+}
+
+bool regular_stay(const PersonCase& c, Date on) {
+    return std::any_of(c.permits.begin(), c.permits.end(),
+                       [&](const Permit& pm) { return permit_in_force(pm, on); });
+}
+
+// R4/R6: whether a protection of type `t` makes its holder a BPI for AGIR.
+bool counts_for_agir(ProtectionType t, const Policy& p) {
+    return t == ProtectionType::refugee || t == ProtectionType::subsidiary ||
+           (t == ProtectionType::stateless && p.agir_includes_stateless);
+}
+
+std::optional<Date> first_decision(const PersonCase& c, auto&& pred) {
+    std::optional<Date> best;
+    for (const auto& pr : c.protections)
+        if (pred(pr.type) && (!best || pr.decision_date < *best)) best = pr.decision_date;
+    return best;
+}
+
 std::optional<Date> earliest_permit(const PersonCase& c, auto&& pred) {
     std::optional<Date> best;
     for (const auto& pm : c.permits)
@@ -43,8 +73,7 @@ bool agir_deployed(const PersonCase& c, Date on, const Policy& p) {
 
 // Whether the person holds AGIR eligibility in their own right (BPI, recent protection).
 bool agir_own_right(const PersonCase& c, Date on, const Policy& p) {
-    const auto prot = protection_date(c, p);
-    return is_bpi(c, on, p) && prot && agir_recent(*prot, on, p);
+    return has_own_agir_right(c, on, p);
 }
 
 bool cir_ok(const PersonCase& c, Date on, const Policy& p) {
@@ -59,8 +88,40 @@ bool counts_as_bpi(ProtectionType t, const Policy& p) {
 }
 
 bool counts_as_bpt(const Protection& pr) {
-    return pr.type == ProtectionType::temporary && pr.displaced_on &&
-           bpt_displacement_from <= *pr.displaced_on;
+    return pr.type == ProtectionType::temporary &&
+           (!pr.displaced_on || bpt_displacement_from <= *pr.displaced_on);
+}
+
+NationalityClass nationality_class_on(const PersonCase& c, Date on) {
+    if (c.nationalities.empty()) return nationality_class(c.person.nationalities, on);
+    std::vector<std::string> held;
+    for (const auto& n : c.nationalities)
+        if (n.held_on(on)) held.push_back(n.code);
+    return nationality_class(held, on);
+}
+
+KnownDates known_on(const CaseFacts& f, Date on) {
+    KnownDates k;
+    if (f.protection_date && *f.protection_date <= on) k.protection_date = f.protection_date;
+    if (f.own_anchor && *f.own_anchor <= on) {
+        k.primo_anchor = f.own_anchor;
+        k.primo_window_end = f.own_window_end;
+    } else if (k.protection_date) {
+        // R3: a BPI without a card yet (at `on`) is anchored on the protection decision.
+        k.primo_anchor = k.protection_date;
+        k.primo_window_end = f.fallback_window_end;
+    }
+    if (f.agir_protection_date && *f.agir_protection_date <= on) k.agir_window_end = f.agir_window_end;
+    return k;
+}
+
+bool has_own_agir_right(const PersonCase& c, Date on, const Policy& p) {
+    if (!is_foreigner(nationality_class_on(c, on))) return false;
+    const bool bpi = std::any_of(c.protections.begin(), c.protections.end(), [&](const Protection& pr) {
+        return counts_for_agir(pr.type, p) && in_force(pr, on);
+    });
+    const auto prot = first_decision(c, [&](ProtectionType t) { return counts_for_agir(t, p); });
+    return bpi && prot && agir_recent(*prot, on, p);
 }
 
 CirCondition cir_condition(const Person& per, const Policy& p) {
@@ -79,19 +140,15 @@ CirCondition cir_condition(const Person& per, const Policy& p) {
 }
 
 std::optional<Date> protection_date(const PersonCase& c, const Policy& p) {
-    std::optional<Date> best;
-    for (const auto& pr : c.protections)
-        if (counts_as_bpi(pr.type, p) && (!best || pr.decision_date < *best))
-            best = pr.decision_date;
-    return best;
+    return first_decision(c, [&](ProtectionType t) { return counts_as_bpi(t, p); });
 }
 
 namespace {
 // The rules below take the facts evaluate() computes once (nationality class, protection
 // date, anchor, BPI) instead of recomputing them per rule.
 
-std::optional<Date> anchor_given(const PersonCase& c, const Policy& p,
-                                 const std::optional<Date>& protection) {
+// R2: the anchor from the case's own documents (no protection fallback).
+std::optional<Date> own_anchor(const PersonCase& c, const Policy& p) {
     std::optional<Date> anchor;
     switch (p.primo_anchor) {
         case PrimoAnchor::first_qualifying_permit:
@@ -104,7 +161,13 @@ std::optional<Date> anchor_given(const PersonCase& c, const Policy& p,
             if (c.person.cir_status == CirStatus::signed_) anchor = c.person.cir_date;
             break;
     }
+    return anchor;
+}
+
+std::optional<Date> anchor_given(const PersonCase& c, const Policy& p,
+                                 const std::optional<Date>& protection) {
     // R3: a BPI without a card yet is anchored on the protection decision.
+    auto anchor = own_anchor(c, p);
     if (!anchor) anchor = protection;
     return anchor;
 }
@@ -117,13 +180,36 @@ bool primo_given(const PersonCase& c, Date on, const Policy& p, NationalityClass
     for (const auto& s : c.situations)
         if (situation_active(s, on) && !(s.kind == SituationKind::asylum_seeker && bpi))
             return false;
+    if (p.require_regular_stay && !regular_stay(c, on)) return false;
     return cir_ok(c, on, p);
 }
 
-// `window_end`: agir_window_end(*protection) (R6).
-bool own_right_given(Date on, bool bpi, const std::optional<Date>& protection,
-                     const std::optional<Date>& window_end) {
-    return bpi && protection && window_end && *protection <= on && on < *window_end;
+// R4 at `on` for the CTAI, given the nationality class and the facts.
+bool bpi_given(const PersonCase& c, Date on, const Policy& p, NationalityClass nc,
+               const CaseFacts& f) {
+    if (!is_foreigner(nc)) return false;
+    if (f.bpi_window_end && !(on < *f.bpi_window_end)) return false;
+    return std::any_of(c.protections.begin(), c.protections.end(), [&](const Protection& pr) {
+        return counts_as_bpi(pr.type, p) && in_force(pr, on);
+    });
+}
+
+// R5 at `on`, given the nationality class.
+bool bpt_given(const PersonCase& c, Date on, const Policy& p, NationalityClass nc) {
+    if (on < bpt_first_day || p.bpt_end() < on || !is_foreigner(nc)) return false;  // both ends inclusive
+    return std::any_of(c.protections.begin(), c.protections.end(), [&](const Protection& pr) {
+        return counts_as_bpt(pr) && in_force(pr, on);
+    });
+}
+
+// R6 own right at `on`, given the nationality class and the facts.
+bool own_right_given(const PersonCase& c, Date on, const Policy& p, NationalityClass nc,
+                     const CaseFacts& f) {
+    if (!is_foreigner(nc) || !f.agir_protection_date || !f.agir_window_end) return false;
+    if (!(*f.agir_protection_date <= on && on < *f.agir_window_end)) return false;
+    return std::any_of(c.protections.begin(), c.protections.end(), [&](const Protection& pr) {
+        return counts_for_agir(pr.type, p) && in_force(pr, on);
+    });
 }
 
 // R6: AGIR eligibility through the BPI the person rejoins.
@@ -133,11 +219,6 @@ bool family_right(const PersonCase& c, Date on, const Policy& p, const PersonCas
            agir_own_right(*family_bpi, on, p);
 }
 
-bool agir_given(const PersonCase& c, Date on, const Policy& p, const PersonCase* family_bpi,
-                bool bpt, bool own_right) {
-    if (bpt || !agir_deployed(c, on, p)) return false;
-    return own_right || family_right(c, on, p, family_bpi);
-}
 
 }  // namespace
 
@@ -146,25 +227,15 @@ std::optional<Date> primo_anchor(const PersonCase& c, const Policy& p) {
 }
 
 bool is_bpi(const PersonCase& c, Date on, const Policy& p) {
-    return std::any_of(c.protections.begin(), c.protections.end(), [&](const Protection& pr) {
-        return counts_as_bpi(pr.type, p) && in_force(pr, on);
-    });
+    return evaluate(c, on, p, nullptr, Explain::none).bpi;
 }
 
 bool is_bpt(const PersonCase& c, Date on, const Policy& p) {
-    if (on < bpt_first_day || p.bpt_end() < on) return false;  // both ends inclusive
-    return std::any_of(c.protections.begin(), c.protections.end(), [&](const Protection& pr) {
-        return counts_as_bpt(pr) && in_force(pr, on);
-    });
+    return bpt_given(c, on, p, nationality_class_on(c, on));
 }
 
 bool is_primo_arrivant(const PersonCase& c, Date on, const Policy& p) {
-    const NationalityClass nc = nationality_class(c.person.nationalities, on);
-    if (nc != NationalityClass::third_country) return false;
-    const auto t1 = primo_anchor(c, p);
-    const auto end = t1 ? std::optional<Date>(period_end_years(*t1, 5, p.boundary, p.feb29))
-                        : std::nullopt;
-    return primo_given(c, on, p, nc, t1, end, is_bpi(c, on, p));
+    return evaluate(c, on, p, nullptr, Explain::none).primo_arrivant;
 }
 
 Date agir_window_end(Date protection, const Policy& p) {
@@ -178,7 +249,7 @@ Date agir_window_end(Date protection, const Policy& p) {
 }
 
 bool is_agir_eligible(const PersonCase& c, Date on, const Policy& p, const PersonCase* family_bpi) {
-    return agir_given(c, on, p, family_bpi, is_bpt(c, on, p), agir_own_right(c, on, p));
+    return evaluate(c, on, p, family_bpi, Explain::none).agir;
 }
 
 bool agir_support_active(Date entry, Date d, const Policy& p) {
@@ -202,13 +273,23 @@ bool agir_positive_exit(const AgirSupport& s, const Policy& p) {
 
 CaseFacts case_facts(const PersonCase& c, const Policy& p) {
     CaseFacts f;
+    const auto five = [&](Date s) { return period_end_years(s, 5, p.boundary, p.feb29); };
     f.protection_date = protection_date(c, p);
-    f.primo_anchor = anchor_given(c, p, f.protection_date);
-    if (f.primo_anchor) f.primo_window_end = period_end_years(*f.primo_anchor, 5, p.boundary, p.feb29);
-    if (f.protection_date) f.agir_window_end = agir_window_end(*f.protection_date, p);
-    f.nationality_to_2020 = nationality_class(c.person.nationalities, brexit_transition_end);
-    f.nationality_from_2021 =
-        nationality_class(c.person.nationalities, brexit_transition_end.plus_days(1));
+    f.own_anchor = own_anchor(c, p);
+    if (f.own_anchor) f.own_window_end = five(*f.own_anchor);
+    if (f.protection_date) {
+        f.fallback_window_end = five(*f.protection_date);
+        if (p.bpi_window_years)
+            f.bpi_window_end = period_end_years(*f.protection_date, *p.bpi_window_years,
+                                                p.boundary, p.feb29);
+    }
+    f.primo_anchor = f.own_anchor ? f.own_anchor : f.protection_date;
+    f.primo_window_end = f.own_anchor ? f.own_window_end : f.fallback_window_end;
+    f.agir_protection_date = first_decision(c, [&](ProtectionType t) { return counts_for_agir(t, p); });
+    if (f.agir_protection_date) f.agir_window_end = agir_window_end(*f.agir_protection_date, p);
+    f.dated_nationality = !c.nationalities.empty();
+    f.nationality_to_2020 = nationality_class_on(c, brexit_transition_end);
+    f.nationality_from_2021 = nationality_class_on(c, brexit_transition_end.plus_days(1));
     if (auto it = p.agir_start.find(c.person.department); it != p.agir_start.end())
         f.agir_deployed_on = it->second;
     return f;
@@ -225,18 +306,21 @@ Eligibility evaluate(const PersonCase& c, const CaseFacts& facts, Date on, const
     e.person_id = c.person.id;
     e.on = on;
     // Each fact once (the public rule functions recompute what they need).
-    e.nationality_class = on <= brexit_transition_end ? facts.nationality_to_2020
-                                                : facts.nationality_from_2021;
-    e.protection_date = facts.protection_date;
-    e.primo_anchor = facts.primo_anchor;
-    e.primo_window_end = facts.primo_window_end;
-    e.agir_window_end = facts.agir_window_end;
-    e.bpi = is_bpi(c, on, p);
-    e.bpt = is_bpt(c, on, p);
+    e.nationality_class = facts.dated_nationality ? nationality_class_on(c, on)
+                          : on <= brexit_transition_end ? facts.nationality_to_2020
+                                                        : facts.nationality_from_2021;
+    // R0.5: only the facts dated on or before `on`.
+    const KnownDates known = known_on(facts, on);
+    e.protection_date = known.protection_date;
+    e.primo_anchor = known.primo_anchor;
+    e.primo_window_end = known.primo_window_end;
+    e.agir_window_end = known.agir_window_end;
+    e.bpi = bpi_given(c, on, p, e.nationality_class, facts);
+    e.bpt = bpt_given(c, on, p, e.nationality_class);
     e.primo_arrivant =
         primo_given(c, on, p, e.nationality_class, e.primo_anchor, e.primo_window_end, e.bpi);
     e.agir = !e.bpt && facts.agir_deployed_on && *facts.agir_deployed_on <= on &&
-             (own_right_given(on, e.bpi, e.protection_date, e.agir_window_end) ||
+             (own_right_given(c, on, p, e.nationality_class, facts) ||
               family_right(c, on, p, family_bpi));
     e.ctai_public = e.primo_arrivant || e.bpi || e.bpt;
     if (e.bpi)
@@ -252,6 +336,7 @@ Eligibility evaluate(const PersonCase& c, const CaseFacts& facts, Date on, const
 void explain(Eligibility& e, const PersonCase& c, const Policy& p) {
     const Date on = e.on;
     auto& r = e.reasons;
+    const bool foreigner = is_foreigner(e.nationality_class);
     r.push_back("R1: nationality class " + std::string(to_string(e.nationality_class)));
     if (e.nationality_class == NationalityClass::undetermined)
         r.push_back("R1: nationality undetermined, to be completed in the file");
@@ -259,35 +344,65 @@ void explain(Eligibility& e, const PersonCase& c, const Policy& p) {
     if (e.nationality_class != NationalityClass::third_country) {
         r.push_back("R3: not primo-arrivant (not a third-country national)");
     } else if (!e.primo_anchor) {
+        // R0.5: an anchor dated after `on` is not known yet at `on` (nothing said about it).
         r.push_back("R3: not primo-arrivant (no anchor T1 under primo_anchor=" +
                     std::string(to_string(p.primo_anchor)) + ")");
-    } else if (on < *e.primo_anchor) {
-        r.push_back("R3: not primo-arrivant (T1 is after this date)");
     } else if (!e.primo_arrivant && *e.primo_window_end <= on) {
         r.push_back("R3: not primo-arrivant (the five-year window from T1 has ended)");
     } else if (!e.primo_arrivant) {
-        bool excluded_by_situation = false;
+        bool excluded = false;
         for (const auto& s : c.situations)
             if (situation_active(s, on) && !(s.kind == SituationKind::asylum_seeker && e.bpi)) {
                 r.push_back("R3.3: not primo-arrivant (situation " + std::string(to_string(s.kind)) +
                             " in force)");
-                excluded_by_situation = true;
+                excluded = true;
             }
-        if (!excluded_by_situation) r.push_back("R3.4: not primo-arrivant (CIR required and not signed)");
+        if (!excluded && p.require_regular_stay && !regular_stay(c, on)) {
+            r.push_back("R3.5: not primo-arrivant (no permit or receipt in force on this date, "
+                        "require_regular_stay)");
+            excluded = true;
+        }
+        if (!excluded) r.push_back("R3.4: not primo-arrivant (CIR required and not signed)");
     } else {
         r.push_back("R3: primo-arrivant (inside the five-year window from T1)");
     }
     // R4 BPI.
+    const bool protected_now = std::any_of(c.protections.begin(), c.protections.end(),
+                                           [&](const Protection& pr) {
+                                               return counts_as_bpi(pr.type, p) && in_force(pr, on);
+                                           });
     if (e.bpi)
         r.push_back("R4: BPI (a protection decision is in force)");
+    else if (protected_now && !foreigner)
+        r.push_back("R4: not BPI on this date (nationality class " +
+                    std::string(to_string(e.nationality_class)) + ": no longer an étranger, R1)");
+    else if (protected_now && p.bpi_window_years)
+        r.push_back("R4: not BPI for the CTAI on this date (protection older than bpi_window_years=" +
+                    std::to_string(*p.bpi_window_years) + ")");
     else if (e.protection_date)
         r.push_back("R4: not BPI on this date (protection not yet decided or ended)");
     // R5 BPT.
-    if (e.bpt)
+    // R0.5: only the decisions taken on or before `on`.
+    const auto temporary = [&](const Protection& pr) {
+        return pr.type == ProtectionType::temporary && pr.decision_date <= on;
+    };
+    if (e.bpt) {
         r.push_back("R5: BPT (temporary protection in force until " + to_iso(p.bpt_end()) + ")");
-    else if (std::any_of(c.protections.begin(), c.protections.end(),
-                         [](const Protection& pr) { return pr.type == ProtectionType::temporary; }))
-        r.push_back("R5: not BPT on this date (outside the temporary protection or its conditions)");
+    } else if (std::any_of(c.protections.begin(), c.protections.end(), temporary)) {
+        const bool displaced_before = std::any_of(
+            c.protections.begin(), c.protections.end(), [&](const Protection& pr) {
+                return temporary(pr) && pr.displaced_on && *pr.displaced_on < bpt_displacement_from &&
+                       in_force(pr, on);
+            });
+        if (displaced_before)
+            r.push_back("R5: not BPT (displaced before 2022-02-24, the start of the EU temporary "
+                        "protection)");
+        else if (!foreigner)
+            r.push_back("R5: not BPT on this date (nationality class " +
+                        std::string(to_string(e.nationality_class)) + ": no longer an étranger, R1)");
+        else
+            r.push_back("R5: not BPT on this date (outside the temporary protection or its conditions)");
+    }
     // R6 AGIR.
     if (e.agir) {
         r.push_back(agir_own_right(c, on, p)
@@ -299,6 +414,12 @@ void explain(Eligibility& e, const PersonCase& c, const Policy& p) {
             r.push_back("R6: not AGIR-eligible (BPT are never AGIR-eligible)");
         else if (!agir_deployed(c, on, p))
             r.push_back("R6: not AGIR-eligible (AGIR not deployed in the person's département on this date)");
+        else if (e.bpi && !p.agir_includes_stateless &&
+                 std::none_of(c.protections.begin(), c.protections.end(), [&](const Protection& pr) {
+                     return counts_for_agir(pr.type, p) && in_force(pr, on);
+                 }))
+            r.push_back("R6: not AGIR-eligible (stateless persons are not BPI for AGIR, "
+                        "agir_includes_stateless=false)");
         else if (e.bpi)
             r.push_back("R6: not AGIR-eligible (protection older than the recency rule " +
                         std::string(to_string(p.agir_recency)) + ")");

@@ -88,8 +88,12 @@ public:
         read_partnerships();
         read_costs();
         finish(out);
+        // Non-blocking, located warnings (never a personal value), after the folder's own.
+        out.summary.warnings.insert(out.summary.warnings.end(), warnings_.begin(), warnings_.end());
     }
 private:
+    /// Warnings of the rows read (ImportSummary::warnings).
+    std::vector<ImportIssue> warnings_;
     Loaded& table(Table t) { return t_[static_cast<std::size_t>(t)]; }
     // Calls f(RowReader&) for each row of a usable table, with progress.
     template <class F>

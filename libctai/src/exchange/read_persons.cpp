@@ -146,6 +146,13 @@ void FolderReader::read_protections() {
         r.not_before(p.end_date, "end_date", decision, "decision_date");
         if (p.displaced_on && p.type != ProtectionType::temporary && r.ok())
             r.error("displaced_on", "only for type temporary (temporary protection)");
+        // R5: the APS proves the status; a missing displacement date is said, not fatal.
+        if (p.type == ProtectionType::temporary && !p.displaced_on && r.ok())
+            warnings_.push_back({table(Table::protections).file, r.line(), "displaced_on",
+                                 "temporary protection without a displacement date: counted as "
+                                 "BPT (the APS proves the status, domain R5); fill in the date "
+                                 "when known",
+                                 {}});
         attach_to_person(r, std::move(p), &PersonCase::protections);
     });
 }

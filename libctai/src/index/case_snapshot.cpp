@@ -178,6 +178,9 @@ namespace {
 constexpr std::int32_t always = std::numeric_limits<std::int32_t>::min();
 constexpr std::int32_t never = std::numeric_limits<std::int32_t>::max();
 bool is_third(NationalityClass c) { return c == NationalityClass::third_country; }
+bool is_foreign(NationalityClass c) {
+    return c == NationalityClass::third_country || c == NationalityClass::undetermined;
+}
 
 /// Replaces intervals [from, to) by their union: disjoint, not touching, by start.
 template <class Span>
@@ -203,6 +206,9 @@ void CaseSnapshot::build_rules() {
     const std::int32_t era_2021 = brexit_transition_end.days() + 1;
     const std::int32_t bpt_first = bpt_first_day.days();
     const std::int32_t bpt_after = policy_.bpt_end().days() + 1;
+    // bpi_window_years below 3 could end the BPI status of the CTAI before the AGIR window
+    // (which counts BPI without that limit): such cases take the slow path.
+    const bool short_bpi_window = policy_.bpi_window_years && *policy_.bpi_window_years < 3;
     for (std::uint32_t i = 0; i < n; ++i) {
         const PersonCase& c = cases_[i];
         const CaseFacts& f = facts_[i];
@@ -213,9 +219,42 @@ void CaseSnapshot::build_rules() {
             t.birth_first = b->first.days();
             t.birth_last = b->last().days();
         }
-        // R3: the window, narrowed by the CIR condition and the nationality eras.
-        std::int32_t from = f.primo_anchor ? f.primo_anchor->days() : never;
-        std::int32_t end = f.primo_window_end ? f.primo_window_end->days() : always;
+        r.family = family_[i];
+        // The cases whose rules are not intervals of days are evaluated from the case object
+        // (slow_verdict): dated nationalities (R1), regular stay required (R3.5), stateless
+        // persons counted differently for the CTAI and AGIR (R4), a fallback window from the
+        // protection date that ends before the first permit starts (R0.5, R3).
+        bool slow = f.dated_nationality || policy_.require_regular_stay;
+        if (policy_.agir_includes_stateless != policy_.bpi_includes_stateless || short_bpi_window)
+            for (const Protection& pr : c.protections)
+                slow = slow || pr.type == ProtectionType::stateless ||
+                       (short_bpi_window && counts_as_bpi(pr.type, policy_));
+        // R3 (R0.5): the anchor known at d is the case's own (permit, CIR) once it has started,
+        // before it the protection date: the union of the two windows.
+        std::int32_t from = never, end = always;
+        if (f.own_anchor && f.protection_date && *f.protection_date < *f.own_anchor) {
+            if (*f.fallback_window_end < *f.own_anchor) slow = true;
+            from = f.protection_date->days();
+            end = f.own_window_end->days();
+        } else if (f.own_anchor) {
+            from = f.own_anchor->days();
+            end = f.own_window_end->days();
+        } else if (f.protection_date) {
+            from = f.protection_date->days();
+            end = f.fallback_window_end->days();
+        }
+        if (slow) {
+            r.primo_from = never;
+            r.primo_end = always;
+            r.agir_from = never;
+            r.agir_end = always;
+            r.agir_deployed_on = never;
+            r.from.fill(never);
+            r.to.fill(always);
+            r.span_begin = r.span_end = slow_row;
+            continue;
+        }
+        // The window, narrowed by the CIR condition and the nationality eras.
         const CirCondition cir = cir_condition(c.person, policy_);
         if (cir.kind == CirCondition::Kind::never) from = never;
         if (cir.kind == CirCondition::Kind::from) from = std::max(from, cir.from.days());
@@ -226,21 +265,28 @@ void CaseSnapshot::build_rules() {
         else if (!third_from_2021) end = std::min(end, era_2021);
         r.primo_from = from;
         r.primo_end = end;
+        // R4/R5: the days the person is an étranger (R1), by era.
+        const bool foreign_to_2020 = is_foreign(f.nationality_to_2020);
+        const bool foreign_from_2021 = is_foreign(f.nationality_from_2021);
+        const std::int32_t foreign_from = foreign_to_2020 ? always : foreign_from_2021 ? era_2021 : never;
+        const std::int32_t foreign_end = foreign_from_2021 ? never : foreign_to_2020 ? era_2021 : always;
+        const std::int32_t bpi_end =
+            f.bpi_window_end ? std::min(foreign_end, f.bpi_window_end->days()) : foreign_end;
         // R6.
-        r.agir_from = f.protection_date ? f.protection_date->days() : never;
+        r.agir_from = f.agir_protection_date ? f.agir_protection_date->days() : never;
         r.agir_end = f.agir_window_end ? f.agir_window_end->days() : always;
         r.agir_deployed_on = f.agir_deployed_on ? f.agir_deployed_on->days() : never;
-        r.family = family_[i];
         // The intervals, by kind (empty ones dropped), merged into their union.
         for (auto& k : by_kind) k.clear();
         const auto add = [&](std::int32_t a, std::int32_t b, std::uint32_t kind) {
             if (a < b) by_kind[kind].push_back({a, b, kind});
         };
         for (const Protection& pr : c.protections) {
-            const std::int32_t a = pr.decision_date.days();
+            const std::int32_t a = std::max(pr.decision_date.days(), foreign_from);
             const std::int32_t b = pr.end_date ? pr.end_date->days() : never;
-            if (counts_as_bpi(pr.type, policy_)) add(a, b, span_bpi);
-            if (counts_as_bpt(pr)) add(std::max(a, bpt_first), std::min(b, bpt_after), span_bpt);
+            if (counts_as_bpi(pr.type, policy_)) add(a, std::min(b, bpi_end), span_bpi);
+            if (counts_as_bpt(pr))
+                add(std::max(a, bpt_first), std::min({b, bpt_after, foreign_end}), span_bpt);
         }
         for (const Situation& st : c.situations)
             add(st.start.days(), st.end ? st.end->days() : never,
@@ -280,6 +326,8 @@ void CaseSnapshot::build_rules() {
         }
         return bits;
     };
+    if (r.span_begin == slow_row) [[unlikely]]
+        return slow_verdict(static_cast<std::uint32_t>(&r - rules_.data()), d);
     const std::uint32_t bits = in_force(r);
     const bool bpi = (bits & (1u << span_bpi)) != 0;
     const bool bpt = (bits & (1u << span_bpt)) != 0;
@@ -289,7 +337,10 @@ void CaseSnapshot::build_rules() {
     bool agir = bpi & (r.agir_from <= d) & (d < r.agir_end);
     if (!agir && r.family != npos) {
         const RuleRow& f = rules_[r.family];
-        agir = f.agir_from <= d && d < f.agir_end && (in_force(f) & (1u << span_bpi)) != 0;
+        if (f.span_begin == slow_row) [[unlikely]]
+            agir = has_own_agir_right(cases_[r.family], Date::from_days(d), policy_);
+        else
+            agir = f.agir_from <= d && d < f.agir_end && (in_force(f) & (1u << span_bpi)) != 0;
     }
     agir = agir && !bpt && r.agir_deployed_on <= d;
     Verdict v;
@@ -299,11 +350,24 @@ void CaseSnapshot::build_rules() {
     return v;
 }
 
+Verdict CaseSnapshot::slow_verdict(std::uint32_t i, std::int32_t d) const noexcept {
+    const PersonCase* family = family_[i] != npos ? &cases_[family_[i]] : nullptr;
+    const Eligibility e =
+        ctai::evaluate(cases_[i], facts_[i], Date::from_days(d), policy_, family, Explain::none);
+    Verdict v;
+    v.flags = static_cast<std::uint8_t>(
+        (e.primo_arrivant ? Verdict::primo_arrivant : 0) | (e.bpi ? Verdict::bpi : 0) |
+        (e.bpt ? Verdict::bpt : 0) | (e.agir ? Verdict::agir : 0));
+    return v;
+}
+
 Verdict CaseSnapshot::verdict(std::uint32_t i, Date on) const noexcept {
     return verdict_of(rules_[i], on.days());
 }
 
 NationalityClass CaseSnapshot::nationality_class(std::uint32_t i, Date on) const noexcept {
+    if (facts_[i].dated_nationality) [[unlikely]]
+        return nationality_class_on(cases_[i], on);
     return on <= brexit_transition_end ? facts_[i].nationality_to_2020
                                        : facts_[i].nationality_from_2021;
 }
@@ -430,10 +494,11 @@ Eligibility CaseSnapshot::evaluate(std::uint32_t i, Date on, Explain explain) co
     e.agir = v.is(Verdict::agir);
     e.ctai_public = v.ctai_public();
     e.public_category = v.public_category();
-    e.primo_anchor = f.primo_anchor;
-    e.primo_window_end = f.primo_window_end;
-    e.protection_date = f.protection_date;
-    e.agir_window_end = f.agir_window_end;
+    const KnownDates k = known_on(f, on);  // R0.5
+    e.primo_anchor = k.primo_anchor;
+    e.primo_window_end = k.primo_window_end;
+    e.protection_date = k.protection_date;
+    e.agir_window_end = k.agir_window_end;
     if (explain == Explain::reasons) ctai::explain(e, cases_[i], policy_);
     return e;
 }
@@ -457,10 +522,11 @@ void CaseSnapshot::append(EligibilityColumns& out, std::uint32_t i, Date on) con
     out.agir.push_back(v.is(Verdict::agir) ? 1 : 0);
     out.ctai_public.push_back(v.ctai_public() ? 1 : 0);
     out.public_category.push_back(category ? code(*category) : no_code);
-    out.primo_anchor.push_back(days_or_none(f.primo_anchor));
-    out.primo_window_end.push_back(days_or_none(f.primo_window_end));
-    out.protection_date.push_back(days_or_none(f.protection_date));
-    out.agir_window_end.push_back(days_or_none(f.agir_window_end));
+    const KnownDates k = known_on(f, on);  // R0.5
+    out.primo_anchor.push_back(days_or_none(k.primo_anchor));
+    out.primo_window_end.push_back(days_or_none(k.primo_window_end));
+    out.protection_date.push_back(days_or_none(k.protection_date));
+    out.agir_window_end.push_back(days_or_none(k.agir_window_end));
     out.sex.push_back(code(t.sex));
     out.birth_year.push_back(t.birth_first == no_date ? 0 : Date::from_days(t.birth_first).year());
     out.in_agir_support.push_back(in_agir_support(i, on) ? 1 : 0);
