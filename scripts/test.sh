@@ -25,7 +25,7 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
   CTAI_FAULT_BUDGET=40 ctest --test-dir build-asan --output-on-failure -j "$JOBS"
 
 echo "== fuzz targets, a bounded time each (docs/reliability.md)"
-FUZZ_SECONDS=${FUZZ_SECONDS:-30} JOBS="$JOBS" scripts/fuzz.sh csv dates contract
+FUZZ_SECONDS=${FUZZ_SECONDS:-30} JOBS="$JOBS" scripts/fuzz.sh csv dates contract policy import
 
 if [ -f pyproject.toml ]; then
   echo "== Python package and tests"

@@ -26,6 +26,7 @@
 #include <ctai/error.hpp>
 #include <ctai/model.hpp>
 #include <ctai/eligibility.hpp>
+#include <ctai/policy.hpp>
 #include <ctai/store.hpp>
 #include <ctai/synthetic.hpp>
 
@@ -1408,4 +1409,12 @@ TEST(ExchangeHardening, FuzzRegressionsHoldTheImportInvariant) {
         unpack_reproducer(e.path(), dir.path());
         expect_import_invariant(dir.path());
     }
+}
+
+TEST(ExchangeHardening, FuzzRegressionPolicyNumberOutOfRangeIsAValidationError) {
+    // tests/fuzz/regressions/policy/number_out_of_range: escaped as a nlohmann exception.
+    const auto text = slurp(fs::path(CTAI_TEST_DATA_DIR).parent_path() / "fuzz" / "regressions" /
+                            "policy" / "number_out_of_range");
+    EXPECT_THROW(policy_from_json(text, "fuzz.json"), ValidationError);
+    EXPECT_THROW(policy_from_json("{\"x\": 1e99999}", "p.json"), ValidationError);
 }

@@ -161,7 +161,12 @@ protected:
         for (std::size_t i = 0; i < n; i += 2) {
             data.cases[i].person.department = "75";
             data.cases[i].person.last_contact = Date{2024, 9, 30};
-            if (i % 4 == 0) data.cases[i].permits.clear();
+            // Only for persons without journeys: an import that would leave a stored
+            // journey breaking R7 is refused (issue #21).
+            const bool has_journey = std::any_of(data.journeys.begin(), data.journeys.end(), [&](const Journey& j) {
+                return j.person_id == data.cases[i].person.id;
+            });
+            if (i % 4 == 0 && !has_journey) data.cases[i].permits.clear();
         }
         for (std::size_t i = 0; i < 15; ++i) {
             PersonCase added = data.cases[i];

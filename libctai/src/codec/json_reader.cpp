@@ -107,6 +107,9 @@ Json JsonReader::parse(std::string_view json_text) const {
         if (auto pos = what.find("] "); pos != std::string::npos) what = what.substr(pos + 2);
         throw ValidationError(source_ + ":" + std::to_string(line) + ": invalid JSON: " + what,
                               "", source_, line);
+    } catch (const Json::out_of_range&) {
+        // A number beyond what a double holds (fuzz regression policy/number_out_of_range).
+        throw ValidationError(source_ + ": invalid JSON: a number is out of range", "", source_, 0);
     }
     if (dup.duplicate) fail(*dup.duplicate, "duplicate key '" + dup.duplicate_key + "'");
     return j;
