@@ -143,14 +143,16 @@ def test_export_round_trips_and_pseudonymises(store, tmp_path):
     with ctai.Store.open(":memory:") as copy:
         copy.import_dir(tmp_path / "out")
         assert copy.fingerprint().sha256 == store.fingerprint().sha256
-    pseudo = store.export_dir(tmp_path / "pseudo", pseudonymization_key="k" * 32)
+    pseudo = store.export_dir(tmp_path / "pseudo", pseudonymization_key="synthetic-test-key-0123456789abcdef")
     assert pseudo.pseudonymized
     text = (tmp_path / "pseudo" / "persons.csv").read_text(encoding="utf-8")
     assert "P000001" not in text
     with pytest.raises(ctai.ValidationError):
         store.export_dir(tmp_path / "p2", pseudonymization_key="short")
+    with pytest.raises(ctai.ValidationError, match="too weak"):  # long but one byte repeated
+        store.export_dir(tmp_path / "p4", pseudonymization_key="k" * 32)
     with pytest.raises(ctai.ValidationError):
-        store.export_dir(tmp_path / "p3", pseudonymization_key="k" * 32, birth_precision="day")
+        store.export_dir(tmp_path / "p3", pseudonymization_key="synthetic-test-key-0123456789abcdef", birth_precision="day")
 
 
 def test_read_exchange_dir_gives_the_written_dataset(cohort_dir):
