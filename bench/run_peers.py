@@ -117,6 +117,10 @@ class Results:
         return None
 
 
+# Peers shown to give wrong answers on purpose (W4: SQLite's date arithmetic on 29 February).
+KNOWN_WRONG = {"SQLite date(x, '+5 years')"}
+
+
 def measure(res: Results, w, size, tool, check, run, reps, note="", role="peer", unit_count=None):
     """Checks run() once with check(answer) (raises Fail) then times it."""
     try:
@@ -474,6 +478,26 @@ def run_w2(res, size, c: Cohort, reps):
 # BPI (R4): a refugee/subsidiary/stateless decision dated on or before ref and in force on it.
 # Under 25 (R0.3/R0.4): certain for every compatible birth date, i.e. ref < add_years(first, 25)
 # with 29 February -> 28 February in a common year.
+# R1/R4: a BPI must be an étranger on the reference date: a French or EU/EEA/Swiss nationality
+# (GB counting as EU up to 2020-12-31) ends BPI status. The cohort's nationalities are undated.
+NOT_ETRANGER_CODES = ("FR AT BE BG HR CY CZ DK EE FI DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE "
+                      "IS LI NO CH").split()
+GB_LAST_EU_DAY = 18627  # 2020-12-31 as a day number
+
+
+def not_etranger_sql(nat: str, ref: str) -> str:
+    """SQL (SQLite and DuckDB) true when the '|'-separated nationalities `nat` make the person
+    French or EU/EEA/Swiss on day number `ref`."""
+    cell = f"('|' || {nat} || '|')"
+    any_code = " OR ".join(f"instr({cell}, '|{c}|') > 0" for c in NOT_ETRANGER_CODES)
+    return f"({any_code} OR (instr({cell}, '|GB|') > 0 AND {ref} <= {GB_LAST_EU_DAY}))"
+
+
+def not_etranger(nationalities: str, ref: float) -> bool:
+    codes = set(nationalities.split("|")) if nationalities else set()
+    return bool(codes.intersection(NOT_ETRANGER_CODES)) or ("GB" in codes and ref <= GB_LAST_EU_DAY)
+
+
 W3_SQLITE = """
 WITH pop AS (
   SELECT person_id, action, min(entry_date) AS ref FROM journeys
@@ -483,7 +507,8 @@ f AS (
   SELECT pop.action, p.sex,
     EXISTS (SELECT 1 FROM protections pr WHERE pr.person_id = pop.person_id
             AND pr.type IN ('refugee', 'subsidiary', 'stateless') AND pr.decision_date <= pop.ref
-            AND (pr.end_date IS NULL OR pr.end_date > pop.ref)) AS bpi,
+            AND (pr.end_date IS NULL OR pr.end_date > pop.ref))
+      AND NOT """ + not_etranger_sql("p.nationalities", "pop.ref") + """ AS bpi,
     p.birth_date AS b, pop.ref AS ref
   FROM pop JOIN persons p ON p.person_id = pop.person_id),
 y AS (
@@ -509,8 +534,10 @@ WITH pop AS (
   GROUP BY person_id, action),
 bp AS (
   SELECT DISTINCT pop.person_id, pop.action FROM pop JOIN protections pr ON pr.person_id = pop.person_id
+  JOIN persons pn ON pn.person_id = pop.person_id
   WHERE pr.type IN ('refugee', 'subsidiary', 'stateless') AND pr.decision_date <= pop.ref
-    AND (pr.end_date IS NULL OR pr.end_date > pop.ref)),
+    AND (pr.end_date IS NULL OR pr.end_date > pop.ref)
+    AND NOT """ + not_etranger_sql("pn.nationalities", "pop.ref") + """),
 y AS (
   SELECT pop.action, p.sex, bp.person_id IS NOT NULL AS bpi, p.birth_date IS NOT NULL AS has_b,
     year(DATE '1970-01-01' + CAST(p.birth_date AS INTEGER)) AS byr,
@@ -558,7 +585,7 @@ def report_journeys(report: dict):
 def load_frames(con, contract):
     j = pd.read_sql("SELECT person_id, action, entry_date, exit_date FROM journeys WHERE contract_id = ?",
                     con, params=(contract,))
-    p = pd.read_sql("SELECT person_id, sex, birth_date FROM persons", con)
+    p = pd.read_sql("SELECT person_id, sex, birth_date, nationalities FROM persons", con)
     pr = pd.read_sql("SELECT person_id, type, decision_date, end_date FROM protections", con)
     return j, p, pr
 
@@ -582,9 +609,11 @@ def w3_pandas(j, p, pr, c: Cohort):
     pop = ov.groupby(["person_id", "action"], as_index=False).entry_date.min().rename(columns={"entry_date": "ref"})
     q = pr[pr.type.isin(["refugee", "subsidiary", "stateless"])].merge(pop, on="person_id")
     q = q[(q.decision_date <= q.ref) & (q.end_date.isna() | (q.end_date > q.ref))]
+    q = q.merge(p[["person_id", "nationalities"]], on="person_id")
+    q = q[[not not_etranger(n, r) for n, r in zip(q.nationalities, q.ref)]]
     bpi_keys = q[["person_id", "action"]].drop_duplicates().assign(bpi=True)
-    f = pop.merge(p, on="person_id").merge(bpi_keys, on=["person_id", "action"], how="left")
-    f["bpi"] = f.bpi.fillna(False).astype(bool)
+    f = pop.merge(p[["person_id", "sex", "birth_date"]], on="person_id").merge(bpi_keys, on=["person_id", "action"], how="left")
+    f["bpi"] = f.bpi.astype("boolean").fillna(False).astype(bool)
     f["u25"] = under25_np(f.birth_date, f.ref)
     g = f.groupby(["action", "sex", "bpi", "u25"]).size().reset_index()
     return cells_from_groups(g.itertuples(index=False, name=None))
@@ -620,7 +649,8 @@ def w7_pandas_from_csv(folder: Path, contract: str, frm: dt.date, to: dt.date):
     """The report's journey block and BPI cells, computed with pandas from the CSV folder."""
     j = pd.read_csv(folder / "journeys.csv", usecols=["person_id", "contract_id", "action", "entry_date", "exit_date"],
                     parse_dates=["entry_date", "exit_date"])
-    p = pd.read_csv(folder / "persons.csv", usecols=["person_id", "sex", "birth_date"], dtype=str, keep_default_na=False)
+    p = pd.read_csv(folder / "persons.csv", usecols=["person_id", "sex", "birth_date", "nationalities"], dtype=str,
+                    keep_default_na=False)
     pr = pd.read_csv(folder / "protections.csv", usecols=["person_id", "type", "decision_date", "end_date"],
                      parse_dates=["decision_date", "end_date"])
     def days(x):
@@ -637,7 +667,8 @@ def w7_pandas_from_csv(folder: Path, contract: str, frm: dt.date, to: dt.date):
     n = b.str.len()
     full = b.where(n != 4, b + "-01-01").where(n != 7, b + "-01")
     p = pd.DataFrame({"person_id": p.person_id, "sex": p.sex.map({"F": "female", "M": "male"}).fillna("unknown"),
-                      "birth_date": days(pd.to_datetime(full.where(b != ""), format="%Y-%m-%d"))})
+                      "birth_date": days(pd.to_datetime(full.where(b != ""), format="%Y-%m-%d")),
+                      "nationalities": p.nationalities})
 
     class C:
         pass
@@ -837,10 +868,12 @@ def run_w5_w6(res, size, c: Cohort, reps):
     pr = defaultdict(list)
     for pid, t, d, e in con.execute("SELECT person_id, type, decision_date, end_date FROM protections"):
         pr[pid].append((t, d, e))
+    nat = dict(con.execute("SELECT person_id, nationalities FROM persons"))
 
-    def py_bpi(pid, on):  # pure-Python R4 (BPI) on the loaded rows
+    def py_bpi(pid, on):  # pure-Python R4 (BPI, an étranger: R1) on the loaded rows
         o = day(on.isoformat())
-        return any(t in ("refugee", "subsidiary", "stateless") and d <= o and (e is None or e > o) for t, d, e in pr[pid])
+        return any(t in ("refugee", "subsidiary", "stateless") and d <= o and (e is None or e > o)
+                   for t, d, e in pr[pid]) and not not_etranger(nat[pid], o)
 
     with ctai.Store.open(str(c.db)) as store:
         ref = [store.eligibility(pid, on=on).bpi for pid, on in pairs[:2000]]
@@ -883,11 +916,12 @@ def run_w5_w6(res, size, c: Cohort, reps):
         measure(res, "W5", size, f"ctai Store.eligibility_for (one batch of {k}, reading the cases inside the call)",
                 lambda cols: chk(cols.bpi.astype(bool).tolist()),
                 lambda: (store.drop_case_snapshot(), store.eligibility_for(pids, on=ons))[1], reps, role="part", unit_count=k)
-    q = ("SELECT EXISTS (SELECT 1 FROM protections WHERE person_id = ? AND type IN ('refugee','subsidiary','stateless') "
-         "AND decision_date <= ? AND (end_date IS NULL OR end_date > ?))")
+    q = ("SELECT EXISTS (SELECT 1 FROM protections WHERE person_id = ?1 AND type IN ('refugee','subsidiary','stateless') "
+         "AND decision_date <= ?2 AND (end_date IS NULL OR end_date > ?2)) AND NOT EXISTS (SELECT 1 FROM persons p "
+         "WHERE p.person_id = ?1 AND " + not_etranger_sql("p.nationalities", "?2") + ")")
     measure(res, "W5", size, f"indexed SQLite lookup via sqlite3 ({k} calls, BPI rule only)",
             lambda got: expect(list(got[:2000]) == ref, "differs"),
-            lambda: [bool(con.execute(q, (pid, day(on.isoformat()), day(on.isoformat()))).fetchone()[0]) for pid, on in pairs],
+            lambda: [bool(con.execute(q, (pid, day(on.isoformat()))).fetchone()[0]) for pid, on in pairs],
             reps, unit_count=k)
     measure(res, "W5", size, f"pure Python rules ({k} calls, BPI rule only)",
             lambda got: expect(list(got[:2000]) == ref, "differs"),
@@ -1248,7 +1282,11 @@ def main():
     for w, by_size in res.rows.items():
         for size, rows in by_size.items():
             for r in rows:
-                if r["status"] == "FAIL" and r["role"] in ("ctai", "floor"):
+                # A ctai or floor row that fails is always an error. A peer that fails makes its
+                # comparison meaningless (its rules fell behind the spec's): an error in the
+                # answer-checking run (bench/smoke.sh, CI), a note in a timing run.
+                if r["status"] == "FAIL" and r["tool"] not in KNOWN_WRONG and \
+                        (a.check_only or r["role"] in ("ctai", "floor")):
                     failures += 1
     mach["load_end"] = os.getloadavg()
     (build / "bench-data").mkdir(parents=True, exist_ok=True)
