@@ -309,6 +309,13 @@ private:
             summary(Table::situations).removed += count_removed(stored.situations, c.situations);
         else
             out.situations = stored.situations;
+        // R1: nationalities.csv replaces the dated nationalities of the persons it lists
+        // only; the others keep theirs (persons.nationalities must agree: put_case checks).
+        if (read_.nationality_persons.count(c.person.id.str()))
+            summary(Table::nationalities).removed +=
+                count_removed(stored.nationalities, c.nationalities);
+        else
+            out.nationalities = stored.nationalities;
         return out;
     }
 
