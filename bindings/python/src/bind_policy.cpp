@@ -36,6 +36,7 @@ void for_each_field(F&& f) {
     f("agir_includes_stateless", &Policy::agir_includes_stateless);
     f("bpi_window_years", &Policy::bpi_window_years);
     f("require_regular_stay", &Policy::require_regular_stay);
+    f("minors_follow_household", &Policy::minors_follow_household);
     f("bpt_end_dates", &Policy::bpt_end_dates);
     f("agir_start", &Policy::agir_start);
     f("agir_recency", &Policy::agir_recency);

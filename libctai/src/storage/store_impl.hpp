@@ -329,6 +329,10 @@ private:
 /// (store_cases.cpp). `f` may move from the case it is given (every field of the next one
 /// is assigned: one PersonCase is reused, so what `f` copies costs no new allocation).
 void for_each_case_impl(StoreImpl& impl, const std::function<void(PersonCase&)>& f);
+/// R3 minors_follow_household (household_reads.cpp): the ids of a household's persons, and
+/// the rule applied to a point evaluation `e` of case `c` (a no-op when the option is off).
+std::vector<PersonId> household_member_ids(StoreImpl& impl, const HouseholdId& h);
+void apply_household_rule(StoreImpl& impl, Eligibility& e, const PersonCase& c);
 /// The same cases, in a vector reserved to the number of persons (each case built in place).
 std::vector<PersonCase> read_all_cases(StoreImpl& impl);
 /// Every AGIR support, by person then orientation date (agir_table.cpp).
