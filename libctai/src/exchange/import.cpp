@@ -67,6 +67,9 @@ public:
         // Into a store without data: the store checks the rules against what it has written
         // in memory instead of reading rows back (same results, much faster).
         bulk_ = detail::begin_bulk_load(store_);
+        // An optional file of a later format version (nationalities.csv) absent from an
+        // import into a store without data left nothing as it was: not listed as kept.
+        if (bulk_ && !present(Table::nationalities)) summary(Table::nationalities).kept = false;
         write_cases();
         write_agir();
         write_referrals();
