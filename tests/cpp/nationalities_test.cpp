@@ -263,7 +263,7 @@ TEST(ExchangeNationalities, AnAbsentFileKeepsAndAPresentFileReplacesOnlyThePerso
     const auto preview = import_dir(store, f.path(), dry);
     EXPECT_TRUE(preview.dry_run);
     EXPECT_EQ(preview.tables.back().removed, 1u);
-    EXPECT_EQ(store.nationalities(PersonId{"N1"}).size(), 2u);
+    ASSERT_EQ(store.nationalities(PersonId{"N1"}).size(), 2u);
     EXPECT_EQ(store.nationalities(PersonId{"N1"})[1].acquired_on, d("2024-03-01"));
     // Persons.nationalities disagreeing with the dated nationalities kept: refused, located.
     fs::remove(f.path() / "nationalities.csv");
