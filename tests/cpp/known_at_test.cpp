@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <set>
 
 #include <ctai/case_snapshot.hpp>
 #include <ctai/synthetic.hpp>
@@ -128,6 +129,52 @@ TEST(KnownAtD, FactsDatedAfterTheDateNeverChangeAnAnswer) {
         }
     }
     EXPECT_GT(differed_in_data, compared / 2);  // the future facts were really there
+}
+
+// The same property with the rule across persons R3 minors_follow_household: a child
+// without a permit added to every second household of the cohort; facts dated after D
+// (an adult's permit, protection or naturalisation, the child's own) change no answer at D.
+TEST(KnownAtD, MinorsFollowingTheirHouseholdSeeNoFactDatedAfterTheDate) {
+    std::mt19937_64 rng(1717);
+    Policy policy;
+    policy.minors_follow_household = true;
+    CohortOptions o;
+    o.seed = 4242;
+    o.persons = 200;
+    auto cohort = generate_cohort(o, policy).cases;
+    std::set<std::string> households;
+    std::vector<PersonCase> children;
+    for (const auto& c : cohort) {
+        if (!c.person.household_id || c.person.nationalities.empty() ||
+            !households.insert(c.person.household_id->str()).second || households.size() % 2)
+            continue;
+        PersonCase k;
+        k.person.id = PersonId{"KID-" + c.person.id.str()};
+        k.person.household_id = c.person.household_id;
+        k.person.birth_date = PartialDate{d("2013-05-05"), DatePrecision::day};
+        k.person.nationalities = c.person.nationalities;
+        k.person.department = c.person.department;
+        children.push_back(std::move(k));
+    }
+    cohort.insert(cohort.end(), children.begin(), children.end());
+    std::size_t followed = 0, compared = 0;
+    for (const char* iso : {"2019-06-30", "2021-01-01", "2022-12-31", "2023-10-15", "2024-06-01"}) {
+        const Date on = d(iso);
+        std::vector<PersonCase> full = cohort, known;
+        for (auto& c : full) add_future(c, on, rng);
+        for (const auto& c : full) known.push_back(known_part(c, on));
+        const CaseSnapshot snap_full(full, {}, policy), snap_known(known, {}, policy);
+        for (std::uint32_t i = 0; i < snap_full.size(); ++i) {
+            const std::string where = std::string("on ") + iso + ", case " + full[i].person.id.str();
+            const Eligibility want = snap_known.evaluate(i, on);
+            expect_same(snap_full.evaluate(i, on), want, where);
+            EXPECT_EQ(snap_full.verdict(i, on).flags, snap_known.verdict(i, on).flags) << where;
+            for (const auto& r : want.reasons)
+                followed += r.find("accompanied minor") != std::string::npos;
+            ++compared;
+        }
+    }
+    EXPECT_GT(followed, 0u) << "the rule never applied over " << compared << " checks";
 }
 
 PersonCase naturalised_refugee() {

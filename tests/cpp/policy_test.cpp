@@ -46,11 +46,12 @@ TEST(Policy, JsonRoundTripKeepsEveryOption) {
     p.agir_includes_stateless = false;
     p.bpi_window_years = 5;
     p.require_regular_stay = true;
+    p.minors_follow_household = true;
     EXPECT_EQ(policy_from_json(policy_to_json(p)), p);
     EXPECT_EQ(policy_from_json(R"({"bpi_window_years": null})"), Policy{});
     EXPECT_THROW(policy_from_json(R"({"bpi_window_years": 0})"), ValidationError);
     EXPECT_EQ(policy_from_json(policy_to_json(Policy{})), Policy{});
-    EXPECT_EQ(policy_option_names().size(), 18u);
+    EXPECT_EQ(policy_option_names().size(), 19u);
 }
 
 TEST(Policy, AbsentKeysKeepTheirDefaults) {

@@ -9,6 +9,7 @@
 #include <set>
 
 #include <ctai/case_snapshot.hpp>
+#include <ctai/household_rule.hpp>
 #include <ctai/error.hpp>
 #include <ctai/nationality.hpp>
 
@@ -232,6 +233,69 @@ TEST(SnapshotRules, AnswerLikeThePureEvaluationOnRandomCasesUnderRandomPolicies)
     // The generator reaches every answer often (a test of the test).
     EXPECT_GT(checks, 20000u);
     for (const std::size_t n : seen) EXPECT_GT(n, 200u);
+}
+
+// R3 minors_follow_household, a rule across persons: the random cases put in ten
+// households, adults and minors mixed; the snapshot (verdict, evaluate, verdicts) answers as
+// evaluate() corrected by follow_household() with the cases of the household.
+TEST(SnapshotRules, MinorsFollowingTheirHouseholdAnswerLikeThePureEvaluation) {
+    std::size_t checks = 0, followed = 0;
+    for (std::uint64_t seed = 1; seed <= 12; ++seed) {
+        Gen g(1000 + seed);
+        Policy policy = random_policy(g);
+        policy.minors_follow_household = true;
+        auto cases = random_cases(g, 60);
+        for (auto& c : cases) {
+            if (g.chance(80)) c.person.household_id = HouseholdId{"H" + std::to_string(g.below(10))};
+            if (g.chance(90))
+                c.person.birth_date = PartialDate{
+                    g.chance(50) ? d("2008-01-01").plus_days(g.below(15 * 365))
+                                 : d("1960-01-01").plus_days(g.below(40 * 365)),
+                    g.chance(80) ? DatePrecision::day : DatePrecision::year};
+            if (c.person.birth_date && c.person.birth_date->precision == DatePrecision::year)
+                c.person.birth_date->first = Date(c.person.birth_date->first.year(), 1, 1);
+        }
+        const CaseSnapshot snap(cases, {}, policy);
+        std::vector<std::uint32_t> index;
+        std::vector<std::int32_t> days;
+        std::vector<std::uint8_t> want_flags;
+        for (std::uint32_t i = 0; i < snap.size(); ++i) {
+            const PersonCase& c = cases[i];
+            const PersonCase* family = nullptr;
+            if (c.person.rejoining_family_of)
+                for (const auto& other : cases)
+                    if (other.person.id == *c.person.rejoining_family_of) family = &other;
+            std::vector<const PersonCase*> household;
+            std::set<Date> dates;
+            for (const auto& other : cases)
+                if (c.person.household_id && other.person.household_id == c.person.household_id) {
+                    household.push_back(&other);
+                    dates.merge(edges(other, case_facts(other, policy), policy));
+                    if (other.person.birth_date)
+                        for (const Date b : {other.person.birth_date->first, other.person.birth_date->last()})
+                            dates.insert(add_years(b, 18, policy.feb29));
+                }
+            for (int k = 0; k < 10; ++k) dates.insert(g.day());
+            for (const Date on : dates) {
+                Eligibility want = evaluate(c, on, policy, family);
+                if (follow_household(want, c, policy, household)) ++followed;
+                const std::string where = "seed " + std::to_string(seed) + ", case " +
+                                          std::to_string(i) + ", on " + to_iso(on);
+                const Verdict v = snap.verdict(i, on);
+                ASSERT_EQ(v.flags, flags_of(want)) << where;
+                expect_same(snap.evaluate(i, on), want, where);
+                index.push_back(i);
+                days.push_back(on.days());
+                want_flags.push_back(v.flags);
+                ++checks;
+            }
+        }
+        std::vector<Verdict> out(index.size());
+        snap.verdicts(index, days, out);
+        for (std::size_t k = 0; k < out.size(); ++k) ASSERT_EQ(out[k].flags, want_flags[k]) << k;
+    }
+    EXPECT_GT(checks, 10000u);
+    EXPECT_GT(followed, 50u);  // the rule really applied
 }
 
 TEST(SnapshotRules, AgirThroughTheFamilyFollowsTheBpiJoined) {

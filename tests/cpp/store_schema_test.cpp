@@ -487,9 +487,9 @@ TEST(StoreSchemaV2, AV1FileWithDataMigratesKeepingEveryRowTheFingerprintAndTheRu
                   read_file(golden_dir / ("v" + std::to_string(Store::latest_schema_version()) + ".sql")));
         EXPECT_EQ(without_rowid_tables(db),
                   (std::vector<std::string>{"activities", "agir_supports", "costs", "housing_moves",
-                                            "journeys", "participations", "partnerships", "permits",
-                                            "persons", "protections", "referrals", "situations",
-                                            "steps", "volunteering"}));
+                                            "journeys", "nationalities", "participations",
+                                            "partnerships", "permits", "persons", "protections",
+                                            "referrals", "situations", "steps", "volunteering"}));
         EXPECT_EQ(count_rows(db, "SELECT count(*) FROM sqlite_sequence WHERE name = 'audit_log'"), 0);
 
         // The constraints of v1 hold in v2: CHECK, foreign keys, the partial unique index,

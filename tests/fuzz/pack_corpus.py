@@ -32,6 +32,12 @@ for folder in sorted((DATA / "exchange").iterdir()):
             put("csv", f.read_bytes())
 # A folder holding only persons.csv (the format's one required file).
 put("import", b"#FILE persons.csv\n" + (DATA / "exchange" / "valid" / "persons.csv").read_bytes())
+# Dated nationalities (nationalities.csv, #17): the worked case of a refugee naturalised French.
+put("import", b"#FILE persons.csv\nperson_id,sex,birth_date,nationalities,household_id,department\n"
+    b"N1,F,1990-04-02,,H1,21\nP2,M,1985-01-01,SY|FR,H2,21\n"
+    b"#FILE protections.csv\nperson_id,type,authority,decision_date\nN1,refugee,OFPRA,2021-05-10\n"
+    b"#FILE nationalities.csv\nperson_id,nationality,acquired_on,lost_on\nN1,SYR,,\n"
+    b"N1,FR,2024-03-01,\nP2,SY,,2024-06-01\nP2,FR,2024-06-01,\n")
 for f in sorted((DATA / "csv").glob("*")) if (DATA / "csv").is_dir() else []:
     if f.is_file():
         put("csv", f.read_bytes())

@@ -262,8 +262,14 @@ def test_tables_are_every_exchange_file_typed_with_nulls(store, cohort_dir):
     tables = store.tables()
     assert list(tables) == ["persons", "permits", "protections", "situations", "journeys",
                             "steps", "agir", "referrals", "activities", "participations",
-                            "volunteering", "housing", "partnerships", "costs"]
+                            "volunteering", "housing", "partnerships", "costs",
+                            "nationalities"]
+    # No dated nationalities in the cohort: an empty table with its columns (#17).
+    assert len(tables["nationalities"]) == 0
+    assert tables["nationalities"].names == ["person_id", "nationality", "acquired_on", "lost_on"]
     for name, t in tables.items():
+        if name == "nationalities":
+            continue
         csv = pd.read_csv(cohort_dir / f"{name}.csv", dtype=str, keep_default_na=False)
         assert len(t) == len(csv), name
         assert [c for c in t.names if c not in ("birth_precision", "birth_year")] == \

@@ -90,7 +90,8 @@ from ._enums import (
 # The enums first: the modules below read C++ defaults that hold enum values.
 _core._register(_ENUMS)
 
-from ._model import AgirSupport, Permit, Person, PersonCase, Protection, Situation  # noqa: E402
+from ._model import (  # noqa: E402
+    AgirSupport, DatedNationality, Permit, Person, PersonCase, Protection, Situation)
 from ._policy import Policy  # noqa: E402
 from ._columns import Columns  # noqa: E402
 from ._contract import Action, Contract, ExitReason, Indicator, Prerequisite  # noqa: E402
@@ -128,6 +129,7 @@ _core._register(
         "Permit": Permit,
         "Protection": Protection,
         "Situation": Situation,
+        "DatedNationality": DatedNationality,
         "PersonCase": PersonCase,
         "AgirSupport": AgirSupport,
         "Policy": Policy,
@@ -199,6 +201,7 @@ __all__ = [
     "Permit",
     "Protection",
     "Situation",
+    "DatedNationality",
     "PersonCase",
     "AgirSupport",
     "Eligibility",

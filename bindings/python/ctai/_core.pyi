@@ -22,7 +22,7 @@ from ._enums import (
     NationalityClass,
     PublicCategory,
 )
-from ._model import AgirSupport, Person, PersonCase
+from ._model import AgirSupport, DatedNationality, Person, PersonCase
 from ._policy import Policy
 from ._columns import Columns
 from ._contract import Contract
@@ -342,10 +342,12 @@ def evaluate(
     *,
     policy: Optional[Policy] = None,
     family_bpi: Optional[PersonCase] = None,
+    household: Optional[Sequence[PersonCase]] = None,
 ) -> Eligibility:
     """R1-R6: the full evaluation of one person at ``on``, with the reasons.
     ``family_bpi`` is the case of the BPI the person joins when
-    ``person.rejoining_family_of`` is set (R6)."""
+    ``person.rejoining_family_of`` is set (R6). ``household``: the cases of the person's
+    household, for the policy option ``minors_follow_household`` (R3)."""
 
 def is_primo_arrivant(case: PersonCase, on: datetime.date, *, policy: Optional[Policy] = None) -> bool:
     """R3: primo-arrivant at ``on``."""
@@ -574,6 +576,8 @@ class _Store:
     def person(self, person_id: str) -> Person: ...
     def find_person(self, person_id: str) -> Optional[Person]: ...
     def person_case(self, person_id: str) -> PersonCase: ...
+    def nationalities(self, person_id: str) -> List[DatedNationality]: ...
+    def put_nationalities(self, person_id: str, nationalities: Sequence[DatedNationality]) -> bool: ...
     def person_ids(self) -> List[str]: ...
     def person_count(self) -> int: ...
     def journey(self, journey_id: str) -> Journey: ...

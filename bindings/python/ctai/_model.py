@@ -26,7 +26,8 @@ from ._enums import (
     SituationKind,
 )
 
-__all__ = ["Person", "Permit", "Protection", "Situation", "PersonCase", "AgirSupport"]
+__all__ = ["Person", "Permit", "Protection", "Situation", "DatedNationality", "PersonCase",
+           "AgirSupport"]
 
 _DEFAULTS = _core._model_defaults()
 
@@ -153,6 +154,24 @@ class Situation:
 
 
 @dataclasses.dataclass(repr=False)
+class DatedNationality:
+    """A nationality held from ``acquired_on`` (included; always when None) until
+    ``lost_on`` (the first day it no longer counts; never when None), domain R1
+    (exchange file nationalities.csv). ``code``: ISO 3166-1, ``STATELESS`` or ``UNKNOWN``."""
+
+    code: str
+    acquired_on: Optional[_dt.date] = None
+    lost_on: Optional[_dt.date] = None
+
+    __repr__ = _record_repr
+
+    def __post_init__(self) -> None:
+        self.code = text(self.code, "DatedNationality.code")
+        self.acquired_on = optional_date(self.acquired_on, "DatedNationality.acquired_on")
+        self.lost_on = optional_date(self.lost_on, "DatedNationality.lost_on")
+
+
+@dataclasses.dataclass(repr=False)
 class PersonCase:
     """Everything the eligibility rules need about one person."""
 
@@ -160,6 +179,9 @@ class PersonCase:
     permits: List[Permit] = dataclasses.field(default_factory=list)
     protections: List[Protection] = dataclasses.field(default_factory=list)
     situations: List[Situation] = dataclasses.field(default_factory=list)
+    #: R1: dated nationalities; when not empty they decide the nationality class at each
+    #: date and ``person.nationalities`` must hold the same codes.
+    nationalities: List[DatedNationality] = dataclasses.field(default_factory=list)
 
     __repr__ = _record_repr
 
@@ -169,6 +191,8 @@ class PersonCase:
         self.permits = _records(self.permits, Permit, "PersonCase.permits")
         self.protections = _records(self.protections, Protection, "PersonCase.protections")
         self.situations = _records(self.situations, Situation, "PersonCase.situations")
+        self.nationalities = _records(self.nationalities, DatedNationality,
+                                      "PersonCase.nationalities")
 
 
 @dataclasses.dataclass(repr=False)

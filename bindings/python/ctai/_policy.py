@@ -135,6 +135,7 @@ class Policy:
     agir_includes_stateless: bool
     bpi_window_years: Optional[int]
     require_regular_stay: bool
+    minors_follow_household: bool
     bpt_end_dates: Tuple[_dt.date, ...]
     agir_start: Mapping[str, _dt.date]
     agir_recency: AgirRecency
@@ -157,6 +158,7 @@ class Policy:
         agir_includes_stateless: bool = _DEFAULT,
         bpi_window_years: Optional[int] = _DEFAULT,
         require_regular_stay: bool = _DEFAULT,
+        minors_follow_household: bool = _DEFAULT,
         bpt_end_dates: Sequence[_dt.date] = _DEFAULT,
         agir_start: Mapping[str, _dt.date] = _DEFAULT,
         agir_recency: Union[AgirRecency, str] = _DEFAULT,

@@ -169,7 +169,8 @@ class Store(_core._Store):
     def tables(self) -> "Dict[str, Columns]":
         """Every table of the exchange format as Columns, keyed by the exchange file names
         without ``.csv`` (persons, permits, protections, situations, journeys, steps, agir,
-        referrals, activities, participations, volunteering, housing, partnerships, costs;
+        referrals, activities, participations, volunteering, housing, partnerships, costs,
+        nationalities (dated nationalities, R1: empty when the store has none);
         docs/exchange-format.md gives the columns). The rows are those ``export_dir``
         writes, typed: dates as dates, numbers as numbers, an empty cell as a null;
         ``persons`` adds ``birth_precision`` ("day", "month", "year") and ``birth_year``

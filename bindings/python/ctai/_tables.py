@@ -20,15 +20,18 @@ __all__ = ["TABLES", "tables_of"]
 #: The tables of the exchange format, in the format's order (docs/exchange-format.md).
 TABLES = ["persons", "permits", "protections", "situations", "journeys", "steps", "agir",
           "referrals", "activities", "participations", "volunteering", "housing",
-          "partnerships", "costs"]
+          "partnerships", "costs", "nationalities"]
+#: Files written only when they have rows: an empty table then, with these columns.
+_OPTIONAL = {"nationalities": ["person_id", "nationality", "acquired_on", "lost_on"]}
 
 _DATES = {"valid_from", "valid_to", "decision_date", "notification_date", "displaced_on",
           "end_date", "start", "end", "entry_date", "exit_date", "date", "orientation_date",
-          "proposed_on", "decided_on", "completed_on", "cir_date", "last_contact"}
+          "proposed_on", "decided_on", "completed_on", "cir_date", "last_contact",
+          "acquired_on", "lost_on"}
 _INTS = {"action", "cdd_months", "satisfaction", "participants"}
 _FLAGS = {"co_animated", "exit_housing", "exit_activity"}
 #: Text even when every value looks like a number.
-_TEXT = {"birth_date", "department", "household_id", "nationalities"}
+_TEXT = {"birth_date", "department", "household_id", "nationalities", "nationality"}
 _NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
 _NO_INT = np.iinfo(np.int32).min
 
@@ -101,6 +104,8 @@ def tables_of(store: Any, export: Any) -> Dict[str, Columns]:
         for table in TABLES:
             path = os.path.join(tmp, table + ".csv")
             if not os.path.exists(path):
+                if table in _OPTIONAL:
+                    out[table] = _columns(table, _OPTIONAL[table], [])
                 continue
             with open(path, newline="", encoding="utf-8-sig") as f:
                 reader = csv.reader(f)

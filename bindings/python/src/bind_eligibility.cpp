@@ -2,8 +2,10 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <ctai/eligibility.hpp>
+#include <ctai/household_rule.hpp>
 #include <ctai/policy.hpp>
 
 #include "bindings.hpp"
@@ -69,13 +71,26 @@ void bind_eligibility(py::module_& m) {
 
     m.def(
         "evaluate",
-        [](const py::object& c, Date on, const py::object& policy, const py::object& family_bpi) {
+        [](const py::object& c, Date on, const py::object& policy, const py::object& family_bpi,
+           const py::object& household) {
             const PersonCase pc = person_case_from(c);
             const auto family = optional_case(family_bpi);
-            return ctai::evaluate(pc, on, policy_arg(policy), family ? &*family : nullptr);
+            const Policy p = policy_arg(policy);
+            auto e = ctai::evaluate(pc, on, p, family ? &*family : nullptr);
+            if (!household.is_none()) {
+                // R3 minors_follow_household: the cases of the person's household.
+                std::vector<PersonCase> members;
+                for (const auto& member : household) members.push_back(person_case_from(member));
+                std::vector<const PersonCase*> pointers;
+                for (const auto& member : members) pointers.push_back(&member);
+                ctai::follow_household(e, pc, p, pointers);
+            }
+            return e;
         },
         "case"_a, "on"_a, py::kw_only(), "policy"_a = py::none(), "family_bpi"_a = py::none(),
-        "R1-R6: full evaluation of a PersonCase at `on`, with the reasons.");
+        "household"_a = py::none(),
+        "R1-R6: full evaluation of a PersonCase at `on`, with the reasons; `household`: the "
+        "cases of the person's household (policy minors_follow_household, R3).");
     m.def(
         "is_primo_arrivant",
         [](const py::object& c, Date on, const py::object& policy) {

@@ -90,6 +90,10 @@ Situation situation_from(py::handle o) {
             field<std::optional<Date>>(o, "Situation", "end")};
 }
 
+py::dict to_dict(const DatedNationality& n) {
+    return py::dict("code"_a = n.code, "acquired_on"_a = n.acquired_on, "lost_on"_a = n.lost_on);
+}
+
 py::dict to_dict(const Person& p) {
     py::list nationalities;
     for (const auto& n : p.nationalities) nationalities.append(n);
@@ -127,6 +131,12 @@ py::dict to_dict(const AgirSupport& s) {
 
 }  // namespace
 
+DatedNationality dated_nationality_from(py::handle o) {
+    return {normalize_nationality(field<std::string>(o, "DatedNationality", "code")),
+            field<std::optional<Date>>(o, "DatedNationality", "acquired_on"),
+            field<std::optional<Date>>(o, "DatedNationality", "lost_on")};
+}
+
 Person person_from(py::handle o) {
     Person p;
     p.id = PersonId{field<std::string>(o, "Person", "id")};
@@ -151,6 +161,10 @@ PersonCase person_case_from(py::handle o) {
     c.permits = list_of<Permit>(o, "PersonCase", "permits", permit_from);
     c.protections = list_of<Protection>(o, "PersonCase", "protections", protection_from);
     c.situations = list_of<Situation>(o, "PersonCase", "situations", situation_from);
+    // R1: dated nationalities (a PersonCase of an older caller without the field has none).
+    if (py::hasattr(o, "nationalities"))
+        c.nationalities = list_of<DatedNationality>(o, "PersonCase", "nationalities",
+                                                    dated_nationality_from);
     return c;
 }
 
@@ -173,12 +187,17 @@ py::object to_python(const PersonCase& c) {
     for (const auto& p : c.permits) permits.append(make("Permit", to_dict(p)));
     for (const auto& p : c.protections) protections.append(make("Protection", to_dict(p)));
     for (const auto& s : c.situations) situations.append(make("Situation", to_dict(s)));
+    py::list nationalities;
+    for (const auto& n : c.nationalities) nationalities.append(make("DatedNationality", to_dict(n)));
     return make("PersonCase", py::dict("person"_a = to_python(c.person), "permits"_a = permits,
                                        "protections"_a = protections,
-                                       "situations"_a = situations));
+                                       "situations"_a = situations,
+                                       "nationalities"_a = nationalities));
 }
 
 py::object to_python(const AgirSupport& s) { return make("AgirSupport", to_dict(s)); }
+
+py::object to_python(const DatedNationality& n) { return make("DatedNationality", to_dict(n)); }
 
 void bind_model(py::module_& m) {
     m.def(

@@ -19,9 +19,9 @@ using namespace pybind11::literals;
 
 // Compile-time guard: adding a field to ctai::Policy breaks this line until the field is
 // added to for_each_field below (and so to Python).
-[[maybe_unused]] void policy_has_18_fields(const Policy& p) {
+[[maybe_unused]] void policy_has_19_fields(const Policy& p) {
     [[maybe_unused]] const auto& [f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14,
-                                  f15, f16, f17, f18] = p;
+                                  f15, f16, f17, f18, f19] = p;
 }
 
 template <class F>
@@ -36,6 +36,7 @@ void for_each_field(F&& f) {
     f("agir_includes_stateless", &Policy::agir_includes_stateless);
     f("bpi_window_years", &Policy::bpi_window_years);
     f("require_regular_stay", &Policy::require_regular_stay);
+    f("minors_follow_household", &Policy::minors_follow_household);
     f("bpt_end_dates", &Policy::bpt_end_dates);
     f("agir_start", &Policy::agir_start);
     f("agir_recency", &Policy::agir_recency);

@@ -614,6 +614,22 @@ persons; `person_id in snapshot` tells whether a person is in it.)doc")
             return to_python(s.run([&](auto& st) { return st.person_case(PersonId{id}); }));
         }, "person_id"_a,
         "The person with permits, protections and situations (ctai.PersonCase). NotFoundError.")
+        .def("nationalities", [](PyStore& s, const std::string& id) {
+            py::list out;
+            for (const auto& n : s.run([&](auto& st) { return st.nationalities(PersonId{id}); }))
+                out.append(to_python(n));
+            return out;
+        }, "person_id"_a,
+        "R1: the person's dated nationalities (ctai.DatedNationality), empty when none. "
+        "NotFoundError when unknown.")
+        .def("put_nationalities", [](PyStore& s, const std::string& id, const py::list& dated) {
+            std::vector<ctai::DatedNationality> list;
+            for (const auto& n : dated) list.push_back(dated_nationality_from(n));
+            return s.run([&](auto& st) { return st.put_nationalities(PersonId{id}, list); });
+        }, "person_id"_a, "nationalities"_a,
+        "R1: replaces the person's dated nationalities (an empty list: none); their undated "
+        "codes follow (kept when the same set, else the dated codes). True when something "
+        "changed. NotFoundError when unknown.")
         .def("person_ids", [](PyStore& s) {
             py::list out;
             for (const auto& id : s.run([](auto& st) { return st.person_ids(); })) out.append(id.str());

@@ -83,6 +83,9 @@ ctai::AgirSupport agir_support_from(py::handle obj);
 py::object to_python(const ctai::PersonCase& c);
 py::object to_python(const ctai::Person& p);
 py::object to_python(const ctai::AgirSupport& s);
+/// R1 dated nationalities (bind_model.cpp).
+ctai::DatedNationality dated_nationality_from(py::handle obj);
+py::object to_python(const ctai::DatedNationality& n);
 
 // --- Arrays of dates (bind_dates.cpp) ----------------------------------------------------
 /// NumPy's NaT as an int64 day number.

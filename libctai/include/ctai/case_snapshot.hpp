@@ -74,6 +74,10 @@ public:
     /// The index of the person that case i rejoins (person.rejoining_family_of), or npos
     /// when none or not in the snapshot.
     std::uint32_t family(std::uint32_t i) const noexcept { return family_[i]; }
+    /// R3 minors_follow_household (policy option set): the cases of case i's household
+    /// (itself included) when the household has several members in the snapshot, else
+    /// empty. Such cases are evaluated from the case objects (case_snapshot_household.cpp).
+    std::span<const PersonCase* const> household(std::uint32_t i) const noexcept;
     /// The AGIR supports of case i, by orientation date.
     std::span<const AgirSupport> agir_supports(std::uint32_t i) const noexcept;
 
@@ -130,6 +134,17 @@ private:
     /// nationalities, ...): verdict() evaluates the case object (slow_verdict).
     static constexpr std::uint32_t slow_row = 0xFFFFFFFFu;
     void build_rules();
+    /// R3 minors_follow_household: households_[household_of_[i]] are the cases of case i's
+    /// household (household_of_ empty when the option is off; npos: alone or none).
+    std::vector<std::vector<const PersonCase*>> households_;
+    std::vector<std::uint32_t> household_of_;
+    void build_households();
+    bool in_household(std::uint32_t i) const noexcept {
+        return !household_of_.empty() && household_of_[i] != npos;
+    }
+    /// evaluate() of the case object with the household rule (the slow path of such cases).
+    Eligibility household_evaluate(std::uint32_t i, Date on, Explain explain) const;
+    void append_evaluated(EligibilityColumns& out, std::uint32_t i, const Eligibility& e) const;
     Verdict verdict_of(const RuleRow& r, std::int32_t d) const noexcept;
     Verdict slow_verdict(std::uint32_t i, std::int32_t d) const noexcept;
 

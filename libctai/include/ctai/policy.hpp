@@ -42,6 +42,10 @@ struct Policy {
     /// R3.5: a primo-arrivant must hold at the date a permit or a receipt in force (the
     /// DIAIR leaflet's « séjournant régulièrement »).
     bool require_regular_stay = false;
+    /// R3: an accompanied minor (under 18, third-country national, no qualifying permit)
+    /// whose household includes a primo-arrivant adult is primo-arrivant with that adult's
+    /// window (domain R3, last paragraphs; docs/rules.md).
+    bool minors_follow_household = false;
     /// R5: successive end dates of the EU temporary protection; the last one is in force.
     std::vector<Date> bpt_end_dates = default_bpt_end_dates();
     /// R6: département -> first day AGIR is deployed there.

@@ -210,8 +210,15 @@ public:
 
     /// Upserts the person row only. Validates nationalities (normalised codes expected).
     bool put_person(const Person& p);
-    /// Upserts the person and replaces their permits, protections and situations.
+    /// Upserts the person and replaces their permits, protections and situations (and their
+    /// dated nationalities, R1: c.nationalities, whose codes person.nationalities must hold,
+    /// the same set; ValidationError otherwise).
     bool put_case(const PersonCase& c);
+    /// R1: replaces the dated nationalities of a stored person (empty: none, the undated
+    /// person.nationalities then hold at every date). The undated codes are kept when they
+    /// are the same set as the dated ones, else replaced by the dated codes. Audited as a
+    /// case update. Throws NotFoundError for an unknown person.
+    bool put_nationalities(const PersonId& id, std::vector<DatedNationality> dated);
     /// Upserts a journey with its steps, validated by check_enrollment (R6/R7) against the
     /// person's other journeys and AGIR supports. Throws NotFoundError for an unknown
     /// person or contract, ConflictError naming the broken rule.
@@ -259,6 +266,9 @@ public:
     std::optional<Person> find_person(const PersonId& id) const;
     /// The person with permits, protections and situations. Throws NotFoundError.
     PersonCase person_case(const PersonId& id) const;
+    /// R1: the person's dated nationalities, in stored order (empty when they have none).
+    /// Throws NotFoundError.
+    std::vector<DatedNationality> nationalities(const PersonId& id) const;
     /// All person ids, sorted.
     std::vector<PersonId> person_ids() const;
     std::int64_t person_count() const;

@@ -19,7 +19,7 @@ using nlohmann::ordered_json;
 constexpr auto option_names = std::to_array<std::string_view>(
     {"feb29", "boundary", "primo_anchor", "excluded_motives", "require_cir",
      "accept_cir_proposed", "bpi_includes_stateless", "agir_includes_stateless",
-     "bpi_window_years", "require_regular_stay", "bpt_end_dates", "agir_start",
+     "bpi_window_years", "require_regular_stay", "minors_follow_household", "bpt_end_dates", "agir_start",
      "agir_recency", "intermediated_rental_is_lasting", "pension_de_famille_is_lasting",
      "age_reference", "suppression_k", "retention_years"});
 
@@ -82,6 +82,7 @@ void set_option(Policy& p, std::string_view name, std::string_view v, std::strin
         if (v == "none" || v == "null") p.bpi_window_years.reset();
         else p.bpi_window_years = parse_int(source, name, v, 1);
     } else if (name == "require_regular_stay") p.require_regular_stay = parse_bool(source, name, v);
+    else if (name == "minors_follow_household") p.minors_follow_household = parse_bool(source, name, v);
     else if (name == "bpt_end_dates") {
         p.bpt_end_dates.clear();
         for (auto d : items(v, ',')) p.bpt_end_dates.push_back(parse_policy_date(source, name, d));
@@ -129,6 +130,7 @@ std::string policy_to_json(const Policy& p) {
     if (p.bpi_window_years) j["bpi_window_years"] = *p.bpi_window_years;
     else j["bpi_window_years"] = nullptr;
     j["require_regular_stay"] = p.require_regular_stay;
+    j["minors_follow_household"] = p.minors_follow_household;
     auto ends = ordered_json::array();
     for (auto d : p.bpt_end_dates) ends.push_back(to_iso(d));
     j["bpt_end_dates"] = ends;

@@ -115,6 +115,51 @@ RuleVerdict check_person(const Person& p) {
     return RuleVerdict::allow();
 }
 
+bool same_codes(const std::vector<std::string>& undated, const std::vector<DatedNationality>& dated) {
+    const auto in_dated = [&](const std::string& code) {
+        return std::any_of(dated.begin(), dated.end(),
+                           [&](const DatedNationality& n) { return n.code == code; });
+    };
+    const auto in_undated = [&](const DatedNationality& n) {
+        return std::find(undated.begin(), undated.end(), n.code) != undated.end();
+    };
+    return std::all_of(undated.begin(), undated.end(), in_dated) &&
+           std::all_of(dated.begin(), dated.end(), in_undated);
+}
+
+std::vector<std::string> dated_codes(const std::vector<DatedNationality>& dated) {
+    std::vector<std::string> codes;
+    for (const auto& n : dated)
+        if (std::find(codes.begin(), codes.end(), n.code) == codes.end()) codes.push_back(n.code);
+    return codes;
+}
+
+namespace {
+// R1: dated nationalities: normalised codes, lost after acquired, the undated codes the
+// same set. Nationalities are personal data: messages name positions, never a code or date.
+RuleVerdict check_dated_nationalities(const PersonCase& c) {
+    const auto who = person_label(c.person.id) + ": ";
+    for (std::size_t i = 0; i < c.nationalities.size(); ++i) {
+        const auto& n = c.nationalities[i];
+        bool ok = false;
+        try {
+            ok = normalize_nationality(n.code) == n.code;
+        } catch (const ValidationError&) {
+            ok = false;
+        }
+        const auto at = "dated nationalities[" + std::to_string(i) + "]";
+        if (!ok) return RuleVerdict::invalid(who + at + " is not a normalised code", "nationality");
+        if (n.acquired_on && n.lost_on && !(*n.acquired_on < *n.lost_on))
+            return RuleVerdict::invalid(who + at + ": lost_on not after acquired_on", "lost_on");
+    }
+    if (!c.nationalities.empty() && !same_codes(c.person.nationalities, c.nationalities))
+        return RuleVerdict::invalid(who + "nationalities do not agree with the dated nationalities "
+                                          "(the same codes expected)",
+                                    "nationalities");
+    return RuleVerdict::allow();
+}
+}  // namespace
+
 RuleVerdict check_case(const PersonCase& c) {
     if (auto v = check_person(c.person); !v.allowed()) return v;
     const auto who = person_label(c.person.id) + ": ";
@@ -134,6 +179,7 @@ RuleVerdict check_case(const PersonCase& c) {
         if (c.situations[i].end && *c.situations[i].end < c.situations[i].start)
             return RuleVerdict::invalid(
                 who + "situations[" + std::to_string(i) + "]: end before start", "end");
+    if (auto v = check_dated_nationalities(c); !v.allowed()) return v;
     return RuleVerdict::allow();
 }
 

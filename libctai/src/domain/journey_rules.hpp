@@ -60,6 +60,12 @@ std::string_view rule_column(std::string_view rule) noexcept;
 RuleVerdict check_person(const Person& p);
 /// check_person, then the case's lists: permits, protections and situations dated in order.
 RuleVerdict check_case(const PersonCase& c);
+/// R1: whether the undated codes are the same set as the codes of the dated nationalities
+/// (order and repeats aside): what persons.nationalities must hold for a person with
+/// dated nationalities.
+bool same_codes(const std::vector<std::string>& undated, const std::vector<DatedNationality>& dated);
+/// R1: the distinct codes of dated nationalities, in order of first appearance.
+std::vector<std::string> dated_codes(const std::vector<DatedNationality>& dated);
 
 // ---- other records --------------------------------------------------------------------------
 

@@ -196,6 +196,12 @@ public:
         }
         for (std::size_t i = 0; i < table_count; ++i) {
             std::error_code ec;
+            if (tables[i].only_with_rows && rows_[i] == 0) {
+                // Not written; a stale file of an earlier export would be read back.
+                fs::remove(paths_[i], ec);
+                fs::remove(dir / tables[i].file, ec);
+                continue;
+            }
             fs::rename(paths_[i], dir / tables[i].file, ec);
             if (ec)
                 throw StorageError("cannot rename '" + paths_[i].string() + "': " + ec.message());
@@ -390,6 +396,10 @@ private:
                       iso(x.notification_date), iso(x.displaced_on), iso(x.end_date)});
         for (const auto& x : c.situations)
             out_.row(Table::situations, {id, code(x.kind), to_iso(x.start), iso(x.end)});
+        // R1: dated nationalities with their exact dates, as permits and protections (a
+        // pseudonymised export too: the class at each date must stay the same).
+        for (const auto& x : c.nationalities)
+            out_.row(Table::nationalities, {id, x.code, iso(x.acquired_on), iso(x.lost_on)});
     }
 
     void add_journey(const Journey& j) {
@@ -478,7 +488,8 @@ ExportSummary export_any(const Source& store, const fs::path& dir, const ExportO
     ExportSummary summary;
     summary.pseudonymized = pseudo.has_value();
     for (std::size_t i = 0; i < table_count; ++i)
-        summary.files.push_back({std::string(tables[i].file), files.rows(tables[i].table)});
+        if (!tables[i].only_with_rows || files.rows(tables[i].table) > 0)
+            summary.files.push_back({std::string(tables[i].file), files.rows(tables[i].table)});
     return summary;
 }
 

@@ -77,6 +77,7 @@ public:
         read_permits();
         read_protections();
         read_situations();
+        read_dated_nationalities();
         read_journeys();
         read_steps();
         read_agir();
@@ -87,6 +88,7 @@ public:
         read_housing();
         read_partnerships();
         read_costs();
+        check_nationalities_agree(out);
         finish(out);
         // Non-blocking, located warnings (never a personal value), after the folder's own.
         out.summary.warnings.insert(out.summary.warnings.end(), warnings_.begin(), warnings_.end());
@@ -136,6 +138,10 @@ private:
     void read_permits();
     void read_protections();
     void read_situations();
+    /// nationalities.csv (R1), then the agreement of each listed person's
+    /// persons.nationalities (read_nationalities_file.cpp).
+    void read_dated_nationalities();
+    void check_nationalities_agree(ReadResult& out);
     void read_journeys();
     void read_steps();
     void read_agir();
@@ -166,6 +172,7 @@ private:
     std::unordered_map<std::string, std::size_t> person_index_;
     std::unordered_map<std::string, std::size_t> journey_index_;
     std::unordered_set<std::string> households_;
+    std::unordered_set<std::string> listed_nationalities_;
     std::unordered_set<std::string> activity_ids_;
     std::unordered_set<std::string> rejected_persons_;
     /// Persons none of whose journeys are written (one of them or of their AGIR supports

@@ -21,9 +21,12 @@ struct ColumnSpec {
 /// The tables of the format, in the order they are read, written and reported.
 enum class Table : std::size_t {
     persons, permits, protections, situations, journeys, steps, agir, referrals, activities,
-    participations, volunteering, housing, partnerships, costs
+    participations, volunteering, housing, partnerships, costs,
+    /// R1 dated nationalities (schema version 4): last, so that the tables before it keep
+    /// their place in summaries; read right after situations (a person's lists).
+    nationalities
 };
-inline constexpr std::size_t table_count = 14;
+inline constexpr std::size_t table_count = 15;
 
 struct TableSpec {
     Table table;
@@ -31,6 +34,9 @@ struct TableSpec {
     std::string_view file;  ///< e.g. "persons.csv"
     std::span<const ColumnSpec> columns;
     bool required_file = false;
+    /// Written by export only when it has rows (a file added after format v1's fourteen:
+    /// an export without such rows is the same as before).
+    bool only_with_rows = false;
 };
 
 namespace columns {
@@ -72,6 +78,8 @@ inline constexpr std::array<ColumnSpec, 5> partnerships{{
     {"date", true}}};
 inline constexpr std::array<ColumnSpec, 4> costs{{
     {"contract_id", true}, {"action", true}, {"total_cost", true}, {"subsidy_p104", true}}};
+inline constexpr std::array<ColumnSpec, 4> nationalities{{
+    {"person_id", true}, {"nationality", true}, {"acquired_on"}, {"lost_on"}}};
 }  // namespace columns
 
 inline constexpr std::array<TableSpec, table_count> tables{{
@@ -89,6 +97,7 @@ inline constexpr std::array<TableSpec, table_count> tables{{
     {Table::housing, "housing", "housing.csv", columns::housing},
     {Table::partnerships, "partnerships", "partnerships.csv", columns::partnerships},
     {Table::costs, "costs", "costs.csv", columns::costs},
+    {Table::nationalities, "nationalities", "nationalities.csv", columns::nationalities, false, true},
 }};
 
 constexpr const TableSpec& spec(Table t) noexcept { return tables[static_cast<std::size_t>(t)]; }

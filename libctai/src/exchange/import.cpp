@@ -67,6 +67,9 @@ public:
         // Into a store without data: the store checks the rules against what it has written
         // in memory instead of reading rows back (same results, much faster).
         bulk_ = detail::begin_bulk_load(store_);
+        // An optional file of a later format version (nationalities.csv) absent from an
+        // import into a store without data left nothing as it was: not listed as kept.
+        if (bulk_ && !present(Table::nationalities)) summary(Table::nationalities).kept = false;
         write_cases();
         write_agir();
         write_referrals();
@@ -309,6 +312,13 @@ private:
             summary(Table::situations).removed += count_removed(stored.situations, c.situations);
         else
             out.situations = stored.situations;
+        // R1: nationalities.csv replaces the dated nationalities of the persons it lists
+        // only; the others keep theirs (persons.nationalities must agree: put_case checks).
+        if (read_.nationality_persons.count(c.person.id.str()))
+            summary(Table::nationalities).removed +=
+                count_removed(stored.nationalities, c.nationalities);
+        else
+            out.nationalities = stored.nationalities;
         return out;
     }
 

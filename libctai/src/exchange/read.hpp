@@ -5,6 +5,7 @@
 #include <array>
 #include <filesystem>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include <ctai/exchange.hpp>
@@ -47,6 +48,9 @@ struct ReadResult {
     /// format's name when absent).
     std::array<std::string, table_count> file;
     ImportSummary summary;
+    /// The persons nationalities.csv lists (their dated nationalities are replaced; the
+    /// others keep what the store holds).
+    std::unordered_set<std::string> nationality_persons;
     /// False when a file could not be read at all (parse error, missing required column,
     /// missing persons.csv): the store phase is then skipped.
     bool complete = true;

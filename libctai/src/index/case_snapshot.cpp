@@ -135,6 +135,7 @@ CaseSnapshot::CaseSnapshot(std::vector<PersonCase> cases, std::vector<AgirSuppor
     family_.assign(n, npos);
     for (std::uint32_t i = 0; i < n; ++i)
         if (const auto& f = cases_[i].person.rejoining_family_of) family_[i] = find(f->str());
+    build_households();  // R3 minors_follow_household
 
     // Supports grouped by person (counting sort by dense index), by orientation date.
     std::vector<std::uint32_t> owner(supports.size(), npos);
@@ -224,7 +225,7 @@ void CaseSnapshot::build_rules() {
         // (slow_verdict): dated nationalities (R1), regular stay required (R3.5), stateless
         // persons counted differently for the CTAI and AGIR (R4), a fallback window from the
         // protection date that ends before the first permit starts (R0.5, R3).
-        bool slow = f.dated_nationality || policy_.require_regular_stay;
+        bool slow = f.dated_nationality || policy_.require_regular_stay || in_household(i);
         if (policy_.agir_includes_stateless != policy_.bpi_includes_stateless || short_bpi_window)
             for (const Protection& pr : c.protections)
                 slow = slow || pr.type == ProtectionType::stateless ||
@@ -353,7 +354,9 @@ void CaseSnapshot::build_rules() {
 Verdict CaseSnapshot::slow_verdict(std::uint32_t i, std::int32_t d) const noexcept {
     const PersonCase* family = family_[i] != npos ? &cases_[family_[i]] : nullptr;
     const Eligibility e =
-        ctai::evaluate(cases_[i], facts_[i], Date::from_days(d), policy_, family, Explain::none);
+        in_household(i) ? household_evaluate(i, Date::from_days(d), Explain::none)
+                        : ctai::evaluate(cases_[i], facts_[i], Date::from_days(d), policy_, family,
+                                         Explain::none);
     Verdict v;
     v.flags = static_cast<std::uint8_t>(
         (e.primo_arrivant ? Verdict::primo_arrivant : 0) | (e.bpi ? Verdict::bpi : 0) |
@@ -482,6 +485,8 @@ std::span<const AgirSupport> CaseSnapshot::agir_supports(std::uint32_t i) const 
 }
 
 Eligibility CaseSnapshot::evaluate(std::uint32_t i, Date on, Explain explain) const {
+    if (in_household(i)) [[unlikely]]
+        return household_evaluate(i, on, explain);
     const CaseFacts& f = facts_[i];
     const Verdict v = verdict(i, on);
     Eligibility e;
@@ -509,6 +514,8 @@ bool CaseSnapshot::in_agir_support(std::uint32_t i, Date on) const {
 }
 
 void CaseSnapshot::append(EligibilityColumns& out, std::uint32_t i, Date on) const {
+    if (in_household(i)) [[unlikely]]
+        return append_evaluated(out, i, household_evaluate(i, on, Explain::none));
     // From the snapshot's columns only: the case object stays cold.
     const CaseFacts& f = facts_[i];
     const Traits& t = traits_[i];

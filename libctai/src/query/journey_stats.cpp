@@ -32,7 +32,9 @@ std::map<std::string, JourneyStats> journey_stats_by_public(const Store& store,
     // memory exactly as Store::eligibility does; a few: one lookup each.
     constexpr std::size_t bulk_from = 64;
     std::unordered_map<std::string, PersonCase> cases;
-    if (c.size() >= bulk_from)
+    // (R3 minors_follow_household is a rule across persons: Store::eligibility then, which
+    // holds the households.)
+    if (c.size() >= bulk_from && !store.policy().minors_follow_household)
         store.for_each_case([&](const PersonCase& pc) { cases.emplace(pc.person.id.str(), pc); });
     auto eligibility = [&](const std::string& id, Date d) {
         const auto it = cases.find(id);

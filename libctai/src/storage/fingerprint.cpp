@@ -61,12 +61,16 @@ struct Sha256 {
 // insertion order. journeys: the columns of schema v2, not the step summary of v3
 // (step_count, end_step_date: derived from steps, which is hashed), so that the same data
 // gives the same hash before and after that migration.
+// nationalities (version 4) is `when_rows`: its name enters the hash only once it has a
+// row, so that a store without dated nationalities keeps the hash of version 3 (and the
+// fingerprint cached by change counter stays true across the migration).
 struct FingerprintTable {
     const char* table;
     const char* columns;
     const char* order;
+    bool when_rows = false;
 };
-constexpr std::array<FingerprintTable, 15> fingerprint_tables{{
+constexpr std::array<FingerprintTable, 16> fingerprint_tables{{
     {"persons", "*", "person_id"},
     {"permits", "*", "person_id, position"},
     {"protections", "*", "person_id, position"},
@@ -85,6 +89,7 @@ constexpr std::array<FingerprintTable, 15> fingerprint_tables{{
     {"housing_moves", "*", "household_id, date"},
     {"partnerships", "*", "contract_id, action, partner, theme, date"},
     {"costs", "*", "contract_id, action"},
+    {"nationalities", "*", "person_id, position", true},
 }};
 
 // SHA-256 over every data table in key order (read in the caller's read snapshot).
@@ -116,7 +121,7 @@ std::string hash_data(detail::StoreImpl& impl) {
     };
     auto hash_table = [&](const FingerprintTable& t) {
         const std::string_view table = t.table;
-        put(table.data(), table.size() + 1);
+        if (!t.when_rows) put(table.data(), table.size() + 1);
         // The C API on the hot loop: SQLite::Column copies a shared handle per value.
         sqlite3* db = impl.db->getHandle();
         const std::string sql =
@@ -130,10 +135,15 @@ std::string hash_data(detail::StoreImpl& impl) {
         const std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> owner(raw, sqlite3_finalize);
         sqlite3_stmt* st = owner.get();
         const int n = sqlite3_column_count(st);
+        bool named = false;
         for (;;) {
             const int rc = sqlite3_step(st);
             if (rc == SQLITE_DONE) break;
             if (rc != SQLITE_ROW) throw SQLite::Exception(db, rc);
+            if (t.when_rows && !named) {
+                put(table.data(), table.size() + 1);
+                named = true;
+            }
             for (int i = 0; i < n; ++i) {
                 const int type = sqlite3_column_type(st, i);
                 put_u64(static_cast<std::uint64_t>(type));

@@ -107,6 +107,7 @@ std::optional<PersonCase> StoreImpl::load_case(const PersonId& id) {
         q.bind(id);
         while (q.step()) c.situations.push_back(read_situation(q, 0));
     }
+    c.nationalities = load_nationalities(id);
     return c;
 }
 
@@ -148,6 +149,7 @@ Json to_json(const PersonCase& c) {
     j["permits"] = std::move(permits);
     j["protections"] = std::move(protections);
     j["situations"] = std::move(situations);
+    add_nationalities_json(j, c);
     return j;
 }
 
@@ -203,6 +205,7 @@ void StoreImpl::write_case_lists(const PersonCase& c, bool person_is_new) {
               "VALUES (?, ?, ?, ?, ?)")
             .bind(id, i++, s.kind, s.start, s.end)
             .exec();
+    write_nationalities(c, person_is_new);
 }
 
 namespace {
@@ -255,6 +258,7 @@ std::string case_json_text(const PersonCase& c) {
         w.end_object();
     }
     w.end_array();
+    add_nationalities_flat(w, c);
     w.end_object();
     return std::move(w.out);
 }
@@ -270,6 +274,15 @@ bool Store::put_person(const Person& p) {
         auto tx = transaction();
         const auto old = impl_->load_person(p.id);
         if (old && *old == p) return false;
+        // R1: a person with dated nationalities keeps undated codes that agree with them.
+        if (const auto dated = old ? impl_->load_nationalities(p.id)
+                                   : std::vector<DatedNationality>{};
+            !dated.empty() && !rules::same_codes(p.nationalities, dated))
+            rules::enforce(rules::RuleVerdict::invalid(
+                "person '" + p.id.str() +
+                    "': nationalities do not agree with the dated nationalities (the same codes "
+                    "expected; see put_nationalities)",
+                "nationalities"));
         impl_->write_person(p);
         const auto after = detail::to_json(p);
         if (old) {
@@ -305,7 +318,7 @@ bool Store::put_case(const PersonCase& c) {
         if (old && *old == c) return false;
         if (!old || old->person != c.person) impl_->write_person(c.person);
         if (!old || old->permits != c.permits || old->protections != c.protections ||
-            old->situations != c.situations)
+            old->situations != c.situations || old->nationalities != c.nationalities)
             impl_->write_case_lists(c, !old);
         const auto after = detail::to_json(c);
         if (old) {

@@ -17,6 +17,10 @@
 #include "storage/record_json.hpp"
 #include "storage/store_impl.hpp"
 
+// SQL: the day number of 1 January of the year of day number `x`.
+#define CTAI_YEAR_START(x) \
+    "CAST(julianday(strftime('%Y-01-01', " x " + 2440587.5)) - 2440587.5 AS INTEGER)"
+
 namespace ctai {
 namespace detail {
 
@@ -74,6 +78,22 @@ AnonymizationReport Store::anonymize_expired(Date today) {
                      "FROM persons WHERE anonymised_on IS NOT NULL) THEN rejoining_family_of "
                      "ELSE NULL END WHERE person_id = ?")
                 .bind(today, fresh)
+                .exec();
+            // R9: dated nationalities keep their codes (the nationality class is a
+            // statistical dimension) and their dates to the year only, as the birth date:
+            // acquired_on -> 1 January of its year, lost_on -> 1 January of its year, or of
+            // the next year when that would not come after the rounded acquired_on.
+            impl_->query(
+                     "UPDATE nationalities SET acquired_on = CASE WHEN acquired_on IS NULL THEN "
+                     "NULL ELSE " CTAI_YEAR_START("acquired_on") " END WHERE person_id = ?")
+                .bind(fresh)
+                .exec();
+            impl_->query(
+                     "UPDATE nationalities SET lost_on = CASE WHEN lost_on IS NULL THEN NULL "
+                     "WHEN acquired_on IS NOT NULL AND " CTAI_YEAR_START("lost_on") " <= "
+                     "acquired_on THEN " CTAI_YEAR_START("(" CTAI_YEAR_START("lost_on") ") + 366") " ELSE "
+                     CTAI_YEAR_START("lost_on") " END WHERE person_id = ?")
+                .bind(fresh)
                 .exec();
             impl_->query("UPDATE journeys SET override_reason = '[anonymised]' WHERE "
                          "person_id = ? AND override_reason IS NOT NULL")

@@ -1,5 +1,6 @@
 // Every case of the store, in person id order: Store::for_each_case, Store::all_cases and
-// the case snapshot. Four cursors (persons, permits, protections, situations; each table is
+// the case snapshot. Five cursors (persons, permits, protections, situations, nationalities;
+// each table is
 // keyed by person_id first, so each is one scan in key order) merged in one pass, read
 // through the raw SQLite C API: text as pointer + length compared and copied once, integers
 // straight into the dates, no wrapper object (nor shared_ptr copy) per value, no std::string
@@ -170,9 +171,13 @@ void read_cases(StoreImpl& impl, Next&& next_case, Done&& done) {
     Cursor situations(db,
                       "SELECT person_id, situation, start, \"end\" FROM situations "
                       "ORDER BY person_id, position");
+    Cursor nationalities(db,
+                         "SELECT person_id, nationality, acquired_on, lost_on FROM nationalities "
+                         "ORDER BY person_id, position");
     permits.next();
     protections.next();
     situations.next();
+    nationalities.next();
     // Rows of one person gathered here, then copied once into vectors of the exact size.
     std::vector<Permit> permit_rows;
     std::vector<Protection> protection_rows;
@@ -207,6 +212,15 @@ void read_cases(StoreImpl& impl, Next&& next_case, Done&& done) {
                 Situation{enum_at<SituationKind>(s, 1), date_at(s, 2), opt_date_at(s, 3)});
         }
         c.situations.assign(situation_rows.begin(), situation_rows.end());
+
+        // Dated nationalities (R1): few persons have any; no buffer.
+        c.nationalities.clear();
+        for (; nationalities.at(id); nationalities.next()) {
+            sqlite3_stmt* s = nationalities.get();
+            const auto code = text_at(s, 1);
+            c.nationalities.push_back(DatedNationality{std::string(code.data(), code.size()),
+                                                       opt_date_at(s, 2), opt_date_at(s, 3)});
+        }
 
         done(c);
     }

@@ -133,6 +133,11 @@ inline std::int32_t days_or_none(const std::optional<Date>& d) { return d ? d->d
 
 Json to_json(const Person& p);
 Json to_json(const PersonCase& c);
+/// nationalities_table.cpp: the "dated_nationalities" key of a case's audit JSON (DOM and
+/// flat text), added only when the case has dated nationalities.
+void add_nationalities_json(Json& j, const PersonCase& c);
+class FlatJson;
+void add_nationalities_flat(FlatJson& w, const PersonCase& c);
 Json to_json(const Journey& j);
 Json to_json(const AgirSupport& s);
 Json to_json(const Referral& r);
@@ -272,6 +277,7 @@ struct StoreImpl {
     // reads used by writes and by the public reads
     std::optional<Person> load_person(const PersonId& id);
     std::optional<PersonCase> load_case(const PersonId& id);
+    std::vector<DatedNationality> load_nationalities(const PersonId& id);
     std::optional<Journey> load_journey(const JourneyId& id);
     std::vector<Journey> load_journeys_of(const PersonId& id);
     std::vector<AgirSupport> load_agir_of(const PersonId& id);
@@ -288,6 +294,8 @@ struct StoreImpl {
     void write_person(const Person& p);
     /// `person_is_new`: the person row was inserted by this write (no list rows to delete).
     void write_case_lists(const PersonCase& c, bool person_is_new = false);
+    /// The nationalities rows of a case (nationalities_table.cpp), replacing the stored ones.
+    void write_nationalities(const PersonCase& c, bool person_is_new = false);
     /// `journey_is_new`: no row with this journey id existed (no steps to delete).
     void write_journey(const Journey& j, bool journey_is_new = false);
     void write_referral(const Referral& r);
@@ -321,6 +329,10 @@ private:
 /// (store_cases.cpp). `f` may move from the case it is given (every field of the next one
 /// is assigned: one PersonCase is reused, so what `f` copies costs no new allocation).
 void for_each_case_impl(StoreImpl& impl, const std::function<void(PersonCase&)>& f);
+/// R3 minors_follow_household (household_reads.cpp): the ids of a household's persons, and
+/// the rule applied to a point evaluation `e` of case `c` (a no-op when the option is off).
+std::vector<PersonId> household_member_ids(StoreImpl& impl, const HouseholdId& h);
+void apply_household_rule(StoreImpl& impl, Eligibility& e, const PersonCase& c);
 /// The same cases, in a vector reserved to the number of persons (each case built in place).
 std::vector<PersonCase> read_all_cases(StoreImpl& impl);
 /// Every AGIR support, by person then orientation date (agir_table.cpp).

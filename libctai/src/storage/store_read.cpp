@@ -115,7 +115,9 @@ Eligibility Store::eligibility(const PersonId& id, Date on) const {
         if (!c) throw NotFoundError("unknown person '" + id.str() + "'", "person", id.str());
         std::optional<PersonCase> family;
         if (c->person.rejoining_family_of) family = impl.load_case(*c->person.rejoining_family_of);
-        return evaluate(*c, on, impl.options.policy, family ? &*family : nullptr);
+        auto e = evaluate(*c, on, impl.options.policy, family ? &*family : nullptr);
+        detail::apply_household_rule(impl, e, *c);  // R3 minors_follow_household
+        return e;
     });
 }
 
@@ -157,6 +159,11 @@ EligibilityColumns Store::eligibility_for(std::span<const PersonId> persons,
             for (const auto& id : persons) load(id);
             for (std::size_t k = 0, n = cases.size(); k < n; ++k)
                 if (const auto f = cases[k].person.rejoining_family_of) load(*f);
+            // R3 minors_follow_household: the households of the persons asked.
+            if (p.minors_follow_household)
+                for (std::size_t k = 0, n = cases.size(); k < n; ++k)
+                    if (const auto h = cases[k].person.household_id)
+                        for (const auto& m : detail::household_member_ids(*impl_, *h)) load(m);
             snap = std::make_shared<const CaseSnapshot>(std::move(cases), std::move(supports), p);
         }
         // Every id resolved first: an unknown person leaves nothing half-built.
