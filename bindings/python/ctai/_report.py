@@ -54,3 +54,13 @@ def _repr_html_(self: Report) -> str:
 
 Report.to_pandas = _to_pandas
 Report._repr_html_ = _repr_html_
+
+
+def _orientations(self: Report) -> Any:
+    """R6: the orientations block of the report (``to_dict()["orientations"]``): counts by
+    direction, status, need and action, acceptance, and the proposal -> decision and
+    acceptance -> entry delays with the open ones censored (docs/reports.md)."""
+    return self.to_dict()["orientations"]
+
+
+Report.orientations = property(_orientations)
