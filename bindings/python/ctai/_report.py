@@ -34,7 +34,8 @@ def build_report(store: Any, contract: Union[str, Contract], *,
 
 def _to_pandas(self: Report) -> Any:
     """Every figure as a row of a ``pandas.DataFrame`` (the long form of ``to_csv()``):
-    ``action``, ``block`` (``public``, ``specific``, ``journeys``, ``financial``, ``extra``),
+    ``action``, ``block`` (``public``, ``specific``, ``journeys``, ``financial``, ``extra``;
+    ``orientations`` with action 0, the contract-wide R6 block),
     ``key``, ``entry`` (a breakdown's entry, missing for a single figure), ``label`` (French),
     ``target`` and ``realised`` (floats, NaN when there is none, when the cell is suppressed
     or when the figure cannot be computed)."""
