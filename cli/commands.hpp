@@ -69,6 +69,12 @@ int cmd_contracts(const Args& a);
 int cmd_check(const Args& a);
 int cmd_windows(const Args& a);
 
+/// referrals (referrals_command.cpp): registers the subcommand (options beyond Args kept
+/// there) and runs it.
+CLI::App* register_referrals_command(CLI::App& app, Args& a,
+                                     const std::function<void(CLI::App&, std::vector<std::string>)>& add_format);
+int cmd_referrals(const Args& a);
+
 /// import, export, journeys, report, demo (data_commands.cpp).
 void register_data_commands(CLI::App& app, Args& a,
                             const std::function<void(CLI::App&)>& add_policy,

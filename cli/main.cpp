@@ -85,6 +85,10 @@ int run(int argc, char** argv) {
     add_policy_options(*windows, a.policy);
     windows->footer("Example:\n  ctai windows cases.db --on 2024-06-01 --within 90");
 
+    auto* referrals = register_referrals_command(app, a, [&](CLI::App& sub, std::vector<std::string> allowed) {
+        add_format_option(sub, a.format, std::move(allowed));
+    });
+
     register_data_commands(app, a, [&](CLI::App& sub) { add_policy_options(sub, a.policy); },
                            [&](CLI::App& sub, std::vector<std::string> allowed) {
                                add_format_option(sub, a.format, std::move(allowed));
@@ -102,6 +106,7 @@ int run(int argc, char** argv) {
         if (contracts->parsed()) return cmd_contracts(a);
         if (check->parsed()) return cmd_check(a);
         if (windows->parsed()) return cmd_windows(a);
+        if (referrals->parsed()) return cmd_referrals(a);
         return run_data_command(app, a);
     } catch (const UsageError& e) {
         return report_error(e, 1);

@@ -476,8 +476,12 @@ TEST(Report, ActionsThreeAndFour) {
     EXPECT_EQ(a3.cell("volunteers").target, 50);
     EXPECT_EQ(realised(a3, "co_animated_beneficiaries"), 0);
     EXPECT_EQ(a3.cell("co_animated_beneficiaries").target, 200);
-    // Engagement from 2024-02-15, open: censored at the period end 2024-10-15 = 243 days.
-    EXPECT_DOUBLE_EQ(extra(a3, "mean_volunteer_days"), 243.0);
+    // Engagement from 2024-02-15, open: no completed engagement (no completed-only mean);
+    // censored at the evaluation date 2024-10-15, 243 days: the Kaplan-Meier restricted mean
+    // (S = 1 up to tau = 243).
+    EXPECT_FALSE(a3.extra_indicator("mean_volunteer_days").value);
+    EXPECT_DOUBLE_EQ(extra(a3, "km_restricted_mean_volunteer_days"), 243.0);
+    EXPECT_EQ(extra(a3, "volunteer_engagements_open"), 1);
     EXPECT_EQ(breakdown(a3, "engagements_by_association_type"),
               (std::map<std::string, double>{{"sport", 1}}));
     EXPECT_EQ(extra(a3, "memberships"), 1);

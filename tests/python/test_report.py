@@ -130,8 +130,12 @@ def test_report_to_pandas_leaves_suppressed_cells_empty(store):
     assert report.suppressed
     for path, _ in report.suppressed:
         head, rest = path.split(".", 1)
-        action = numbers[int(head[len("actions["):-1])]
-        block, key, *entry = rest.split(".", 2)
+        if head == "orientations":  # the contract-wide block: action 0
+            action, block = 0, head
+            key, *entry = rest.split(".", 1)
+        else:
+            action = numbers[int(head[len("actions["):-1])]
+            block, key, *entry = rest.split(".", 2)
         match = df[(df.action == action) & (df.block == block) & (df.key == key)]
         match = match[match.entry.isna()] if not entry else match[match.entry == entry[0]]
         assert len(match) == 1, path

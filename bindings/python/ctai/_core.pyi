@@ -15,6 +15,7 @@ import numpy.typing as npt
 from ._enums import (
     Need,
     ReferralSource,
+    ReferralStatus,
     StepKind,
     Boundary,
     Feb29,
@@ -502,6 +503,9 @@ class Report:
     def to_pandas(self) -> Any:
         """Every figure as a row of a pandas DataFrame: action, block, key, entry, label,
         target, realised (long form, the rows of to_csv())."""
+    @property
+    def orientations(self) -> Dict[str, Any]:
+        """R6: to_dict()["orientations"] (counts, acceptance, censored delays)."""
     def __eq__(self, other: object) -> bool: ...
 
 # --- store (private: ctai.Store wraps it) --------------------------------------------------
@@ -592,7 +596,10 @@ class _Store:
     ) -> Columns: ...
     def eligibility_table(self, *, on: datetime.date) -> Columns: ...
     def eligibility_for(self, person_ids: Sequence[str], *, on: Any) -> Columns: ...
-    def referrals(self) -> Columns: ...
+    def referrals(
+        self, *, on: Optional[datetime.date] = None,
+        status: Optional[Union[ReferralStatus, str]] = None, need: Optional[Union[Need, str]] = None
+    ) -> Columns: ...
     def activities(self, *, contract: Optional[str] = None) -> Columns: ...
     def journey_stats(
         self, *, contract: Optional[str] = None, action: Optional[int] = None, on: datetime.date

@@ -31,8 +31,10 @@ __all__ = [
     "PrimoAnchor",
     "ProtectionType",
     "PublicCategory",
+    "ReferralDirection",
     "ReferralSource",
     "ReferralStatus",
+    "ReferralStep",
     "Sex",
     "SituationKind",
     "StepKind",
@@ -193,6 +195,13 @@ class PublicCategory(CtaiEnum):
     bpt = "bpt"
     primo_arrivant = "primo_arrivant"
 
+class ReferralDirection(CtaiEnum):
+    """The `referral_direction` vocabulary."""
+
+    agir_to_action = "agir_to_action"
+    action_to_agir = "action_to_agir"
+    action_to_action = "action_to_action"
+
 class ReferralSource(CtaiEnum):
     """The `referral_source` vocabulary."""
 
@@ -212,6 +221,12 @@ class ReferralStatus(CtaiEnum):
     declined = "declined"
     completed = "completed"
     cancelled = "cancelled"
+
+class ReferralStep(CtaiEnum):
+    """The `referral_step` vocabulary."""
+
+    decision = "decision"
+    entry = "entry"
 
 class Sex(CtaiEnum):
     """The `sex` vocabulary."""

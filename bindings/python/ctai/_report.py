@@ -34,7 +34,8 @@ def build_report(store: Any, contract: Union[str, Contract], *,
 
 def _to_pandas(self: Report) -> Any:
     """Every figure as a row of a ``pandas.DataFrame`` (the long form of ``to_csv()``):
-    ``action``, ``block`` (``public``, ``specific``, ``journeys``, ``financial``, ``extra``),
+    ``action``, ``block`` (``public``, ``specific``, ``journeys``, ``financial``, ``extra``;
+    ``orientations`` with action 0, the contract-wide R6 block),
     ``key``, ``entry`` (a breakdown's entry, missing for a single figure), ``label`` (French),
     ``target`` and ``realised`` (floats, NaN when there is none, when the cell is suppressed
     or when the figure cannot be computed)."""
@@ -54,3 +55,13 @@ def _repr_html_(self: Report) -> str:
 
 Report.to_pandas = _to_pandas
 Report._repr_html_ = _repr_html_
+
+
+def _orientations(self: Report) -> Any:
+    """R6: the orientations block of the report (``to_dict()["orientations"]``): counts by
+    direction, status, need and action, acceptance, and the proposal -> decision and
+    acceptance -> entry delays with the open ones censored (docs/reports.md)."""
+    return self.to_dict()["orientations"]
+
+
+Report.orientations = property(_orientations)

@@ -21,6 +21,7 @@
 
 #include <ctai/columns.hpp>
 #include <ctai/exchange.hpp>
+#include <ctai/orientations.hpp>
 #include <ctai/report.hpp>
 #include <ctai/stats.hpp>
 #include <ctai/store.hpp>
@@ -309,17 +310,24 @@ py::tuple eligibility_columns(ctai::EligibilityColumns&& c,
     return b.finish();
 }
 
-py::tuple referral_columns(ctai::ReferralColumns&& c) {
+// Store.referrals: the columns of referral_columns, then direction and, as known on `on`,
+// age_days, waiting_on, waiting_days (null without `on` / when waiting on nothing).
+py::tuple referral_table_columns(ctai::ReferralTable&& t) {
     ColumnsBuilder b;
+    ctai::ReferralColumns& c = t.columns;
     b.string("referral_id", std::move(c.referral_id));
     b.string("person_id", std::move(c.person_id));
     b.string("from", std::move(c.from));
     b.string("to", std::move(c.to));
+    b.category("direction", vocabulary_name<ReferralDirection>(), std::move(t.direction));
     b.category("need", vocabulary_name<Need>(), std::move(c.need));
     b.category("status", vocabulary_name<ReferralStatus>(), std::move(c.status));
     b.date("proposed_on", std::move(c.proposed_on));
     b.date("decided_on", std::move(c.decided_on));
     b.date("completed_on", std::move(c.completed_on));
+    b.int32("age_days", std::move(t.age_days));
+    b.category("waiting_on", vocabulary_name<ReferralStep>(), std::move(t.waiting_on));
+    b.int32("waiting_days", std::move(t.waiting_days));
     return b.finish();
 }
 
@@ -701,10 +709,22 @@ persons; `person_id in snapshot` tells whether a person is in it.)doc")
         "or one date per person (a sequence of dates or a datetime64 array). The columns of "
         "eligibility_table and `on` (after person_id), one row per check, in the order given. NotFoundError for an "
         "unknown person.")
-        .def("referrals", [](PyStore& s) {
-            return registered("Columns")(referral_columns(s.run([](auto& st) { return st.referrals(); })), py::dict());
-        }, "R6: every referral as Columns: referral_id, person_id, from, to, need, status, "
-           "proposed_on, decided_on, completed_on.")
+        .def("referrals", [](PyStore& s, std::optional<Date> on, std::optional<ReferralStatus> status,
+                             std::optional<Need> need) {
+            ctai::ReferralFilter filter;
+            filter.status = status;
+            filter.need = need;
+            return registered("Columns")(
+                referral_table_columns(s.run([&](auto& st) { return ctai::referrals_as_of(st, on, filter); })),
+                py::dict(), "nulls"_a = py::dict("age_days"_a = -1, "waiting_days"_a = -1));
+        }, py::kw_only(), "on"_a = py::none(), "status"_a = py::none(), "need"_a = py::none(),
+           "R6, R0.5: the referrals as Columns, by referral id: referral_id, person_id, from, to, "
+           "direction, need, status, proposed_on, decided_on, completed_on, age_days, waiting_on, "
+           "waiting_days. With `on`: as known on that date (referrals proposed later left out; "
+           "status and dates as on `on`; age_days = on - proposed_on; waiting_on `decision` or "
+           "`entry`, null once closed; waiting_days since the proposal or the acceptance). Without "
+           "`on`: as stored, age_days and waiting_days null. `status` (on that date) and `need` "
+           "filter the rows.")
         .def("activities", [](PyStore& s, std::optional<std::string> contract) {
             return registered("Columns")(activity_columns(s.run([&](auto& st) { return st.activities(contract_arg(contract)); })), py::dict());
         }, py::kw_only(), "contract"_a = py::none(),

@@ -12,6 +12,7 @@
 #include <ctai/kernels.hpp>
 #include <ctai/model.hpp>
 #include <ctai/nationality.hpp>
+#include <ctai/orientations.hpp>
 #include <ctai/policy.hpp>
 #include <ctai/referrals.hpp>
 #include <ctai/report.hpp>

@@ -116,6 +116,43 @@ struct SuppressedCell {
     friend bool operator==(const SuppressedCell&, const SuppressedCell&) = default;
 };
 
+/// R6: a delay between two steps of the orientations, in days, with the open ones
+/// censored (Kaplan-Meier, as for journeys). Counts are nullopt when suppressed.
+struct ReferralDelay {
+    /// Orientations that reached the first step (at risk), those that reached the second by
+    /// the evaluation date (observed) and the others (censored).
+    std::optional<std::int64_t> count;
+    std::optional<std::int64_t> observed;
+    std::optional<std::int64_t> open;
+    /// Median of the observed delays only.
+    std::optional<double> median_days;
+    /// Kaplan-Meier median and 90th percentile (km_quantile 0.5 and 0.9); nullopt when not
+    /// reached yet.
+    std::optional<double> km_median_days;
+    std::optional<double> km_p90_days;
+    /// The statistics themselves (curve, delays); empty when suppressed.
+    JourneyStats stats;
+    friend bool operator==(const ReferralDelay&, const ReferralDelay&) = default;
+};
+
+/// R6: the orientations (referrals) between AGIR and the contract's actions proposed in the
+/// period, followed up to the evaluation date (docs/reports.md, "Orientations").
+struct ReportOrientations {
+    /// total, by_direction, by_status, by_need, by_action, decided, accepted,
+    /// acceptance_rate, entered, without_entry (in this order; counts of orientations of
+    /// people: subject to small-cell suppression, the rate is not).
+    std::vector<ExtraIndicator> indicators;
+    /// Proposal -> decision (accepted or declined).
+    ReferralDelay decision_delay;
+    /// Acceptance -> entry into the target (completion); a cancelled orientation is
+    /// censored at its cancellation.
+    ReferralDelay entry_delay;
+
+    /// The indicator with that key. Throws NotFoundError.
+    const ExtraIndicator& indicator(std::string_view key) const;
+    friend bool operator==(const ReportOrientations&, const ReportOrientations&) = default;
+};
+
 /// R8: the evaluation report of a contract.
 struct Report {
     ContractId contract_id;
@@ -132,6 +169,8 @@ struct Report {
     /// Library version (ctai::version).
     std::string library_version;
     std::vector<ActionReport> actions;
+    /// R6: the orientations of the contract's actions proposed in the period.
+    ReportOrientations orientations;
     /// Reading notes: suppression summary, flags (e.g. non-eligible persons counted in an
     /// action not open to the general population), choices.
     std::vector<std::string> notes;
@@ -166,7 +205,9 @@ std::string to_csv(const Report& report);
 /// One figure of a report in long form.
 struct ReportRow {
     int action = 0;
-    /// "public", "specific", "journeys", "financial" or "extra".
+    /// "public", "specific", "journeys", "financial" or "extra"; "orientations" (action 0:
+    /// the whole contract; the delays as key "decision_delay" / "entry_delay" with the
+    /// figure as entry).
     std::string block;
     /// The figure's key in its block, e.g. "women", "mean_days", "entrants_by_sex".
     std::string key;

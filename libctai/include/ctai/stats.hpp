@@ -91,6 +91,19 @@ struct JourneyStats {
 JourneyStats journey_stats(std::span<const std::int32_t> entry,
                            std::span<const std::int32_t> exit_or_no_date, Date on);
 
+/// The same statistics from lengths already measured (days >= 0): `completed` ended,
+/// `censored` were still running when last seen (censored at their own length, which lets a
+/// caller censor an observation before `on`, e.g. a cancelled referral at its
+/// cancellation). The one Kaplan-Meier of the library (R6 delays, R8 volunteer lengths).
+/// excluded_not_started is 0. Throws ValidationError for a negative length.
+JourneyStats length_stats(std::vector<std::int32_t> completed, std::vector<std::int32_t> censored,
+                          Date on);
+
+/// The q-th quantile (0 < q < 1) of the lengths from the Kaplan-Meier curve: the first
+/// event time t with S(t) <= 1 - q (q = 0.5 gives km_median_days; lifelines'
+/// `percentile(1 - q)`); nullopt when the curve never gets there.
+std::optional<double> km_quantile(const JourneyStats& s, double q);
+
 /// R7: the same for the journeys of a store, optionally of one contract and/or action.
 JourneyStats journey_stats(const Store& store, std::optional<ContractId> contract,
                            std::optional<int> action, Date on);

@@ -52,6 +52,11 @@ enum class ReferralSource { agir, siao, ccas, social_worker, association, self, 
 enum class StepKind { intake, diagnosis, support, follow_on, end_of_support };
 /// R6: referral (orientation) lifecycle status.
 enum class ReferralStatus { proposed, accepted, declined, completed, cancelled };
+/// R6: which way a referral goes (its endpoints: AGIR or a CTAI action).
+enum class ReferralDirection { agir_to_action, action_to_agir, action_to_action };
+/// R6: the step an open referral waits on: the decision (proposed) or the entry into the
+/// target (accepted, not yet completed).
+enum class ReferralStep { decision, entry };
 /// Activities recorded for the indicators.
 enum class ActivityKind { workshop, individual_practice, event, actor_training };
 /// Volunteering records (action 3 and action 2 indicators).
@@ -108,6 +113,9 @@ CTAI_ENUM_TRAITS(StepKind, "step", "intake", "diagnosis", "support", "follow_on"
                  "end_of_support");
 CTAI_ENUM_TRAITS(ReferralStatus, "referral_status", "proposed", "accepted", "declined",
                  "completed", "cancelled");
+CTAI_ENUM_TRAITS(ReferralDirection, "referral_direction", "agir_to_action", "action_to_agir",
+                 "action_to_action");
+CTAI_ENUM_TRAITS(ReferralStep, "referral_step", "decision", "entry");
 CTAI_ENUM_TRAITS(ActivityKind, "activity_kind", "workshop", "individual_practice", "event",
                  "actor_training");
 CTAI_ENUM_TRAITS(VolunteeringKind, "volunteering_kind", "engagement", "membership",

@@ -110,4 +110,53 @@ Referral apply_referral_transition(const Referral& r, ReferralStatus to, Date on
     return next;
 }
 
+ReferralDirection referral_direction(const ReferralEndpoint& from,
+                                     const ReferralEndpoint& to) noexcept {
+    if (from.is_agir()) return ReferralDirection::agir_to_action;
+    if (to.is_agir()) return ReferralDirection::action_to_agir;
+    return ReferralDirection::action_to_action;
+}
+
+namespace {
+
+std::optional<ReferralStep> step_of(ReferralStatus s) noexcept {
+    if (s == ReferralStatus::proposed) return ReferralStep::decision;
+    if (s == ReferralStatus::accepted) return ReferralStep::entry;
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<ReferralState> referral_state_on(const Referral& r, Date on) noexcept {
+    using S = ReferralStatus;
+    if (r.proposed_on > on) return std::nullopt;
+    ReferralState st;
+    st.age_days = on.days() - r.proposed_on.days();
+    if (r.decided_on && *r.decided_on <= on) {
+        st.decided_on = r.decided_on;
+        if (r.status == S::declined) {
+            st.status = S::declined;
+        } else if (r.completed_on && *r.completed_on <= on) {
+            st.status = r.status;  // completed or cancelled
+            st.completed_on = r.completed_on;
+        } else {
+            st.status = S::accepted;
+        }
+    }
+    st.waiting_on = step_of(st.status);
+    if (st.waiting_on == ReferralStep::decision) st.waiting_days = st.age_days;
+    else if (st.waiting_on == ReferralStep::entry)
+        st.waiting_days = on.days() - st.decided_on->days();
+    return st;
+}
+
+ReferralState referral_state_stored(const Referral& r) noexcept {
+    ReferralState st;
+    st.status = r.status;
+    st.decided_on = r.decided_on;
+    st.completed_on = r.completed_on;
+    st.waiting_on = step_of(r.status);
+    return st;
+}
+
 }  // namespace ctai

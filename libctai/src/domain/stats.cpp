@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <limits>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <ctai/columns.hpp>
 #include <ctai/error.hpp>
@@ -234,6 +236,37 @@ JourneyStats journey_stats(std::span<const std::int32_t> entry,
     else
         stats_by_sorting(s, entry, exit_or_no_date, d);
     return s;
+}
+
+JourneyStats length_stats(std::vector<std::int32_t> completed, std::vector<std::int32_t> censored,
+                          Date on) {
+    JourneyStats s;
+    s.on = on;
+    std::int64_t sum = 0;
+    for (const auto* v : {&completed, &censored})
+        for (const std::int32_t d : *v)
+            if (d < 0)
+                throw ValidationError("length_stats: negative length " + std::to_string(d),
+                                      "length");
+    for (const std::int32_t d : completed) sum += d;
+    s.completed = static_cast<std::int64_t>(completed.size());
+    s.open = static_cast<std::int64_t>(censored.size());
+    s.count = s.completed + s.open;
+    s.completed_days = std::move(completed);
+    s.open_days = std::move(censored);
+    std::sort(s.completed_days.begin(), s.completed_days.end());
+    std::sort(s.open_days.begin(), s.open_days.end());
+    s.mean_days = mean_of(sum, s.completed_days);
+    s.median_days = median_of_sorted(s.completed_days);
+    kaplan_meier(s);
+    return s;
+}
+
+std::optional<double> km_quantile(const JourneyStats& s, double q) {
+    // The tolerance of km_summary, so that q = 0.5 gives km_median_days exactly.
+    for (const auto& p : s.km_curve)
+        if (p.events > 0 && p.survival <= 1.0 - q + 1e-12) return static_cast<double>(p.time);
+    return std::nullopt;
 }
 
 }  // namespace ctai

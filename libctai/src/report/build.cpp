@@ -2,6 +2,7 @@
 #include <ctai/report.hpp>
 
 #include "report/counts.hpp"
+#include "report/orientations.hpp"
 
 namespace ctai {
 
@@ -78,6 +79,8 @@ Report build_report(const Store& store, const ContractId& contract_id,
     for (const auto& a : contract.actions)
         rep.actions.push_back(action_report(a, counts[slots.of(a.number)], *data, rep.from,
                                             rep.to, rep.evaluated_on, rep.notes));
+    rep.orientations =
+        detail::orientations_report(store, contract, rep.from, rep.to, rep.evaluated_on);
     if (rep.publish) suppress_small_cells(rep, rep.k);
     return rep;
 }

@@ -176,8 +176,8 @@ void count_slots(std::uint32_t g0, std::uint32_t gn, const Slots& slots, const C
                     c.last_volunteer = person;
                     ++c.engagements;
                     ++c.association_count[vo.association_type[v]];
-                    // Open engagements (or ending after the period) are censored at its end.
-                    c.engagement_days += ((end != no_date && end <= to_d) ? end : to_d) - start;
+                    c.engagement_start.push_back(start);
+                    c.engagement_end.push_back(end);
                 }
             break;
         case VolunteeringKind::membership:

@@ -312,7 +312,9 @@ struct ActionCounts {
     // Volunteering of the counted persons (rows in person order: last_volunteer counts a
     // volunteer once).
     std::int64_t volunteers = 0, engagements = 0, memberships = 0, one_off = 0;
-    std::int64_t engagement_days = 0;
+    // R8 action 3: start and end (no_date: open) of each engagement overlapping the period,
+    // measured from its own start (volunteer_length()).
+    std::vector<std::int32_t> engagement_start, engagement_end;
     std::vector<std::int64_t> association_count;
     std::uint32_t last_volunteer = no_index;
     // Households of eligible counted persons housed in the period; by size band and by the

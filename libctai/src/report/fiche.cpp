@@ -160,13 +160,12 @@ ActionReport action_report(const Action& action, const ActionCounts& c, const Co
     x.push_back(scalar("co_animated_not_eligible", d(co.not_eligible), true));
     x.push_back(scalar("volunteers", d(c.volunteers), true));
     x.push_back(scalar("volunteer_engagements", d(c.engagements), true));
-    x.push_back(scalar("mean_volunteer_days",
-                       c.engagements > 0 ? std::optional<double>(round_to(
-                                               static_cast<double>(c.engagement_days) /
-                                                   static_cast<double>(c.engagements),
-                                               1))
-                                         : std::nullopt,
+    // R8 action 3: each engagement from its own start, open ones censored at evaluated_on.
+    const JourneyStats vl = journey_stats(c.engagement_start, c.engagement_end, evaluated_on);
+    x.push_back(scalar("mean_volunteer_days", rounded(vl.mean_days, 1), false));
+    x.push_back(scalar("km_restricted_mean_volunteer_days", rounded(vl.km_restricted_mean_days, 1),
                        false));
+    x.push_back(scalar("volunteer_engagements_open", d(vl.open), true));
     x.push_back(breakdown("engagements_by_association_type", by_association, true));
     x.push_back(scalar("memberships", d(c.memberships), true));
     x.push_back(scalar("one_off_participations", d(c.one_off), true));

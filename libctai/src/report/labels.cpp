@@ -65,7 +65,9 @@ std::string_view extra_label(std::string_view key) {
         {"co_animated_not_eligible", "Participants hors public éligible (comptés à part)"},
         {"volunteers", "Bénévoles anciens bénéficiaires"},
         {"volunteer_engagements", "Nombre d'engagements comme bénévole au sein d'une association"},
-        {"mean_volunteer_days", "Durée moyenne de l'engagement des bénévoles (jours)"},
+        {"mean_volunteer_days", "Durée moyenne de l'engagement des bénévoles, engagements terminés (jours)"},
+        {"km_restricted_mean_volunteer_days", "Durée moyenne restreinte de l'engagement des bénévoles, engagements en cours inclus (Kaplan-Meier, jours)"},
+        {"volunteer_engagements_open", "dont engagements en cours à la date d'évaluation"},
         {"engagements_by_association_type", "Engagements bénévoles par type d'association"},
         {"memberships", "Nombre d'adhésions à des associations, des organisations"},
         {"one_off_participations", "Nombre de participations de bénévoles à des événements ponctuels"},
@@ -115,6 +117,48 @@ std::string breakdown_label(std::string_view extra_key, std::string_view entry) 
         if (it != common.end()) return std::string(it->second);
     }
     return std::string(entry);
+}
+
+std::string_view orientation_label(std::string_view key) {
+    static const std::map<std::string_view, std::string_view> labels{
+        {"total", "Orientations proposées pendant la période (AGIR et actions du contrat)"},
+        {"by_direction", "Orientations par sens"},
+        {"by_status", "Orientations par état à la date d'évaluation"},
+        {"by_need", "Orientations par besoin"},
+        {"by_action", "Orientations par fiche action"},
+        {"decided", "Orientations ayant reçu une réponse (acceptée ou refusée)"},
+        {"accepted", "Orientations acceptées"},
+        {"acceptance_rate", "Taux d'acceptation (acceptées / ayant reçu une réponse)"},
+        {"entered", "Orientations ayant abouti à une entrée"},
+        {"without_entry", "Orientations n'ayant pas abouti à une entrée (refusées ou annulées)"},
+        {"decision_delay", "Délai entre la proposition et la réponse (jours)"},
+        {"entry_delay", "Délai entre l'acceptation et l'entrée (jours)"},
+        {"count", "Orientations concernées"},
+        {"observed", "dont étape atteinte à la date d'évaluation"},
+        {"open", "dont en attente (censurées à la date d'évaluation ou à l'annulation)"},
+        {"median_days", "Délai médian, étape atteinte (jours)"},
+        {"km_median_days", "Délai médian estimé, attentes en cours incluses (Kaplan-Meier, jours)"},
+        {"km_p90_days", "9e décile du délai estimé (Kaplan-Meier, jours)"},
+        {"agir_to_action", "d'AGIR vers une action"},
+        {"action_to_agir", "d'une action vers AGIR"},
+        {"action_to_action", "d'une action vers une autre"},
+        {"proposed", "proposée, en attente de réponse"},
+        {"accepted_status", "acceptée, en attente d'entrée"},
+        {"declined", "refusée"},
+        {"completed", "entrée réalisée"},
+        {"cancelled", "annulée après acceptation"},
+        {"housing", "logement"}, {"health", "santé"}, {"childcare", "garde d'enfants"},
+        {"language", "langue"}, {"mobility", "mobilité"}, {"employment", "emploi"},
+        {"rights", "accès aux droits"},
+    };
+    auto it = labels.find(key);
+    return it == labels.end() ? key : it->second;
+}
+
+std::string orientation_entry_label(std::string_view key, std::string_view entry) {
+    if (key == "by_action") return "fiche " + std::string(entry);
+    if (key == "by_status" && entry == "accepted") return std::string(orientation_label("accepted_status"));
+    return std::string(orientation_label(entry));
 }
 
 std::string format_number(double v, bool french) {

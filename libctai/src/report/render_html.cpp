@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <sstream>
+#include <utility>
 
 #include "report/report_detail.hpp"
 
@@ -322,6 +323,36 @@ std::string to_html(const Report& r) {
         }
         o << "</div>\n</section>\n";
     }
+    // R6: the orientations between AGIR and the contract's actions.
+    const ReportOrientations& ro = r.orientations;
+    o << "<section class=\"action\" id=\"orientations\" aria-labelledby=\"orientations-h\">\n"
+         "<h2 id=\"orientations-h\">Orientations entre AGIR et les actions du contrat</h2>\n"
+         "<p>Orientations proposées pendant la période, suivies jusqu'à la date d'évaluation."
+         "</p>\n";
+    table_open(o, "Orientations", "Indicateur", "Valeur");
+    for (const auto& x : ro.indicators)
+        if (!x.is_breakdown)
+            o << "<tr data-key=\"" << esc(x.key) << "\"><th scope=\"row\">" << esc(x.label_fr)
+              << "</th><td class=\"num\">" << cell_value(x.value, x.suppressed) << "</td></tr>\n";
+    o << "</tbody></table>\n<div class=\"grid2\">\n";
+    for (const auto& x : ro.indicators) {
+        if (!x.is_breakdown) continue;
+        table_open(o, x.label_fr, "Catégorie", "Nombre");
+        for (const auto& [k, v] : x.breakdown)
+            o << "<tr><th scope=\"row\">" << esc(detail::orientation_entry_label(x.key, k))
+              << "</th><td class=\"num\">" << cell_value(v, x.suppressed) << "</td></tr>\n";
+        o << "</tbody></table>\n";
+    }
+    for (const auto& [key, d] : {std::pair{"decision_delay", &ro.decision_delay},
+                                 std::pair{"entry_delay", &ro.entry_delay}}) {
+        table_open(o, std::string(detail::orientation_label(key)), "Indicateur", "Valeur");
+        for (const auto& [k, v] : detail::delay_rows(*d))
+            o << "<tr data-key=\"" << key << "." << k << "\"><th scope=\"row\">"
+              << esc(std::string(detail::orientation_label(k))) << "</th><td class=\"num\">"
+              << esc(format_optional(v, true, "n.d.")) << "</td></tr>\n";
+        o << "</tbody></table>\n";
+    }
+    o << "</div>\n</section>\n";
     o << "</main>\n</body>\n</html>\n";
     return o.str();
 }

@@ -2,6 +2,7 @@
 #include <ctai/report.hpp>
 
 #include <cmath>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -20,6 +21,29 @@ Json num(const std::optional<double>& v) {
 Json num(const std::optional<std::int64_t>& v) {
     if (!v) return nullptr;
     return *v;
+}
+
+/// R6: the orientations block (the indicators in order, then the two delays).
+Json orientations_json(const ReportOrientations& o) {
+    Json j = Json::object();
+    for (const auto& x : o.indicators) {
+        if (!x.is_breakdown) {
+            j[x.key] = num(x.value);
+            continue;
+        }
+        Json b = Json::object();
+        for (const auto& [k, v] : x.breakdown) b[k] = num(v);
+        j[x.key] = std::move(b);
+    }
+    for (const auto& [key, d] : {std::pair{"decision_delay", &o.decision_delay},
+                                 std::pair{"entry_delay", &o.entry_delay}})
+        j[key] = Json{{"count", num(d->count)},
+                      {"observed", num(d->observed)},
+                      {"open", num(d->open)},
+                      {"median_days", num(d->median_days)},
+                      {"km_median_days", num(d->km_median_days)},
+                      {"km_p90_days", num(d->km_p90_days)}};
+    return j;
 }
 
 }  // namespace
@@ -75,6 +99,7 @@ std::string to_json(const Report& r) {
         actions.push_back(std::move(ja));
     }
     j["actions"] = std::move(actions);
+    j["orientations"] = orientations_json(r.orientations);
     j["notes"] = r.notes;
     Json sup = Json::array();
     for (const auto& s : r.suppressed) sup.push_back(Json{{"path", s.path}, {"reason", s.reason}});

@@ -2,6 +2,7 @@
 #include <ctai/report.hpp>
 
 #include <sstream>
+#include <utility>
 
 #include "report/report_detail.hpp"
 
@@ -52,6 +53,33 @@ std::string csv_field(std::string_view s) {
 
 std::string csv_num(const std::optional<double>& v) {
     return v ? detail::format_number(*v) : std::string();
+}
+
+// R6: the orientations block, after the fiches.
+std::string orientations_markdown(const ReportOrientations& ro) {
+    std::ostringstream o;
+    o << "## Orientations entre AGIR et les actions du contrat\n\n";
+    o << "Orientations proposées pendant la période, suivies jusqu'à la date d'évaluation.\n\n";
+    o << "| Indicateur | Valeur |\n|---|---:|\n";
+    for (const auto& x : ro.indicators)
+        if (!x.is_breakdown)
+            o << "| " << md_escape(x.label_fr) << " | " << realised_md(x.value, x.suppressed) << " |\n";
+    for (const auto& x : ro.indicators) {
+        if (!x.is_breakdown) continue;
+        o << "\n**" << md_escape(x.label_fr) << "**\n\n| | Nombre |\n|---|---:|\n";
+        for (const auto& [k, v] : x.breakdown)
+            o << "| " << md_escape(detail::orientation_entry_label(x.key, k)) << " | "
+              << realised_md(v, x.suppressed) << " |\n";
+    }
+    for (const auto& [key, d] : {std::pair{"decision_delay", &ro.decision_delay},
+                                 std::pair{"entry_delay", &ro.entry_delay}}) {
+        o << "\n**" << detail::orientation_label(key) << "**\n\n| Indicateur | Valeur |\n|---|---:|\n";
+        for (const auto& [k, v] : detail::delay_rows(*d))
+            o << "| " << detail::orientation_label(k) << " | " << format_optional(v, true, "n.d.")
+              << " |\n";
+    }
+    o << "\n";
+    return o.str();
 }
 
 }  // namespace
@@ -134,6 +162,7 @@ std::string to_markdown(const Report& r) {
         }
         o << "\n";
     }
+    o << orientations_markdown(r.orientations);
     if (!r.notes.empty()) {
         o << "## Notes\n\n";
         for (const auto& n : r.notes) o << "- " << md_escape(n) << "\n";
@@ -173,6 +202,24 @@ std::vector<ReportRow> report_rows(const Report& r) {
                     x.label_fr + " : " + detail::breakdown_label(x.key, k), std::nullopt, v);
         }
     }
+    const ReportOrientations& o = r.orientations;
+    if (o.indicators.empty()) return out;  // a report assembled without the block
+    for (const auto& x : o.indicators) {
+        if (!x.is_breakdown) {
+            row(0, "orientations", x.key, std::nullopt, x.label_fr, std::nullopt, x.value);
+            continue;
+        }
+        for (const auto& [k, v] : x.breakdown)
+            row(0, "orientations", x.key, k,
+                x.label_fr + " : " + detail::orientation_entry_label(x.key, k), std::nullopt, v);
+    }
+    for (const auto& [key, d] : {std::pair{"decision_delay", &o.decision_delay},
+                                 std::pair{"entry_delay", &o.entry_delay}})
+        for (const auto& [k, v] : detail::delay_rows(*d))
+            row(0, "orientations", key, k,
+                std::string(detail::orientation_label(key)) + " : " +
+                    std::string(detail::orientation_label(k)),
+                std::nullopt, v);
     return out;
 }
 

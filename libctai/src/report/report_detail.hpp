@@ -53,18 +53,27 @@ std::string_view extra_label(std::string_view key);
 /// the entry itself when it is free text (workshop types, themes).
 std::string breakdown_label(std::string_view extra_key, std::string_view entry);
 
+/// French label of a key of the orientations block (R6), of a delay figure, or of a
+/// breakdown entry (direction, status, need); orientation_entry_label: the label of an entry
+/// of the breakdown `key` ("fiche 4" for by_action).
+std::string_view orientation_label(std::string_view key);
+std::string orientation_entry_label(std::string_view key, std::string_view entry);
+
 /// A number as text: integral values without decimals, others with up to 2 decimals
 /// (point as decimal separator; `french` uses a comma and thin-space thousands).
 std::string format_number(double v, bool french = false);
 std::string format_optional(const std::optional<double>& v, bool french, std::string_view none);
 
+/// A count as a figure (nullopt stays nullopt).
+inline std::optional<double> as_double(const std::optional<std::int64_t>& v) {
+    if (!v) return std::nullopt;
+    return static_cast<double>(*v);
+}
+
 /// The rows of the journeys block (R7) in output order, as (key, value) pairs: one list for
 /// every renderer.
 inline std::array<std::pair<const char*, std::optional<double>>, 8> journey_rows(const ReportJourneys& j) {
-    const auto num = [](const std::optional<std::int64_t>& v) -> std::optional<double> {
-        if (!v) return std::nullopt;
-        return static_cast<double>(*v);
-    };
+    constexpr auto num = &as_double;
     return {{{"count", num(j.count)},
              {"completed", num(j.completed)},
              {"open", num(j.open)},
@@ -73,6 +82,16 @@ inline std::array<std::pair<const char*, std::optional<double>>, 8> journey_rows
              {"km_median_days", j.km_median_days},
              {"km_restricted_mean_days", j.km_restricted_mean_days},
              {"positive_exits", num(j.positive_exits)}}};
+}
+
+/// The rows of a delay of the orientations block (R6) in output order.
+inline std::array<std::pair<const char*, std::optional<double>>, 6> delay_rows(const ReferralDelay& d) {
+    return {{{"count", as_double(d.count)},
+             {"observed", as_double(d.observed)},
+             {"open", as_double(d.open)},
+             {"median_days", d.median_days},
+             {"km_median_days", d.km_median_days},
+             {"km_p90_days", d.km_p90_days}}};
 }
 
 }  // namespace ctai::detail

@@ -2,6 +2,7 @@
 #include <ctai/report.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <map>
 #include <string>
@@ -152,7 +153,72 @@ void suppress_small_cells(Report& report, int k) {
         e.add(&j.positive, &j.flag, base + "journeys.positive_exits");
         e.group({jcount, jcomp, jopen});
     }
+    // Orientations (R6): counts of people's orientations, like the extras.
+    std::map<std::string, std::size_t> oid;
+    std::map<std::string, std::map<std::string, std::size_t>> oparts;
+    for (auto& x : report.orientations.indicators) {
+        if (!x.counts_people) continue;
+        if (x.is_breakdown)
+            for (auto& [label, v] : x.breakdown)
+                oparts[x.key][label] = e.add(&v, &x.suppressed, "orientations." + x.key + "." + label);
+        else
+            oid[x.key] = e.add(&x.value, &x.suppressed, "orientations." + x.key);
+    }
+    if (oid.contains("total"))
+        for (const auto& [key, parts] : oparts) {
+            std::vector<std::size_t> g{oid["total"]};
+            for (const auto& [label, i] : parts) g.push_back(i);
+            e.group(std::move(g));
+        }
+    if (const auto st = oparts.find("by_status"); st != oparts.end()) {
+        auto part = [&](const char* s) { return st->second.at(s); };
+        if (oid.contains("decided") && oid.contains("accepted"))
+            e.group({oid["decided"], oid["accepted"], part("declined")});
+        if (oid.contains("without_entry"))
+            e.group({oid["without_entry"], part("declined"), part("cancelled")});
+    }
+    struct DelayCopy {
+        std::optional<double> count, observed, open;
+        bool flag = false;
+    };
+    std::array<DelayCopy, 2> dc;
+    std::array<ReferralDelay*, 2> delays{&report.orientations.decision_delay,
+                                         &report.orientations.entry_delay};
+    for (std::size_t i = 0; i < 2; ++i) {
+        dc[i] = {to_double(delays[i]->count), to_double(delays[i]->observed),
+                 to_double(delays[i]->open), false};
+        const std::string base = i == 0 ? "orientations.decision_delay." : "orientations.entry_delay.";
+        e.group({e.add(&dc[i].count, &dc[i].flag, base + "count"),
+                 e.add(&dc[i].observed, &dc[i].flag, base + "observed"),
+                 e.add(&dc[i].open, &dc[i].flag, base + "open")});
+    }
     e.run(k, report.suppressed);
+    for (std::size_t i = 0; i < 2; ++i) {
+        ReferralDelay& d = *delays[i];
+        auto back = [](const std::optional<double>& v) -> std::optional<std::int64_t> {
+            if (!v) return std::nullopt;
+            return static_cast<std::int64_t>(*v);
+        };
+        d.count = back(dc[i].count);
+        d.observed = back(dc[i].observed);
+        d.open = back(dc[i].open);
+        // Delays over a hidden number of orientations would describe too few people.
+        if (!d.observed) d.median_days.reset();
+        if (!d.count || !d.observed || !d.open) {
+            d.km_median_days.reset();
+            d.km_p90_days.reset();
+            const Date on = d.stats.on;
+            d.stats = JourneyStats{};
+            d.stats.on = on;
+        }
+    }
+    for (auto& x : report.orientations.indicators)
+        if (x.key == "acceptance_rate" &&
+            (report.orientations.indicator("decided").suppressed ||
+             report.orientations.indicator("accepted").suppressed)) {
+            x.value.reset();
+            x.suppressed = true;
+        }
 
     std::size_t hidden_primary = 0;
     for (const auto& s : report.suppressed) if (s.reason == "primary") ++hidden_primary;
@@ -192,12 +258,14 @@ void suppress_small_cells(Report& report, int k) {
         "Diffusion publique (secret statistique) : les effectifs de 1 à " +
         std::to_string(k - 1) + " (k = " + ks + ") sont masqués (null) ; puis, dans chaque "
         "total et ses composantes (hommes/femmes/sexe non renseigné, BPI hommes/femmes, "
-        "BPI/BPT/primo-arrivants, parcours terminés/en cours, ventilations des entrés), une "
+        "BPI/BPT/primo-arrivants, parcours terminés/en cours, ventilations des entrés et des "
+        "orientations), une "
         "seconde case est masquée lorsqu'une seule l'est, pour qu'elle ne puisse être "
         "recalculée par différence. Les zéros sont affichés. Cases masquées : " +
         std::to_string(report.suppressed.size()) + " (" + std::to_string(hidden_primary) +
         " primaires, " + std::to_string(report.suppressed.size() - hidden_primary) +
-        " secondaires). Durées et courbes masquées lorsque le nombre de parcours l'est.");
+        " secondaires). Durées et courbes masquées lorsque le nombre de parcours (ou "
+        "d'orientations) l'est.");
 }
 
 }  // namespace ctai
