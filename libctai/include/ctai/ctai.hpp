@@ -19,3 +19,4 @@
 #include <ctai/store.hpp>
 #include <ctai/version.hpp>
 #include <ctai/vocab.hpp>
+#include <ctai/windows.hpp>
