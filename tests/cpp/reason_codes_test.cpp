@@ -196,4 +196,37 @@ TEST(ReasonCodes, R6EachBranchWithItsDate) {
     EXPECT_EQ(agir(bpt_joining, "2024-06-01", Policy{}, &c), "R6.bpt");
 }
 
+// The worked cases of domain.md that the codes explain.
+TEST(ReasonCodes, WorkedCasesOfTheDomainSpecification) {
+    // Protection decided 2024-03-12, `ctai check --on 2023-10-15`: nothing known yet.
+    auto later = person({"AF"});
+    later.protections.push_back(protection(ProtectionType::refugee, "2024-03-12"));
+    EXPECT_EQ(bpi(later, "2023-10-15"), "R4.no_protection");
+    EXPECT_EQ(agir(later, "2023-10-15"), "R6.not_bpi");
+    // Temporary protection on 2022-03-03: not BPT (before the EU temporary protection).
+    auto early = person({"UA"});
+    early.protections.push_back(protection(ProtectionType::temporary, "2022-03-03"));
+    EXPECT_EQ(bpt(early, "2022-03-03"), "R5.outside_period:2022-03-04");
+    // MA national, first family card from 2020-03-15: primo on 2025-03-14, not on 2025-03-15.
+    auto ma = person({"MA"});
+    ma.permits.push_back({PermitKind::card, Motive::family, d("2020-03-15"), std::nullopt});
+    EXPECT_EQ(primo(ma, "2025-03-14"), "R3.primo_arrivant:2020-03-15");
+    EXPECT_EQ(primo(ma, "2025-03-15"), "R3.window_ended:2025-03-15");
+    Policy inclusive;
+    inclusive.boundary = Boundary::inclusive;
+    EXPECT_EQ(primo(ma, "2025-03-16", inclusive), "R3.window_ended:2025-03-16");
+    // Protection 2023-01-15, orientation 2025-01-05: eligible (rolling), not (calendar).
+    auto jan = person({"AF"});
+    jan.protections.push_back(protection(ProtectionType::refugee, "2023-01-15"));
+    EXPECT_EQ(agir(jan, "2025-01-05"), "R6.own_right:2023-01-15");
+    Policy calendar;
+    calendar.agir_recency = AgirRecency::calendar_n_minus_1;
+    EXPECT_EQ(agir(jan, "2025-01-05", calendar), "R6.recency_ended:2025-01-01");
+    // BPT with APS, orientation 2024-05-01: not AGIR-eligible (no BPI to follow: R6.not_bpi).
+    auto aps = person({"UA"});
+    aps.protections.push_back(protection(ProtectionType::temporary, "2022-05-02"));
+    EXPECT_EQ(agir(aps, "2024-05-01"), "R6.not_bpi");
+    EXPECT_EQ(bpt(aps, "2024-06-01"), "R5.bpt:2022-05-02");
+}
+
 }  // namespace
