@@ -222,7 +222,7 @@ def test_windows_documents_and_agir_supports_match_a_computation_from_the_exchan
     import csv as _csv
     import datetime as dt
     out, _ = demo
-    on, within = dt.date(2024, 6, 1), 400
+    on, within = dt.date(2024, 6, 1), 1000
     until = on + dt.timedelta(days=within)
     kind_of = {"card": "permit", "vls_ts": "permit", "receipt": "receipt", "aps": "aps"}
     permits = list(_csv.DictReader(open(out / "exchange" / "permits.csv", encoding="utf-8")))
