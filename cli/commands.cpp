@@ -19,6 +19,28 @@ using nlohmann::ordered_json;
 std::string opt_iso(std::optional<Date> d) { return d ? to_iso(*d) : std::string(); }
 const char* yes_no(bool b) { return b ? "yes" : "no"; }
 
+}  // namespace
+
+std::string window_kinds_text() {
+    std::string out;
+    for (const auto k : enum_names<WindowKind>()) out.append(out.empty() ? "" : ", ").append(k);
+    return out;
+}
+
+namespace {
+
+// The reason codes of `ctai check` CSV and table: "R3.window_ended:2024-03-15; R4.bpi:...",
+// a code without a date alone.
+std::string reason_codes_text(const Eligibility& e) {
+    std::string out;
+    for (const auto& c : e.reason_codes) {
+        if (!out.empty()) out.append("; ");
+        out.append(to_string(c.code));
+        if (c.date) out.append(":").append(to_iso(*c.date));
+    }
+    return out;
+}
+
 std::string read_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw UsageError("cannot read " + path);
@@ -135,7 +157,10 @@ int cmd_check(const Args& a) {
     Table t{{"person_id", "public", "primo_arrivant", "bpi", "bpt", "agir", "primo_window_end", "agir_window_end",
              "nationality_class"},
             {}};
-    if (a.format == "csv") t.header.push_back("reasons");
+    if (a.format == "csv") {
+        t.header.push_back("reasons");
+        t.header.push_back("reason_codes");
+    }
     std::size_t n_public = 0, n_primo = 0, n_bpi = 0, n_bpt = 0, n_agir = 0;
     for (const auto& id : ids) {
         const auto e = store.eligibility(id, on);
@@ -153,6 +178,7 @@ int cmd_check(const Args& a) {
             std::string reasons;
             for (const auto& r : e.reasons) reasons += (reasons.empty() ? "" : "; ") + r;
             row.push_back(reasons);
+            row.push_back(reason_codes_text(e));
         }
         t.rows.push_back(std::move(row));
     }
@@ -163,7 +189,9 @@ int cmd_check(const Args& a) {
     print_table(std::cout, t);
     if (ids.size() == 1) {
         std::cout << "\nReasons:\n";
-        for (const auto& r : store.eligibility(ids.front(), on).reasons) std::cout << "  - " << r << '\n';
+        const auto e = store.eligibility(ids.front(), on);
+        for (const auto& r : e.reasons) std::cout << "  - " << r << '\n';
+        std::cout << "Reason codes: " << reason_codes_text(e) << '\n';
     } else {
         std::cout << "\n" << ids.size() << " persons on " << to_iso(on) << ": " << n_public << " in the CTAI public ("
                   << n_primo << " primo-arrivants, " << n_bpi << " BPI, " << n_bpt << " BPT), " << n_agir
@@ -175,46 +203,53 @@ int cmd_check(const Args& a) {
 int cmd_windows(const Args& a) {
     const Date on = date_arg(a.on, "--on");
     const Policy policy = make_policy(a.policy);
-    auto store = open_existing(a.db, policy);
-    const auto cols = store.eligibility_table(on);
     // Range-checked before the arithmetic (--within is 0..36500 at parsing; again here).
-    if (a.within < 0 || a.within > 36500) throw UsageError("--within: outside 0..36500 days");
-    const Date until = on.plus_days(static_cast<std::int32_t>(a.within));
-    struct Row {
-        std::string person, window;
-        Date end;
-    };
-    std::vector<Row> rows;
-    for (std::size_t i = 0; i < cols.size(); ++i) {
-        // Only people inside a window today whose first day outside comes within the horizon.
-        if (cols.primo_arrivant[i] && cols.primo_window_end[i] != no_date) {
-            const Date end = Date::from_days(cols.primo_window_end[i]);
-            if (end <= until) rows.push_back({cols.person_id[i], "primo_arrivant", end});
-        }
-        if (cols.agir[i] && cols.agir_window_end[i] != no_date) {
-            const Date end = Date::from_days(cols.agir_window_end[i]);
-            if (end <= until) rows.push_back({cols.person_id[i], "agir", end});
-        }
+    if (a.within < 0 || a.within > max_window_horizon_days)
+        throw UsageError("--within: outside 0..36500 days");
+    std::vector<WindowKind> kinds;
+    for (const auto& k : a.kinds) {
+        const auto kind = try_from_string<WindowKind>(k);
+        if (!kind) throw UsageError("--kind: '" + k + "' is not a kind (" + window_kinds_text() + ")");
+        kinds.push_back(*kind);
     }
-    std::stable_sort(rows.begin(), rows.end(), [](const Row& x, const Row& y) { return x.end < y.end; });
+    auto store = open_existing(a.db, policy);
+    const auto w = windows_ending(store, on, static_cast<std::int32_t>(a.within), kinds);
+    const Date until = on.plus_days(static_cast<std::int32_t>(a.within));
+    const auto category = [](std::uint8_t c) {
+        return c == no_code ? std::string() : std::string(to_string(static_cast<PublicCategory>(c)));
+    };
     if (a.format == "json") {
         auto arr = ordered_json::array();
-        for (const auto& r : rows)
-            arr.push_back({{"person_id", r.person}, {"window", r.window}, {"window_end", to_iso(r.end)},
-                           {"days_left", r.end.days_since(on)}});
+        for (std::size_t i = 0; i < w.size(); ++i) {
+            const auto opt = [&](std::uint8_t c) { return c == no_code ? ordered_json(nullptr) : ordered_json(category(c)); };
+            arr.push_back({{"person_id", w.person_id[i]},
+                           {"kind", to_string(static_cast<WindowKind>(w.kind[i]))},
+                           {"end", to_iso(Date::from_days(w.end[i]))},
+                           {"days_left", w.days_left[i]},
+                           {"public", opt(w.public_category[i])},
+                           {"stays", w.stays[i] != 0},
+                           {"stays_as", opt(w.stays_as[i])}});
+        }
         std::cout << arr.dump(2) << '\n';
         return 0;
     }
-    Table t{{"person_id", "window", "window_end", "days_left"}, {}};
-    for (const auto& r : rows)
-        t.rows.push_back({r.person, r.window, to_iso(r.end), std::to_string(r.end.days_since(on))});
+    Table t{{"person_id", "kind", "end", "days_left", "public", "stays", "stays_as"}, {}};
+    for (std::size_t i = 0; i < w.size(); ++i) {
+        const std::string blank = a.format == "csv" ? "" : "-";
+        const auto cat = [&](std::uint8_t c) { return c == no_code ? blank : category(c); };
+        t.rows.push_back({w.person_id[i], std::string(to_string(static_cast<WindowKind>(w.kind[i]))),
+                          to_iso(Date::from_days(w.end[i])), std::to_string(w.days_left[i]),
+                          cat(w.public_category[i]), yes_no(w.stays[i] != 0), cat(w.stays_as[i])});
+    }
     if (a.format == "csv") {
         print_csv(std::cout, t);
         return 0;
     }
     print_table(std::cout, t);
-    std::cout << "\n" << rows.size() << " window" << (rows.size() == 1 ? "" : "s") << " end by " << to_iso(until)
-              << " (window_end is the first day outside the window).\n";
+    std::cout << "\n" << w.size() << " end" << (w.size() == 1 ? "" : "s") << " by " << to_iso(until)
+              << " (end is the first day outside; stays: still in the CTAI public after it, "
+                 "as known on "
+              << to_iso(on) << ").\n";
     return 0;
 }
 

@@ -43,6 +43,7 @@ struct Args {
     std::optional<int> action;
     std::optional<int> k;
     long within = 0;
+    std::vector<std::string> kinds;  // windows --kind
     std::size_t persons = 300;
     std::uint64_t seed = 20231015;
     bool publish = false;
@@ -68,6 +69,8 @@ int cmd_init(const Args& a);
 int cmd_contracts(const Args& a);
 int cmd_check(const Args& a);
 int cmd_windows(const Args& a);
+/// The kinds of `ctai windows --kind`, comma-separated (for help and errors).
+std::string window_kinds_text();
 
 /// referrals (referrals_command.cpp): registers the subcommand (options beyond Args kept
 /// there) and runs it.

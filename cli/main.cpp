@@ -75,15 +75,21 @@ int run(int argc, char** argv) {
                   "  ctai check cases.db --on 2024-06-01 --person P000042 --format json\n"
                   "  ctai check cases.db --on 2024-06-01 --boundary inclusive --agir-recency calendar_n_minus_1");
 
-    auto* windows = app.add_subcommand("windows", "People whose five-year or two-year (AGIR) window ends soon");
+    auto* windows = app.add_subcommand(
+        "windows", "What ends soon: windows (primo, AGIR), AGIR supports, permits, receipts, APS");
     windows->add_option("DB", a.db, "Store file")->required();
     windows->add_option("--on", a.on, "Evaluation date (YYYY-MM-DD)")->required();
     windows->add_option("--within", a.within, "Number of days ahead, 0..36500 (a hundred years)")
         ->required()
         ->check(CLI::Range(0L, max_within_days));
+    windows->add_option("--kind", a.kinds, "Only these kinds (repeat or comma list): " + window_kinds_text())
+        ->delimiter(',');
     add_format_option(*windows, a.format, {"table", "csv", "json"});
     add_policy_options(*windows, a.policy);
-    windows->footer("Example:\n  ctai windows cases.db --on 2024-06-01 --within 90");
+    windows->footer("Each row is one end: its kind, the first day outside, the days left, and whether the\n"
+                    "person stays in the CTAI public after it (as known on --on), as which category.\n"
+                    "Examples:\n  ctai windows cases.db --on 2024-06-01 --within 90\n"
+                    "  ctai windows cases.db --on 2024-06-01 --within 60 --kind permit,receipt --format csv");
 
     auto* referrals = register_referrals_command(app, a, [&](CLI::App& sub, std::vector<std::string> allowed) {
         add_format_option(sub, a.format, std::move(allowed));

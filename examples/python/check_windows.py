@@ -59,6 +59,15 @@ def main() -> None:
                                      agir_end[agir_leaving][order]))[:10]:
                 print(f"  {pid}  window ends {day}")
 
+            # What ends, for each person, and whether they stay in the CTAI public after it
+            # (a BPI whose five-year window ends stays, as BPI): store.windows().
+            ends = store.windows(on=ON, within=days)
+            print(f"\nEverything ending within {days} days: {len(ends)} ends")
+            for kind in ctai.WindowKind:
+                mine = ends.kind == kind.value
+                print(f"  {kind.value:13} {int(mine.sum()):4}  of which the person stays in the "
+                      f"public: {int((mine & ends.stays).sum())}")
+
 
 if __name__ == "__main__":
     main()

@@ -14,6 +14,20 @@ PUBLIC_KEYS = {
     "total", "men", "women", "under_25", "bpi", "bpi_men", "bpi_women", "bpi_under_25",
     "primo_arrivants", "bpt", "not_eligible",
 }
+# docs/rules.md "Reason codes": the stable spellings, by dimension.
+REASON_CODES = {
+    "R1": {"R1.undetermined"},
+    "R3": {"R3.primo_arrivant", "R3.not_third_country", "R3.no_anchor", "R3.window_ended",
+           "R3.asylum_seeker", "R3.unaccompanied_minor", "R3.irregular", "R3.no_regular_stay",
+           "R3.no_cir"},
+    "R4": {"R4.bpi", "R4.no_protection", "R4.not_foreigner", "R4.window_ended",
+           "R4.protection_ended"},
+    "R5": {"R5.bpt", "R5.no_temporary_protection", "R5.displaced_before", "R5.not_foreigner",
+           "R5.outside_period"},
+    "R6": {"R6.own_right", "R6.family", "R6.not_bpi", "R6.bpt", "R6.not_deployed",
+           "R6.stateless_excluded", "R6.recency_ended", "R6.family_not_eligible"},
+}
+WINDOW_KINDS = {"primo_window", "agir_window", "agir_support", "permit", "receipt", "aps"}
 JOURNEY_KEYS = {"count", "completed", "open", "mean_days", "median_days", "km_median_days", "positive_exits"}
 
 
@@ -81,15 +95,72 @@ def test_check_json_matches_the_documented_shape(run, demo):
     rows = json.loads(run("check", out / "demo.db", "--on", "2024-06-01", "--format", "json", check=0).stdout)
     assert len(rows) == 120
     for r in rows:
-        assert set(r) == CHECK_KEYS
+        # The contract's keys, in their order, then the added reason_codes.
+        assert list(r) == [*CHECK_KEY_ORDER, "reason_codes"]
         assert r["public"] in (None, "bpi", "bpt", "primo_arrivant")
         assert r["ctai_public"] == (r["primo_arrivant"] or r["bpi"] or r["bpt"])
         assert isinstance(r["reasons"], list) and r["reasons"]
+        check_reason_codes(r)
     one = json.loads(run("check", out / "demo.db", "--on", "2024-06-01", "--person", rows[0]["person_id"],
                          "--format", "json", check=0).stdout)
     assert one == [rows[0]]
     unknown = run("check", out / "demo.db", "--on", "2024-06-01", "--person", "NO-SUCH-ID")
     assert unknown.returncode == 2
+
+
+CHECK_KEY_ORDER = ["person_id", "nationality_class", "public", "primo_arrivant", "bpi", "bpt", "agir",
+                   "ctai_public", "primo_window_end", "agir_window_end", "reasons"]
+assert set(CHECK_KEY_ORDER) == CHECK_KEYS
+
+
+def check_reason_codes(r):
+    """One code per dimension R3, R4, R5, R6 (in that order, after R1.undetermined when the
+    nationality is undetermined), each agreeing with the answer it explains."""
+    codes = [c["code"] for c in r["reason_codes"]]
+    for c in r["reason_codes"]:
+        assert set(c) == {"code", "date"}
+        assert c["date"] is None or len(c["date"]) == 10
+    rules = [c.split(".")[0] for c in codes]
+    assert rules == (["R1"] if r["nationality_class"] == "undetermined" else []) + ["R3", "R4", "R5", "R6"]
+    for c in codes:
+        assert c in REASON_CODES[c.split(".")[0]], c
+    by_rule = dict(zip(rules, r["reason_codes"]))
+    assert (by_rule["R3"]["code"] == "R3.primo_arrivant") == r["primo_arrivant"]
+    assert (by_rule["R4"]["code"] == "R4.bpi") == r["bpi"]
+    assert (by_rule["R5"]["code"] == "R5.bpt") == r["bpt"]
+    assert (by_rule["R6"]["code"] in ("R6.own_right", "R6.family")) == r["agir"]
+    if by_rule["R3"]["code"] == "R3.window_ended":
+        assert by_rule["R3"]["date"] == r["primo_window_end"]
+    if by_rule["R6"]["code"] == "R6.recency_ended":
+        assert by_rule["R6"]["date"] == r["agir_window_end"]
+
+
+def test_check_csv_adds_the_reason_codes_column(run, demo):
+    out, _ = demo
+    db = out / "demo.db"
+    lines = run("check", db, "--on", "2024-06-01", "--format", "csv", check=0).stdout.splitlines()
+    assert lines[0].endswith(",reasons,reason_codes")
+    rows = json.loads(run("check", db, "--on", "2024-06-01", "--format", "json", check=0).stdout)
+    import csv as _csv
+    parsed = list(_csv.DictReader(lines))
+    assert len(parsed) == len(rows)
+    for got, want in zip(parsed, rows):
+        text = "; ".join(c["code"] + (":" + c["date"] if c["date"] else "") for c in want["reason_codes"])
+        assert got["reason_codes"] == text
+    # The table of one person lists the codes after the sentences.
+    one = run("check", db, "--on", "2024-06-01", "--person", rows[0]["person_id"], check=0).stdout
+    assert "Reason codes: " + parsed[0]["reason_codes"] in one
+
+
+def test_check_reason_codes_count_why_people_are_out(run, demo):
+    """The count by code adds up: every person not BPI has exactly one R4 code saying why."""
+    out, _ = demo
+    rows = json.loads(run("check", out / "demo.db", "--on", "2024-06-01", "--format", "json", check=0).stdout)
+    from collections import Counter
+    r4 = Counter(c["code"] for r in rows for c in r["reason_codes"] if c["code"].startswith("R4."))
+    assert sum(r4.values()) == len(rows)
+    assert r4["R4.bpi"] == sum(r["bpi"] for r in rows)
+    assert r4["R4.no_protection"] > 0
 
 
 def test_policy_flags_and_policy_file_change_the_answer(run, demo, tmp_path):
@@ -109,19 +180,97 @@ def test_policy_flags_and_policy_file_change_the_answer(run, demo, tmp_path):
     assert proc.returncode == 2 and "boundery" in proc.stderr
 
 
-def test_windows_lists_windows_ending_within_the_horizon(run, demo):
+def test_windows_lists_what_ends_within_the_horizon(run, demo):
     out, _ = demo
-    rows = json.loads(run("windows", out / "demo.db", "--on", "2024-06-01", "--within", 3650,
+    db = out / "demo.db"
+    rows = json.loads(run("windows", db, "--on", "2024-06-01", "--within", 3650,
                           "--format", "json", check=0).stdout)
     assert rows, "a ten-year horizon catches every open window"
     for r in rows:
-        assert set(r) == {"person_id", "window", "window_end", "days_left"}
-        assert r["window"] in ("primo_arrivant", "agir")
+        assert list(r) == ["person_id", "kind", "end", "days_left", "public", "stays", "stays_as"]
+        assert r["kind"] in WINDOW_KINDS
         assert 0 < r["days_left"] <= 3650
-    assert [r["window_end"] for r in rows] == sorted(r["window_end"] for r in rows)
-    none = json.loads(run("windows", out / "demo.db", "--on", "2024-06-01", "--within", 0, "--format", "json",
+        assert r["stays"] == (r["stays_as"] is not None)
+    assert {r["kind"] for r in rows} >= {"primo_window", "agir_window", "permit", "aps"}
+    assert [r["end"] for r in rows] == sorted(r["end"] for r in rows)
+    # A BPI's primo window ends: the person stays, as BPI; a primo-arrivant's: leaves.
+    primo = [r for r in rows if r["kind"] == "primo_window"]
+    assert any(r["public"] == "bpi" for r in primo)
+    for r in primo:
+        assert r["stays"] == (r["public"] in ("bpi", "bpt")), r
+        if r["public"] == "bpi":
+            assert r["stays_as"] == "bpi"
+    # The windows of the rules agree with `ctai check` at the date.
+    check = {r["person_id"]: r for r in json.loads(
+        run("check", db, "--on", "2024-06-01", "--format", "json", check=0).stdout)}
+    for r in rows:
+        if r["kind"] == "primo_window":
+            assert check[r["person_id"]]["primo_arrivant"] and check[r["person_id"]]["primo_window_end"] == r["end"]
+        if r["kind"] == "agir_window":
+            assert check[r["person_id"]]["agir"] and check[r["person_id"]]["agir_window_end"] == r["end"]
+        assert r["public"] == check[r["person_id"]]["public"]
+    none = json.loads(run("windows", db, "--on", "2024-06-01", "--within", 0, "--format", "json",
                           check=0).stdout)
     assert none == []
+
+
+def test_windows_documents_and_agir_supports_match_a_computation_from_the_exchange_files(run, demo):
+    """Permits, receipts, APS and AGIR supports ending, recomputed from the CSV files: a
+    document in force on D expires (the day after valid_to) within the horizon and no other
+    document started by D covers that day; an AGIR support entered by D without an exit by D
+    reaches 24 months."""
+    import csv as _csv
+    import datetime as dt
+    out, _ = demo
+    on, within = dt.date(2024, 6, 1), 1000
+    until = on + dt.timedelta(days=within)
+    kind_of = {"card": "permit", "vls_ts": "permit", "receipt": "receipt", "aps": "aps"}
+    permits = list(_csv.DictReader(open(out / "exchange" / "permits.csv", encoding="utf-8")))
+    day = dt.date.fromisoformat
+    want = set()
+    for p in permits:
+        if p["kind"] not in kind_of or not p["valid_to"]:
+            continue
+        start, last = day(p["valid_from"]), day(p["valid_to"])
+        end = last + dt.timedelta(days=1)
+        if not (start <= on <= last and end <= until):
+            continue
+        covered = any(q is not p and q["kind"] != "asylum_certificate" and q["person_id"] == p["person_id"]
+                      and day(q["valid_from"]) <= on and day(q["valid_from"]) <= end
+                      and (not q["valid_to"] or end <= day(q["valid_to"])) for q in permits)
+        if not covered:
+            want.add((p["person_id"], kind_of[p["kind"]], end.isoformat()))
+    for s in _csv.DictReader(open(out / "exchange" / "agir.csv", encoding="utf-8")):
+        if not s["entry_date"] or day(s["entry_date"]) > on or (s["exit_date"] and day(s["exit_date"]) <= on):
+            continue
+        e = day(s["entry_date"])
+        y, m = e.year + (e.month + 23) // 12, (e.month + 23) % 12 + 1
+        end = dt.date(y, m, min(e.day, [31, 29 if y % 4 == 0 else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]))
+        if on < end <= until:
+            want.add((s["person_id"], "agir_support", end.isoformat()))
+    rows = json.loads(run("windows", out / "demo.db", "--on", on.isoformat(), "--within", within,
+                          "--kind", "permit,receipt", "--kind", "aps", "--kind", "agir_support",
+                          "--format", "json", check=0).stdout)
+    assert want, "the demo has documents and supports ending"
+    assert {(r["person_id"], r["kind"], r["end"]) for r in rows} == want
+    assert {r["kind"] for r in rows} == {"permit", "receipt", "aps", "agir_support"}
+
+
+def test_windows_kind_filter_formats_and_errors(run, demo):
+    out, _ = demo
+    db = out / "demo.db"
+    every = json.loads(run("windows", db, "--on", "2024-06-01", "--within", 365, "--format", "json", check=0).stdout)
+    only = json.loads(run("windows", db, "--on", "2024-06-01", "--within", 365, "--kind", "aps",
+                          "--format", "json", check=0).stdout)
+    assert only and only == [r for r in every if r["kind"] == "aps"]
+    csv_text = run("windows", db, "--on", "2024-06-01", "--within", 365, "--format", "csv", check=0).stdout
+    lines = csv_text.splitlines()
+    assert lines[0] == "person_id,kind,end,days_left,public,stays,stays_as"
+    assert len(lines) == len(every) + 1
+    table = run("windows", db, "--on", "2024-06-01", "--within", 365, check=0).stdout
+    assert f"{len(every)} ends by 2025-06-01" in table
+    bad = run("windows", db, "--on", "2024-06-01", "--within", 30, "--kind", "visa")
+    assert bad.returncode == 1 and "--kind" in bad.stderr and "primo_window" in bad.stderr
 
 
 def test_journeys_statistics_state_open_journeys(run, demo):

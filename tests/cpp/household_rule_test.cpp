@@ -75,6 +75,13 @@ TEST(MinorsFollowHousehold, AChildOfAPrimoAdultIsPrimoWithTheAdultsWindow) {
         EXPECT_EQ(r.find("not primo-arrivant"), std::string::npos) << r;
     }
     EXPECT_EQ(e.reasons.back(), "CTAI public: yes");
+    // Its stable code: R3.follows_household, dated by the end of the followed window (what
+    // the answer already shows), never by the adult's own permit date.
+    std::vector<ReasonCode> primo;
+    for (const ReasonCode& rc : e.reason_codes)
+        if (dimension(rc.code) == ReasonDimension::primo_arrivant) primo.push_back(rc);
+    ASSERT_EQ(primo.size(), 1u);
+    EXPECT_EQ(primo[0], (ReasonCode{Reason::primo_follows_household, d("2027-03-15")}));
 }
 
 TEST(MinorsFollowHousehold, PolicyOffChangesNothing) {

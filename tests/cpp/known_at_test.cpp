@@ -93,6 +93,8 @@ void expect_same(const Eligibility& got, const Eligibility& want, const std::str
     EXPECT_EQ(got.protection_date, want.protection_date) << where;
     EXPECT_EQ(got.agir_window_end, want.agir_window_end) << where;
     EXPECT_EQ(got.reasons, want.reasons) << where;
+    // The reason codes and their dates too (R0.5: a later fact never dates a code).
+    EXPECT_TRUE(got.reason_codes == want.reason_codes) << where << ": reason codes differ";
 }
 
 TEST(KnownAtD, FactsDatedAfterTheDateNeverChangeAnAnswer) {

@@ -51,6 +51,7 @@ void expect_same(const Eligibility& a, const Eligibility& b) {
     EXPECT_EQ(a.protection_date, b.protection_date);
     EXPECT_EQ(a.agir_window_end, b.agir_window_end);
     EXPECT_EQ(a.reasons, b.reasons);
+    EXPECT_TRUE(a.reason_codes == b.reason_codes);
 }
 
 TEST(CaseSnapshot, AnswersLikeThePureEvaluationForEveryPersonAndDate) {

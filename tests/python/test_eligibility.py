@@ -175,7 +175,10 @@ def test_eligibility_reads_like_the_json_of_ctai_check():
     data = e.to_dict()
     assert list(data) == ["person_id", "nationality_class", "public", "primo_arrivant", "bpi",
                           "bpt", "agir", "ctai_public", "primo_window_end", "agir_window_end",
-                          "reasons"]
+                          "reasons", "reason_codes"]
+    # The stable codes (docs/rules.md "Reason codes"), after the contract's keys.
+    assert data["reason_codes"][0] == {"code": "R3.primo_arrivant", "date": "2020-03-15"}
+    assert e.reason_codes[0] == {"code": "R3.primo_arrivant", "date": d("2020-03-15")}
     assert json.loads(json.dumps(data)) == {
         **data, "nationality_class": "third_country", "public": "primo_arrivant"}
     assert data["primo_window_end"] == "2025-03-15" and data["agir_window_end"] is None

@@ -148,7 +148,7 @@ def test_store_is_the_bound_class_and_python_adds_only_its_part():
     # the argument (issue 20), progress bars, tables() and Parquet.
     assert own == {"open", "transaction", "export_dir", "journeys", "report", "anonymise_expired",
                    "eligibility", "eligibility_table", "eligibility_for", "journey_stats",
-                   "journey_stats_by_public", "tables", "export_parquet", "import_dir"}
+                   "journey_stats_by_public", "tables", "export_parquet", "import_dir", "windows"}
     for name in ("put_case", "enroll", "person_ids", "referrals", "audit_log",
                  "fingerprint", "anonymize_expired"):
         assert getattr(ctai.Store, name) is getattr(_core._Store, name), name

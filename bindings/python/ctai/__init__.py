@@ -87,6 +87,7 @@ from ._enums import (
     StepKind,
     Tri,
     VolunteeringKind,
+    WindowKind,
 )
 
 # The enums first: the modules below read C++ defaults that hold enum values.

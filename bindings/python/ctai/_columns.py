@@ -25,7 +25,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 import numpy as np
 
 from . import _core
-from ._enums import ENUMS
+from ._enums import VOCABULARIES
 
 __all__ = ["Columns"]
 
@@ -116,7 +116,7 @@ class Columns:
             if _STRING_DTYPE is not None:
                 out = out.astype(_STRING_DTYPE())
         elif kind == "category":
-            spellings = [m.value for m in ENUMS[vocabulary]]
+            spellings = [m.value for m in VOCABULARIES[vocabulary]]
             lookup = np.array(spellings + [self._nulls.get(name, "")] * (256 - len(spellings)))
             if _STRING_DTYPE is not None:
                 lookup = lookup.astype(_STRING_DTYPE())
@@ -169,7 +169,7 @@ class Columns:
         return raw == self._nulls[name]
 
     def _categories(self, name: str, vocabulary: str) -> List[str]:
-        spellings = [m.value for m in ENUMS[vocabulary]]
+        spellings = [m.value for m in VOCABULARIES[vocabulary]]
         extra = self._nulls.get(name)
         return spellings + [extra] if extra else spellings
 
@@ -177,7 +177,7 @@ class Columns:
         """int16 codes into _categories (-1 for a missing value without a category)."""
         raw = self._data[name]
         codes = raw.astype(np.int16)
-        codes[raw == 255] = len(ENUMS[vocabulary]) if self._nulls.get(name) else -1
+        codes[raw == 255] = len(VOCABULARIES[vocabulary]) if self._nulls.get(name) else -1
         return codes
 
     def vocabulary(self, name: str) -> type:
@@ -185,7 +185,7 @@ class Columns:
         kind, vocabulary = self._specs[name]
         if kind != "category":
             raise TypeError(f"column {name!r} is {kind}, not a category")
-        return ENUMS[vocabulary]
+        return VOCABULARIES[vocabulary]
 
     def to_dict(self) -> Dict[str, np.ndarray]:
         """Column name -> NumPy array."""

@@ -22,6 +22,7 @@ from ._enums import (
     HousingType,
     NationalityClass,
     PublicCategory,
+    WindowKind,
 )
 from ._model import AgirSupport, DatedNationality, Person, PersonCase
 from ._policy import Policy
@@ -114,6 +115,9 @@ def _raise_cpp_error(kind: str) -> None:
     "schema_version", "import" or "error" (tests the translation)."""
 
 # --- vocabularies -----------------------------------------------------------------------
+
+def reason_code_spellings() -> List[str]:
+    """The stable reason codes, in C++ declaration order (docs/rules.md, "Reason codes")."""
 
 def enum_spellings() -> Dict[str, List[str]]:
     """The spelling table of every vocabulary: enum class name -> spellings, in C++
@@ -333,6 +337,10 @@ class Eligibility:
     @property
     def reasons(self) -> List[str]:
         """Human-readable reasons, built from codes and dates only (never personal data)."""
+    @property
+    def reason_codes(self) -> List[Dict[str, Any]]:
+        """The stable reason codes: ``[{"code": "R3.window_ended", "date": date or None},
+        ...]``, one per dimension (docs/rules.md, "Reason codes")."""
     def to_dict(self) -> Dict[str, Any]:
         """The object ``ctai check --format json`` prints for this person (dates as ISO
         text, enum members as their spellings)."""
@@ -594,7 +602,10 @@ class _Store:
         self, *, contract: Optional[str] = None, action: Optional[int] = None,
         censor_on: Optional[datetime.date] = None, columns: Optional[Sequence[str]] = None
     ) -> Columns: ...
-    def eligibility_table(self, *, on: datetime.date) -> Columns: ...
+    def eligibility_table(self, *, on: datetime.date, explain: bool = False) -> Columns: ...
+    def windows(
+        self, *, on: datetime.date, within: int, kinds: Sequence[WindowKind] = ...
+    ) -> Columns: ...
     def eligibility_for(self, person_ids: Sequence[str], *, on: Any) -> Columns: ...
     def referrals(
         self, *, on: Optional[datetime.date] = None,

@@ -47,3 +47,12 @@ def _build() -> Dict[str, Type[CtaiEnum]]:
 
 ENUMS: Dict[str, Type[CtaiEnum]] = _build()
 globals().update(ENUMS)
+
+#: The stable reason codes (docs/rules.md, "Reason codes"): the vocabulary of the reason
+#: columns of ``Store.eligibility_table(explain=True)``. Not a module attribute per member
+#: (the spellings, e.g. ``R3.window_ended``, are not identifiers): ``ReasonCode["R4.bpi"]``.
+ReasonCode: Type[CtaiEnum] = CtaiEnum(  # type: ignore[call-overload]
+    "ReasonCode", [(s, s) for s in _core.reason_code_spellings()], module="ctai", qualname="ReasonCode"
+)
+#: Every vocabulary of a category column: the enums and ReasonCode.
+VOCABULARIES: Dict[str, Type[CtaiEnum]] = {**ENUMS, "ReasonCode": ReasonCode}

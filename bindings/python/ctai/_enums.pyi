@@ -40,7 +40,12 @@ __all__ = [
     "StepKind",
     "Tri",
     "VolunteeringKind",
+    "WindowKind",
 ]
+
+#: The stable reason codes (members spelled "R3.window_ended", ...: ReasonCode["R4.bpi"]).
+ReasonCode: Type[CtaiEnum]
+VOCABULARIES: Dict[str, Type[CtaiEnum]]
 
 class ActivityKind(CtaiEnum):
     """The `activity_kind` vocabulary."""
@@ -264,3 +269,13 @@ class VolunteeringKind(CtaiEnum):
     engagement = "engagement"
     membership = "membership"
     one_off = "one_off"
+
+class WindowKind(CtaiEnum):
+    """The `window_kind` vocabulary."""
+
+    primo_window = "primo_window"
+    agir_window = "agir_window"
+    agir_support = "agir_support"
+    permit = "permit"
+    receipt = "receipt"
+    aps = "aps"

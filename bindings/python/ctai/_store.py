@@ -23,6 +23,7 @@ from ._checks import as_date, as_optional_date
 from ._contract import Contract
 from ._core import Report
 from ._exchange import AnonymizationReport, ExportSummary, _deprecated
+from ._enums import WindowKind
 from ._policy import Policy
 
 __all__ = ["Store", "Transaction"]
@@ -239,12 +240,35 @@ class Store(_core._Store):
         Eligibility as ctai.evaluate). NotFoundError when unknown."""
         return super().eligibility(person_id, on=as_date(on, "Store.eligibility: on"))
 
-    def eligibility_table(self, *, on: Any) -> Columns:
+    def eligibility_table(self, *, on: Any, explain: bool = False) -> Columns:
         """R1-R6 for every person at ``on``, by person id, as Columns: person_id,
         nationality_class, primo_arrivant, bpi, bpt, agir, ctai_public, public
         ("not_eligible" when none), primo_anchor, primo_window_end, protection_date,
-        agir_window_end, sex, birth_year (null when unknown), in_agir_support."""
-        return super().eligibility_table(on=as_date(on, "Store.eligibility_table: on"))
+        agir_window_end, sex, birth_year (null when unknown), in_agir_support.
+
+        With ``explain=True``, also the stable reason code that decided each dimension and
+        its date (docs/rules.md, "Reason codes"): primo_reason, primo_reason_date,
+        bpi_reason, bpi_reason_date, bpt_reason, bpt_reason_date, agir_reason,
+        agir_reason_date; ``df.bpi_reason.value_counts()`` says why. Slower (each person
+        evaluated with its reasons); without it nothing is spent on reasons."""
+        return super().eligibility_table(on=as_date(on, "Store.eligibility_table: on"),
+                                         explain=bool(explain))
+
+    def windows(self, *, on: Any, within: int,
+                kind: Union[None, str, Sequence[str]] = None) -> Columns:
+        """What ends in (``on``, ``on`` + ``within`` days], as ``ctai windows`` lists it:
+        Columns person_id, kind (primo_window, agir_window, agir_support, permit, receipt,
+        aps), end (the first day outside), days_left, public (at ``on``), stays (still in
+        the CTAI public on ``end``, judged from the facts known on ``on``), stays_as
+        ("not_eligible" when the person leaves). ``kind``: one kind, a list of kinds or
+        None for all. ``within``: 0..36500 days (ValueError otherwise)."""
+        on = as_date(on, "Store.windows: on")
+        if isinstance(within, bool) or not isinstance(within, int):
+            raise TypeError(f"Store.windows: within must be an int (days), not {type(within).__name__}")
+        if not 0 <= within <= 36500:
+            raise ValueError("Store.windows: within must be 0..36500 days")
+        kinds = [] if kind is None else [kind] if isinstance(kind, str) else list(kind)
+        return super().windows(on=on, within=within, kinds=[WindowKind(k) for k in kinds])
 
     def eligibility_for(self, person_ids: Sequence[str], *, on: Any) -> Columns:
         """R1-R6 for many (person, date) checks in one call: ``on`` is one date for every

@@ -60,6 +60,19 @@ void bind_eligibility(py::module_& m) {
         .def_readonly("protection_date", &Eligibility::protection_date)
         .def_readonly("agir_window_end", &Eligibility::agir_window_end)
         .def_readonly("reasons", &Eligibility::reasons)
+        .def_property_readonly(
+            "reason_codes",
+            [](const Eligibility& e) {
+                py::list out;
+                for (const auto& c : e.reason_codes) {
+                    const auto code = to_string(c.code);
+                    out.append(py::dict("code"_a = py::str(code.data(), code.size()),
+                                        "date"_a = c.date ? py::cast(*c.date) : py::none()));
+                }
+                return out;
+            },
+            "The stable reason codes: a list of {'code': 'R3.window_ended', 'date': date or "
+            "None}, one per dimension (docs/rules.md, \"Reason codes\").")
         .def(
             "to_dict",
             [](const Eligibility& e) {
@@ -68,6 +81,15 @@ void bind_eligibility(py::module_& m) {
             "The object of `ctai check --format json` (dates as ISO text).")
         .def("__repr__", &repr);
     m.attr("Eligibility").attr("__module__") = "ctai";  // shown and pickled as ctai.Eligibility
+    m.def(
+        "reason_code_spellings",
+        [] {
+            py::list out;
+            for (const std::string_view s : reason_code_names()) out.append(py::str(s.data(), s.size()));
+            return out;
+        },
+        "The stable reason codes, in C++ declaration order (the ReasonCode vocabulary of the "
+        "reason columns of eligibility_table(explain=True)).");
 
     m.def(
         "evaluate",

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include <ctai/columns.hpp>
+#include <ctai/windows.hpp>
 #include <ctai/exchange.hpp>
 #include <ctai/orientations.hpp>
 #include <ctai/report.hpp>
@@ -307,6 +308,16 @@ py::tuple eligibility_columns(ctai::EligibilityColumns&& c,
     b.category("sex", vocabulary_name<Sex>(), std::move(c.sex));
     b.int32("birth_year", std::move(c.birth_year));
     b.flag("in_agir_support", std::move(c.in_agir_support));
+    if (!c.primo_reason.empty()) {  // eligibility_table(explain=True): the reason codes
+        b.category("primo_reason", "ReasonCode", std::move(c.primo_reason));
+        b.date("primo_reason_date", std::move(c.primo_reason_date));
+        b.category("bpi_reason", "ReasonCode", std::move(c.bpi_reason));
+        b.date("bpi_reason_date", std::move(c.bpi_reason_date));
+        b.category("bpt_reason", "ReasonCode", std::move(c.bpt_reason));
+        b.date("bpt_reason_date", std::move(c.bpt_reason_date));
+        b.category("agir_reason", "ReasonCode", std::move(c.agir_reason));
+        b.date("agir_reason_date", std::move(c.agir_reason_date));
+    }
     return b.finish();
 }
 
@@ -684,15 +695,36 @@ persons; `person_id in snapshot` tells whether a person is in it.)doc")
                 py::dict(), "nulls"_a = py::dict("length"_a = -1, "exit_reason"_a = ""));
         }, py::kw_only(), "contract"_a = py::none(), "action"_a = py::none(), "censor_on"_a = py::none(),
            "columns"_a = py::none())
-        .def("eligibility_table", [](PyStore& s, Date on) {
-            auto c = s.run([&](auto& st) { return st.eligibility_table(on); });
+        .def("eligibility_table", [](PyStore& s, Date on, bool explain) {
+            auto c = s.run([&](auto& st) {
+                return st.eligibility_table(on, explain ? ctai::Explain::reasons : ctai::Explain::none);
+            });
             return registered("Columns")(eligibility_columns(std::move(c)), py::dict("on"_a = on),
                                          "nulls"_a = eligibility_nulls());
-        }, py::kw_only(), "on"_a,
+        }, py::kw_only(), "on"_a, "explain"_a = false,
         "R1-R6 for every person at `on`, by person id, as Columns: person_id, "
         "nationality_class, primo_arrivant, bpi, bpt, agir, ctai_public, public, primo_anchor, "
         "primo_window_end, protection_date, agir_window_end, sex, birth_year (null when unknown), "
-        "in_agir_support.")
+        "in_agir_support; with explain=True also the reason code that decided each dimension "
+        "and its date: primo_reason, primo_reason_date, bpi_reason, bpi_reason_date, "
+        "bpt_reason, bpt_reason_date, agir_reason, agir_reason_date (slower).")
+        .def("windows", [](PyStore& s, Date on, int within, const std::vector<ctai::WindowKind>& kinds) {
+            auto w = s.run([&](auto& st) { return ctai::windows_ending(st, on, within, kinds); });
+            ColumnsBuilder b;
+            b.string("person_id", std::move(w.person_id));
+            b.category("kind", vocabulary_name<ctai::WindowKind>(), std::move(w.kind));
+            b.date("end", std::move(w.end));
+            b.int32("days_left", std::move(w.days_left));
+            b.category("public", vocabulary_name<PublicCategory>(), std::move(w.public_category));
+            b.flag("stays", std::move(w.stays));
+            b.category("stays_as", vocabulary_name<PublicCategory>(), std::move(w.stays_as));
+            return registered("Columns")(b.finish(), py::dict("on"_a = on),
+                                         "nulls"_a = py::dict("public"_a = "not_eligible",
+                                                              "stays_as"_a = "not_eligible"));
+        }, py::kw_only(), "on"_a, "within"_a, "kinds"_a = std::vector<ctai::WindowKind>{},
+        "What ends in (on, on + within days] (`ctai windows`), as Columns by end: person_id, "
+        "kind, end (first day outside), days_left, public (at `on`), stays (still in the CTAI "
+        "public on `end`, from the facts known on `on`), stays_as.")
         .def("eligibility_for", [](PyStore& s, const std::vector<std::string>& ids, py::handle on) {
             // `on`: one date for every person, or one date per person (any array-like).
             std::vector<PersonId> persons;

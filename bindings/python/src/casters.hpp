@@ -31,7 +31,7 @@
     X(ProtectionType) X(Authority) X(SituationKind) X(NationalityClass) X(PublicCategory)    \
     X(PrimoAnchor) X(AgirRecency) X(AgeReference) X(AgirPolicy) X(Need) X(ReferralSource)   \
     X(StepKind) X(ReferralStatus) X(ActivityKind) X(VolunteeringKind) X(HousingType)        \
-    X(ExitActivity) X(ReferralDirection) X(ReferralStep)
+    X(ExitActivity) X(ReferralDirection) X(ReferralStep) X(WindowKind)
 
 namespace ctai::py_detail {
 

@@ -88,6 +88,9 @@ public:
     /// evaluate() of case i at `on` under policy(), with the case of the person they
     /// rejoin: exactly Store::eligibility's answer.
     Eligibility evaluate(std::uint32_t i, Date on, Explain explain = Explain::reasons) const;
+    /// Fills the reason code columns of `out` (EligibilityColumns::primo_reason ...) for
+    /// every case at `on`, in snapshot order: the codes of evaluate(i, on).
+    void append_reasons(EligibilityColumns& out, Date on) const;
     /// The rules for case i at `on` from the snapshot's rule columns (day numbers; no case
     /// object visited): the same answers as evaluate(i, on).
     Verdict verdict(std::uint32_t i, Date on) const noexcept;

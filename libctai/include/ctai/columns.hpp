@@ -154,6 +154,12 @@ struct EligibilityColumns {
     std::vector<std::uint8_t> sex;
     std::vector<std::int32_t> birth_year;
     std::vector<std::uint8_t> in_agir_support;
+    /// With Explain::reasons only (empty otherwise, nothing allocated): per dimension, the
+    /// code of the Reason that decided it (eligibility.hpp, docs/rules.md "Reason codes")
+    /// and its date (`no_date` when the code has none).
+    std::vector<std::uint8_t> primo_reason, bpi_reason, bpt_reason, agir_reason;
+    std::vector<std::int32_t> primo_reason_date, bpi_reason_date, bpt_reason_date,
+        agir_reason_date;
 
     std::size_t size() const noexcept { return person_id.size(); }
 };

@@ -20,3 +20,4 @@
 #include <ctai/store.hpp>
 #include <ctai/version.hpp>
 #include <ctai/vocab.hpp>
+#include <ctai/windows.hpp>

@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -12,6 +14,59 @@
 #include <ctai/policy.hpp>
 
 namespace ctai {
+
+/// A stable reason code (docs/rules.md, "Reason codes"): the rule and the branch that
+/// decided one dimension of an answer. The spellings (reason_code_names()) never change
+/// and are never translated; the sentences of Eligibility::reasons may be.
+enum class Reason : std::uint8_t {
+    nationality_undetermined,  // R1.undetermined
+    primo_arrivant,            // R3.primo_arrivant, date: T1
+    primo_not_third_country,   // R3.not_third_country
+    primo_no_anchor,           // R3.no_anchor
+    primo_window_ended,        // R3.window_ended, date: first day outside the window
+    primo_asylum_seeker,       // R3.asylum_seeker, date: start of the situation
+    primo_unaccompanied_minor, // R3.unaccompanied_minor, date: start of the situation
+    primo_irregular,           // R3.irregular, date: start of the situation
+    primo_no_regular_stay,     // R3.no_regular_stay, date: first day without a permit
+    primo_no_cir,              // R3.no_cir
+    bpi,                       // R4.bpi, date: protection date
+    bpi_no_protection,         // R4.no_protection
+    bpi_not_foreigner,         // R4.not_foreigner, date: nationality acquired (dated)
+    bpi_window_ended,          // R4.window_ended, date: end of bpi_window_years
+    bpi_protection_ended,      // R4.protection_ended, date: end of the protection
+    bpt,                       // R5.bpt, date: decision of the temporary protection
+    bpt_no_temporary_protection,  // R5.no_temporary_protection
+    bpt_displaced_before,      // R5.displaced_before, date: displacement date
+    bpt_not_foreigner,         // R5.not_foreigner, date: nationality acquired (dated)
+    bpt_outside_period,        // R5.outside_period, date: the bound crossed
+    agir_own_right,            // R6.own_right, date: protection date for AGIR
+    agir_family,               // R6.family
+    agir_not_bpi,              // R6.not_bpi
+    agir_bpt,                  // R6.bpt
+    agir_not_deployed,         // R6.not_deployed, date: deployment date, if any
+    agir_stateless_excluded,   // R6.stateless_excluded
+    agir_recency_ended,        // R6.recency_ended, date: first day outside the window
+    agir_family_not_eligible,  // R6.family_not_eligible
+    primo_follows_household,   // R3.follows_household, date: first day outside the window
+                               // (minors_follow_household; appended: codes never move)
+};
+
+/// The dimension of an answer a reason code decides (one code per dimension in every
+/// explained Eligibility, plus R1.undetermined when the nationality is undetermined).
+enum class ReasonDimension : std::uint8_t { nationality, primo_arrivant, bpi, bpt, agir };
+
+/// The stable spelling of every Reason, in declaration order ("R3.window_ended", ...).
+std::span<const std::string_view> reason_code_names() noexcept;
+std::string_view to_string(Reason r) noexcept;
+ReasonDimension dimension(Reason r) noexcept;
+
+/// One reason code of an answer, with the date that decided it (see Reason; nullopt when
+/// the branch has no date).
+struct ReasonCode {
+    Reason code{};
+    std::optional<Date> date;
+    friend bool operator==(const ReasonCode&, const ReasonCode&) = default;
+};
 
 /// The outcome of evaluating one person at one date. `reasons` are human-readable
 /// sentences built from codes and dates only (never personal fields).
@@ -39,6 +94,10 @@ struct Eligibility {
     /// it is decided, R0.5).
     std::optional<Date> agir_window_end;
     std::vector<std::string> reasons;
+    /// The stable codes of the answer (written with the reasons, by explain()): one per
+    /// dimension primo_arrivant, bpi, bpt, agir, in that order, after R1.undetermined when
+    /// it applies.
+    std::vector<ReasonCode> reason_codes;
 };
 
 /// R2: T1 under the policy's anchor, or nullopt. For a BPI without a qualifying permit the
@@ -158,13 +217,14 @@ CaseFacts case_facts(const PersonCase& c, const Policy& p);
 Eligibility evaluate(const PersonCase& c, const CaseFacts& facts, Date on, const Policy& p,
                      const PersonCase* family_bpi = nullptr, Explain explain = Explain::reasons);
 
-/// Appends to e.reasons the sentences evaluate() writes for its answer `e` about case `c`
+/// Appends to e.reasons the sentences, and to e.reason_codes the codes, evaluate() writes for its answer `e` about case `c`
 /// (every other field of `e` filled as evaluate() fills them).
 void explain(Eligibility& e, const PersonCase& c, const Policy& p);
 
 /// The JSON object of `ctai check --format json` (interfaces.md section 2): person_id,
 /// nationality_class, public, primo_arrivant, bpi, bpt, agir, ctai_public,
-/// primo_window_end, agir_window_end (ISO or null), reasons. One definition for the
+/// primo_window_end, agir_window_end (ISO or null), reasons, and reason_codes
+/// ([{"code", "date" (ISO or null)}], after every key of the contract). One definition for the
 /// command and the Python `Eligibility.to_dict()`. `indent` < 0 gives one line.
 std::string to_json(const Eligibility& e, int indent = -1);
 

@@ -339,6 +339,10 @@ public:
                                std::optional<Date> censor_on, JourneyFields fields) const;
     /// R1-R6: evaluate() for every person at `on` under the store policy, by person id.
     EligibilityColumns eligibility_table(Date on) const;
+    /// The same, with the reason code columns of each dimension (primo_reason, bpi_reason,
+    /// bpt_reason, agir_reason and their dates) when `explain` is Explain::reasons (each
+    /// person then evaluated with its reasons: slower, the columns above are unchanged).
+    EligibilityColumns eligibility_table(Date on, Explain explain) const;
     /// R1-R6: batch of point checks: row i is eligibility(persons[i], dates[i]) (same
     /// evaluation, family member included) plus in_agir_support, in the order given
     /// (duplicates allowed). `on` of the result is the common date, `no_date` when the dates

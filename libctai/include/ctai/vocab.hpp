@@ -69,6 +69,10 @@ enum class HousingType {
 };
 /// Activity at AGIR exit (R6 positive exit).
 enum class ExitActivity { cdi, cdd, training, none };
+/// What ends on a date (`ctai windows`, windows.hpp): the five-year primo window (R3), the
+/// AGIR recency window (R6), an AGIR support (R6, 24 months), a card or VLS-TS, a receipt,
+/// an APS (R2).
+enum class WindowKind { primo_window, agir_window, agir_support, permit, receipt, aps };
 
 /// Spelling table of an enum: specialised for every enum above.
 template <class E>
@@ -125,6 +129,8 @@ CTAI_ENUM_TRAITS(HousingType, "housing_type", "social_rental", "private_rental",
                  "emergency", "hotel", "asylum_accommodation", "chrs", "family_or_friends",
                  "street", "other");
 CTAI_ENUM_TRAITS(ExitActivity, "exit_activity", "cdi", "cdd", "training", "none");
+CTAI_ENUM_TRAITS(WindowKind, "window_kind", "primo_window", "agir_window", "agir_support",
+                 "permit", "receipt", "aps");
 
 #undef CTAI_ENUM_TRAITS
 

@@ -20,6 +20,11 @@ std::string to_json(const Eligibility& e, int indent) {
     j["primo_window_end"] = date(e.primo_window_end);
     j["agir_window_end"] = date(e.agir_window_end);
     j["reasons"] = e.reasons;
+    // Added after every key of the contract (interfaces.md section 2), which stay as they were.
+    auto codes = ordered_json::array();
+    for (const auto& c : e.reason_codes)
+        codes.push_back(ordered_json{{"code", to_string(c.code)}, {"date", date(c.date)}});
+    j["reason_codes"] = std::move(codes);
     return j.dump(indent);
 }
 

@@ -333,54 +333,123 @@ Eligibility evaluate(const PersonCase& c, const CaseFacts& facts, Date on, const
     return e;
 }
 
+namespace {
+// The dates of the reason codes (docs/rules.md, "Reason codes"): facts dated on or before
+// `on` only (R0.5).
+
+// R1: the latest acquisition, on or before `on`, of a dated nationality that makes the
+// person no longer an étranger (nullopt for undated nationalities).
+std::optional<Date> acquired_non_foreign(const PersonCase& c, Date on) {
+    std::optional<Date> best;
+    for (const auto& n : c.nationalities)
+        if (n.acquired_on && n.held_on(on) && !is_foreigner(nationality_class(std::span<const std::string>(&n.code, 1), on)) &&
+            (!best || *best < *n.acquired_on))
+            best = n.acquired_on;
+    return best;
+}
+
+// The latest end on or before `on` of a protection matching `pred` decided by then.
+std::optional<Date> latest_end(const PersonCase& c, Date on, auto&& pred) {
+    std::optional<Date> best;
+    for (const auto& pr : c.protections)
+        if (pred(pr) && pr.decision_date <= on && pr.end_date && *pr.end_date <= on &&
+            (!best || *best < *pr.end_date))
+            best = pr.end_date;
+    return best;
+}
+
+// R3.5: the first day without a permit or receipt (the day after the last one that ended on
+// or before `on`), nullopt when none was ever in force.
+std::optional<Date> first_day_uncovered(const PersonCase& c, Date on) {
+    std::optional<Date> best;
+    for (const auto& pm : c.permits)
+        if (pm.kind != PermitKind::asylum_certificate && pm.valid_from <= on && pm.valid_to &&
+            *pm.valid_to < on && (!best || *best < pm.valid_to->plus_days(1)))
+            best = pm.valid_to->plus_days(1);
+    return best;
+}
+
+Reason situation_reason(SituationKind k) {
+    switch (k) {
+        case SituationKind::asylum_seeker: return Reason::primo_asylum_seeker;
+        case SituationKind::unaccompanied_minor: return Reason::primo_unaccompanied_minor;
+        case SituationKind::irregular: break;
+    }
+    return Reason::primo_irregular;
+}
+}  // namespace
+
 void explain(Eligibility& e, const PersonCase& c, const Policy& p) {
     const Date on = e.on;
     auto& r = e.reasons;
+    const auto code = [&](Reason reason, std::optional<Date> date = std::nullopt) {
+        e.reason_codes.push_back({reason, date});
+    };
     const bool foreigner = is_foreigner(e.nationality_class);
     r.push_back("R1: nationality class " + std::string(to_string(e.nationality_class)));
-    if (e.nationality_class == NationalityClass::undetermined)
+    if (e.nationality_class == NationalityClass::undetermined) {
         r.push_back("R1: nationality undetermined, to be completed in the file");
+        code(Reason::nationality_undetermined);
+    }
     // R3 primo-arrivant.
     if (e.nationality_class != NationalityClass::third_country) {
         r.push_back("R3: not primo-arrivant (not a third-country national)");
+        code(Reason::primo_not_third_country);
     } else if (!e.primo_anchor) {
         // R0.5: an anchor dated after `on` is not known yet at `on` (nothing said about it).
         r.push_back("R3: not primo-arrivant (no anchor T1 under primo_anchor=" +
                     std::string(to_string(p.primo_anchor)) + ")");
+        code(Reason::primo_no_anchor);
     } else if (!e.primo_arrivant && *e.primo_window_end <= on) {
         r.push_back("R3: not primo-arrivant (the five-year window from T1 has ended)");
+        code(Reason::primo_window_ended, e.primo_window_end);
     } else if (!e.primo_arrivant) {
         bool excluded = false;
         for (const auto& s : c.situations)
             if (situation_active(s, on) && !(s.kind == SituationKind::asylum_seeker && e.bpi)) {
                 r.push_back("R3.3: not primo-arrivant (situation " + std::string(to_string(s.kind)) +
                             " in force)");
+                if (!excluded) code(situation_reason(s.kind), s.start);
                 excluded = true;
             }
         if (!excluded && p.require_regular_stay && !regular_stay(c, on)) {
             r.push_back("R3.5: not primo-arrivant (no permit or receipt in force on this date, "
                         "require_regular_stay)");
+            code(Reason::primo_no_regular_stay, first_day_uncovered(c, on));
             excluded = true;
         }
-        if (!excluded) r.push_back("R3.4: not primo-arrivant (CIR required and not signed)");
+        if (!excluded) {
+            r.push_back("R3.4: not primo-arrivant (CIR required and not signed)");
+            code(Reason::primo_no_cir);
+        }
     } else {
         r.push_back("R3: primo-arrivant (inside the five-year window from T1)");
+        code(Reason::primo_arrivant, e.primo_anchor);
     }
     // R4 BPI.
+    const auto bpi_type = [&](const Protection& pr) { return counts_as_bpi(pr.type, p); };
     const bool protected_now = std::any_of(c.protections.begin(), c.protections.end(),
                                            [&](const Protection& pr) {
-                                               return counts_as_bpi(pr.type, p) && in_force(pr, on);
+                                               return bpi_type(pr) && in_force(pr, on);
                                            });
-    if (e.bpi)
+    if (e.bpi) {
         r.push_back("R4: BPI (a protection decision is in force)");
-    else if (protected_now && !foreigner)
+        code(Reason::bpi, e.protection_date);
+    } else if (protected_now && !foreigner) {
         r.push_back("R4: not BPI on this date (nationality class " +
                     std::string(to_string(e.nationality_class)) + ": no longer an étranger, R1)");
-    else if (protected_now && p.bpi_window_years)
+        code(Reason::bpi_not_foreigner, acquired_non_foreign(c, on));
+    } else if (protected_now && p.bpi_window_years) {
         r.push_back("R4: not BPI for the CTAI on this date (protection older than bpi_window_years=" +
                     std::to_string(*p.bpi_window_years) + ")");
-    else if (e.protection_date)
+        code(Reason::bpi_window_ended,
+             period_end_years(*e.protection_date, *p.bpi_window_years, p.boundary, p.feb29));
+    } else if (e.protection_date) {
         r.push_back("R4: not BPI on this date (protection not yet decided or ended)");
+        code(Reason::bpi_protection_ended, latest_end(c, on, bpi_type));
+    } else {
+        code(Reason::bpi_no_protection);
+    }
     // R5 BPT.
     // R0.5: only the decisions taken on or before `on`.
     const auto temporary = [&](const Protection& pr) {
@@ -388,43 +457,72 @@ void explain(Eligibility& e, const PersonCase& c, const Policy& p) {
     };
     if (e.bpt) {
         r.push_back("R5: BPT (temporary protection in force until " + to_iso(p.bpt_end()) + ")");
+        std::optional<Date> from;
+        for (const auto& pr : c.protections)
+            if (counts_as_bpt(pr) && in_force(pr, on) && (!from || pr.decision_date < *from))
+                from = pr.decision_date;
+        code(Reason::bpt, from);
     } else if (std::any_of(c.protections.begin(), c.protections.end(), temporary)) {
-        const bool displaced_before = std::any_of(
-            c.protections.begin(), c.protections.end(), [&](const Protection& pr) {
-                return temporary(pr) && pr.displaced_on && *pr.displaced_on < bpt_displacement_from &&
-                       in_force(pr, on);
-            });
-        if (displaced_before)
+        std::optional<Date> displaced;
+        for (const auto& pr : c.protections)
+            if (temporary(pr) && pr.displaced_on && *pr.displaced_on < bpt_displacement_from &&
+                in_force(pr, on))
+                displaced = pr.displaced_on;
+        if (displaced) {
             r.push_back("R5: not BPT (displaced before 2022-02-24, the start of the EU temporary "
                         "protection)");
-        else if (!foreigner)
+            code(Reason::bpt_displaced_before, displaced);
+        } else if (!foreigner) {
             r.push_back("R5: not BPT on this date (nationality class " +
                         std::string(to_string(e.nationality_class)) + ": no longer an étranger, R1)");
-        else
+            code(Reason::bpt_not_foreigner, acquired_non_foreign(c, on));
+        } else {
             r.push_back("R5: not BPT on this date (outside the temporary protection or its conditions)");
+            code(Reason::bpt_outside_period,
+                 p.bpt_end() < on   ? std::optional<Date>(p.bpt_end().plus_days(1))
+                 : on < bpt_first_day ? std::optional<Date>(bpt_first_day)
+                                      : latest_end(c, on, temporary));
+        }
+    } else {
+        code(Reason::bpt_no_temporary_protection);
     }
     // R6 AGIR.
     if (e.agir) {
-        r.push_back(agir_own_right(c, on, p)
-                        ? "R6: AGIR-eligible (BPI protected less than two years ago, agir_recency=" +
+        const bool own = agir_own_right(c, on, p);
+        r.push_back(own ? "R6: AGIR-eligible (BPI protected less than two years ago, agir_recency=" +
                               std::string(to_string(p.agir_recency)) + ")"
                         : "R6: AGIR-eligible (family member joining an eligible BPI)");
+        if (own)
+            code(Reason::agir_own_right,
+                 first_decision(c, [&](ProtectionType t) { return counts_for_agir(t, p); }));
+        else
+            code(Reason::agir_family);
     } else if (e.bpi || c.person.rejoining_family_of) {
-        if (e.bpt)
+        if (e.bpt) {
             r.push_back("R6: not AGIR-eligible (BPT are never AGIR-eligible)");
-        else if (!agir_deployed(c, on, p))
+            code(Reason::agir_bpt);
+        } else if (!agir_deployed(c, on, p)) {
             r.push_back("R6: not AGIR-eligible (AGIR not deployed in the person's département on this date)");
-        else if (e.bpi && !p.agir_includes_stateless &&
-                 std::none_of(c.protections.begin(), c.protections.end(), [&](const Protection& pr) {
-                     return counts_for_agir(pr.type, p) && in_force(pr, on);
-                 }))
+            const auto it = p.agir_start.find(c.person.department);
+            code(Reason::agir_not_deployed,
+                 it != p.agir_start.end() ? std::optional<Date>(it->second) : std::nullopt);
+        } else if (e.bpi && !p.agir_includes_stateless &&
+                   std::none_of(c.protections.begin(), c.protections.end(), [&](const Protection& pr) {
+                       return counts_for_agir(pr.type, p) && in_force(pr, on);
+                   })) {
             r.push_back("R6: not AGIR-eligible (stateless persons are not BPI for AGIR, "
                         "agir_includes_stateless=false)");
-        else if (e.bpi)
+            code(Reason::agir_stateless_excluded);
+        } else if (e.bpi) {
             r.push_back("R6: not AGIR-eligible (protection older than the recency rule " +
                         std::string(to_string(p.agir_recency)) + ")");
-        else
+            code(Reason::agir_recency_ended, e.agir_window_end);
+        } else {
             r.push_back("R6: not AGIR-eligible (the BPI joined is not AGIR-eligible or unknown)");
+            code(Reason::agir_family_not_eligible);
+        }
+    } else {
+        code(Reason::agir_not_bpi);
     }
     r.push_back(e.ctai_public ? "CTAI public: yes" : "CTAI public: no");
 }

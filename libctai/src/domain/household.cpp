@@ -82,6 +82,9 @@ bool follow_household(Eligibility& e, const PersonCase& c, const Policy& p,
                  sentence);
         for (auto& s : r)
             if (s == "CTAI public: no") s = "CTAI public: yes";
+        for (ReasonCode& rc : e.reason_codes)
+            if (dimension(rc.code) == ReasonDimension::primo_arrivant)
+                rc = ReasonCode{Reason::primo_follows_household, w->window_end};
     }
     return true;
 }

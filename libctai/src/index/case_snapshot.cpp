@@ -508,6 +508,30 @@ Eligibility CaseSnapshot::evaluate(std::uint32_t i, Date on, Explain explain) co
     return e;
 }
 
+void CaseSnapshot::append_reasons(EligibilityColumns& out, Date on) const {
+    const auto n = cases_.size();
+    for (auto* v : {&out.primo_reason, &out.bpi_reason, &out.bpt_reason, &out.agir_reason})
+        v->assign(n, no_code);
+    for (auto* v : {&out.primo_reason_date, &out.bpi_reason_date, &out.bpt_reason_date,
+                    &out.agir_reason_date})
+        v->assign(n, no_date);
+    for (std::uint32_t i = 0; i < n; ++i) {
+        for (const ReasonCode& rc : evaluate(i, on, Explain::reasons).reason_codes) {
+            const auto put = [&](std::vector<std::uint8_t>& c, std::vector<std::int32_t>& d) {
+                c[i] = code(rc.code);
+                d[i] = days_or_none(rc.date);
+            };
+            switch (dimension(rc.code)) {
+                case ReasonDimension::primo_arrivant: put(out.primo_reason, out.primo_reason_date); break;
+                case ReasonDimension::bpi: put(out.bpi_reason, out.bpi_reason_date); break;
+                case ReasonDimension::bpt: put(out.bpt_reason, out.bpt_reason_date); break;
+                case ReasonDimension::agir: put(out.agir_reason, out.agir_reason_date); break;
+                case ReasonDimension::nationality: break;
+            }
+        }
+    }
+}
+
 bool CaseSnapshot::in_agir_support(std::uint32_t i, Date on) const {
     const auto s = agir_supports(i);
     return !s.empty() && ctai::in_agir_support(s, on, policy_);

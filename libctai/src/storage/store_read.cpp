@@ -181,6 +181,10 @@ EligibilityColumns Store::eligibility_for(std::span<const PersonId> persons,
 }
 
 EligibilityColumns Store::eligibility_table(Date on) const {
+    return eligibility_table(on, Explain::none);
+}
+
+EligibilityColumns Store::eligibility_table(Date on, Explain explain) const {
     return detail::guard([&] {
         auto snap = impl_->current_case_snapshot();
         if (!snap) snap = impl_->build_case_snapshot();
@@ -189,6 +193,7 @@ EligibilityColumns Store::eligibility_table(Date on) const {
         // By person id (the snapshot keeps the store's order, which is by id).
         detail::reserve(out, snap->size());
         for (std::uint32_t i = 0; i < snap->size(); ++i) snap->append(out, i, on);
+        if (explain == Explain::reasons) snap->append_reasons(out, on);
         return out;
     });
 }
