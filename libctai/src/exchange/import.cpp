@@ -361,9 +361,14 @@ private:
                 if (!contract) continue;
                 std::optional<Need> need;
                 if (j.referral_source == ReferralSource::agir) need = rules::inferred_need(j, refs);
+                // R10: judged under the contract as it stood on the entry date, with the
+                // contracts it continues.
+                const auto earlier =
+                    lineage(*contract, [&](const ContractId& e) { return this->contract(e); });
                 const auto v = rules::check_journey_enrollment(
-                    *contract, j, c, std::span<const Journey>(js.data(), k), agir, store_.policy(),
-                    need, family ? &*family : nullptr);
+                    store_.contract_on(j.contract_id, j.entry_date).contract, j, c,
+                    std::span<const Journey>(js.data(), k), agir, store_.policy(), need,
+                    family ? &*family : nullptr, earlier);
                 if (v.verdict.allowed()) continue;
                 const auto& rule = v.verdict.rule;
                 const std::string prefix = rule.empty() ? std::string() : rule + ": ";
