@@ -153,10 +153,11 @@ int cmd_contract_new() {
     auto store = open_existing(ca.db, Policy{});
     const ContractId from{ca.from};
     const Contract base = store.contract(from);
-    Contract next = store.contract_on(from, base.end).contract;  // with its avenants
+    // With its avenants (not its local convention: a convention is signed per contract).
+    Contract next = ctai::contract_on(base, store.avenants(from), {}, base.end).contract;
     next.id = ContractId{ca.new_id};
     if (next.id == from) throw UsageError("--id must differ from --from");
-    next.start = base.end.plus_days(1);
+    next.start = next.end.plus_days(1);
     next.end = add_years(next.start, 1).plus_days(-1);
     next.continues = Continuation{from, {}};
     for (const auto& a : next.actions) next.continues->actions[a.number] = a.number;
