@@ -233,4 +233,23 @@ TEST(StoreContractHistory, AnEnrollmentIsJudgedUnderTheConventionInForceAtItsEnt
     EXPECT_TRUE(s.put_journey(journey("J1", "P1", "dijon-2023-2024", 1, "2024-03-01")));
 }
 
+TEST(StoreContractHistory, AnActionAddedByAnAvenantTakesJourneysFromItsDateAndCosts) {
+    auto s = Store::open(":memory:");
+    s.put_case(primo("P1"));
+    Avenant a = target_avenant();
+    ActionAmendment added;
+    added.values.number = 5;
+    added.values.title = "Accès à l'emploi";
+    added.keys = {"title"};
+    a.actions.push_back(added);
+    s.put_avenant(a);
+    EXPECT_THROW(s.put_journey(journey("J0", "P1", "dijon-2023-2024", 5, "2024-03-31")),
+                 ValidationError);  // not yet in the contract
+    EXPECT_TRUE(s.put_journey(journey("J1", "P1", "dijon-2023-2024", 5, "2024-04-01")));
+    EXPECT_TRUE(s.put_cost(Cost{ContractId{"dijon-2023-2024"}, 5, 1000, 800}));
+    const Report r = build_report(s, ContractId{"dijon-2023-2024"});
+    EXPECT_EQ(r.action(5).journeys.count, 1);
+    EXPECT_EQ(r.action(5).financial.total_cost, 1000);
+}
+
 }  // namespace

@@ -108,7 +108,8 @@ private:
         if (it == contracts_.end()) {
             std::optional<Contract> c;
             try {
-                c = store_.contract(id);
+                // R10: every version of it (an avenant may add an action).
+                c = store_.contract_on(id, Date(9999, 12, 31)).contract;
             } catch (const NotFoundError&) {
             }
             it = contracts_.emplace(id.str(), std::move(c)).first;

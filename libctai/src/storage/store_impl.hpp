@@ -300,6 +300,11 @@ struct StoreImpl {
     /// R10: the contracts `id` continues, with their action mappings (lineage()).
     const std::vector<Continuation>& lineage_of(const ContractId& id);
     void clear_contract_caches();
+    /// R10: the contract with every avenant applied (avenants only add actions): what a
+    /// record naming an action (activity, partnership, cost, referral) is checked against.
+    const Contract& contract_with_every_action(const ContractId& id) {
+        return contract_at(id, Date(9999, 12, 31));
+    }
 
     // writes (no validation, no audit)
     void write_person(const Person& p);
