@@ -32,6 +32,14 @@ bool is_builtin(const ContractId& id) {
     return std::any_of(b.begin(), b.end(), [&](const Contract& c) { return c.id == id; });
 }
 
+// The reader's message without the "<file>: <field>: " the issue already shows.
+std::string bare_message(const std::string& what, const std::string& file, const std::string& field) {
+    std::string_view m = what;
+    for (const auto& prefix : {file + ": ", field + ": "})
+        if (m.substr(0, prefix.size()) == prefix) m.remove_prefix(prefix.size());
+    return std::string(m);
+}
+
 }  // namespace
 
 bool has_contract_files(const fs::path& dir) {
@@ -88,7 +96,8 @@ std::vector<ContractFile> read_contract_files(const fs::path& dir, IssueSink& si
                                                    : conventions;
             list.push_back(std::move(f));
         } catch (const ValidationError& e) {
-            sink.add(file, 0, e.field().empty() ? "json" : e.field(), e.what());
+            const std::string field = e.field().empty() ? "json" : e.field();
+            sink.add(file, 0, field, bare_message(e.what(), file, field));
         }
     }
     // A contract after the one it continues (when that one is in the folder too).
