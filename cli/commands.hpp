@@ -84,4 +84,9 @@ void register_data_commands(CLI::App& app, Args& a,
                             const std::function<void(CLI::App&, std::vector<std::string>)>& add_format);
 int run_data_command(CLI::App& app, const Args& a);
 
+/// contract add, show, new (contract_commands.cpp, domain R10).
+void register_contract_commands(CLI::App& app);
+/// The exit code of the contract command parsed, or nullopt when none was.
+std::optional<int> run_contract_command();
+
 }  // namespace ctai::cli

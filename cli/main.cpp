@@ -99,6 +99,7 @@ int run(int argc, char** argv) {
                            [&](CLI::App& sub, std::vector<std::string> allowed) {
                                add_format_option(sub, a.format, std::move(allowed));
                            });
+    register_contract_commands(app);
 
     try {
         app.parse(argc, argv);
@@ -113,6 +114,7 @@ int run(int argc, char** argv) {
         if (check->parsed()) return cmd_check(a);
         if (windows->parsed()) return cmd_windows(a);
         if (referrals->parsed()) return cmd_referrals(a);
+        if (const auto code = run_contract_command()) return *code;
         return run_data_command(app, a);
     } catch (const UsageError& e) {
         return report_error(e, 1);

@@ -142,6 +142,12 @@ class Contract:
     exit_reasons: Tuple[ExitReason, ...]
     """The whole exit-reason vocabulary: the defaults of the spec plus the contract's own."""
     format_version: int = 1
+    publics: Tuple[str, ...] = ("bpi", "bpt", "primo_arrivant")
+    """R8: the publics the contract serves (``primo_arrivant``, ``bpi``, ``bpt``)."""
+    departments: Tuple[str, ...] = ()
+    """R10: the département codes of the territory, e.g. ``("21",)``."""
+    continues: Optional[Dict[str, Any]] = None
+    """R10: ``{"contract": id, "actions": {"<earlier action>": action}}`` or None."""
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -180,8 +186,14 @@ class Contract:
             "budget": self.budget,
             "source": self.source,
             "notes": list(self.notes),
-            "actions": [a.to_dict() for a in self.actions],
+            "publics": list(self.publics),
         }
+        if self.departments:
+            out["departments"] = list(self.departments)
+        if self.continues is not None:
+            out["continues"] = {"contract": self.continues["contract"],
+                                "actions": dict(self.continues["actions"])}
+        out["actions"] = [a.to_dict() for a in self.actions]
         defaults = _default_exit_reasons()
         own = [r.to_dict() for r in self.exit_reasons if r not in defaults]
         if own:
@@ -211,6 +223,9 @@ class Contract:
             actions=tuple(Action._from_json(a) for a in d["actions"]),
             exit_reasons=tuple(ExitReason(**r) for r in d["_exit_reasons"]),
             format_version=d["format_version"],
+            publics=tuple(d.get("publics", ("bpi", "bpt", "primo_arrivant"))),
+            departments=tuple(d.get("departments", ())),
+            continues=d.get("continues"),
         )
 
     def __eq__(self, other: object) -> bool:

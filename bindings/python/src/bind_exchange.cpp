@@ -10,13 +10,13 @@
 #include "bindings.hpp"
 
 namespace ctai::python {
-namespace {
-
 using namespace pybind11::literals;
 
 py::object json_loads(const std::string& text) {
     return py::module_::import("json").attr("loads")(text);
 }
+
+namespace {
 
 py::dict table_dict(const ctai::TableSummary& t) {
     return py::dict("table"_a = t.table, "file"_a = t.file, "present"_a = t.present,
@@ -81,6 +81,11 @@ ctai::Contract contract_from_python(const py::handle& obj) {
                                       : py::object(obj.attr("to_dict")());
     const std::string text = py::str(py::module_::import("json").attr("dumps")(fields));
     return ctai::parse_contract(text, "<dict>");
+}
+
+ctai::ContractDocument contract_document_from_python(const py::handle& obj) {
+    const std::string text = py::str(py::module_::import("json").attr("dumps")(obj));
+    return ctai::parse_contract_document(text, "<dict>");
 }
 
 void bind_exchange(py::module_& m) {

@@ -62,6 +62,10 @@ void bind_report(py::module_& m) {
         "object of `ctai report --format json`.")
         .def_property_readonly("contract_id", [](const ctai::Report& r) { return r.contract_id.str(); })
         .def_readonly("contract_title", &ctai::Report::contract_title)
+        .def_readonly("amended_by", &ctai::Report::amended_by,
+                      "R10: the avenants applied (the contract as amended on evaluated_on).")
+        .def_readonly("convention", &ctai::Report::convention,
+                      "R10: the local AGIR convention in force on evaluated_on, or None.")
         .def_readonly("start", &ctai::Report::from, "First day of the period (included).")
         .def_readonly("end", &ctai::Report::to, "Last day of the period (included).")
         .def_readonly("evaluated_on", &ctai::Report::evaluated_on,

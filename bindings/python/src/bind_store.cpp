@@ -551,6 +551,51 @@ persons; `person_id in snapshot` tells whether a person is in it.)doc")
         }, "contract"_a,
         "Loads (or replaces) a user contract, a ctai.Contract or the dict of its JSON file "
         "(see load_contract), validated by the C++ reader. Returns whether something changed.")
+        // ---- contracts over time (R10): avenants and conventions as the dicts of their files
+        .def("put_avenant", [](PyStore& s, const py::dict& d) {
+            const auto doc = contract_document_from_python(d);
+            const auto* a = std::get_if<ctai::Avenant>(&doc);
+            if (!a) throw ctai::ValidationError("<dict>: kind: expected an avenant", "kind");
+            return s.run([&](auto& st) { return st.put_avenant(*a); });
+        }, "avenant"_a,
+        "Loads (or replaces) an avenant, the dict of its JSON file (docs/contracts.md, kind "
+        "'avenant'). NotFoundError for an unknown contract. Returns whether something changed.")
+        .def("put_convention", [](PyStore& s, const py::dict& d) {
+            const auto doc = contract_document_from_python(d);
+            const auto* v = std::get_if<ctai::Convention>(&doc);
+            if (!v) throw ctai::ValidationError("<dict>: kind: expected a convention", "kind");
+            return s.run([&](auto& st) { return st.put_convention(*v); });
+        }, "convention"_a,
+        "Loads (or replaces) a local AGIR convention, the dict of its JSON file (kind "
+        "'convention'). Returns whether something changed.")
+        .def("avenant", [](PyStore& s, const std::string& id) {
+            return json_loads(ctai::avenant_to_json(s.run([&](auto& st) { return st.avenant(id); })));
+        }, "avenant_id"_a, "The avenant with that id, as the dict of its file. NotFoundError.")
+        .def("convention", [](PyStore& s, const std::string& id) {
+            return json_loads(ctai::convention_to_json(s.run([&](auto& st) { return st.convention(id); })));
+        }, "convention_id"_a, "The convention with that id, as the dict of its file. NotFoundError.")
+        .def("avenants", [](PyStore& s, std::optional<std::string> contract) {
+            py::list out;
+            for (const auto& a : s.run([&](auto& st) { return st.avenants(contract_arg(contract)); }))
+                out.append(json_loads(ctai::avenant_to_json(a)));
+            return out;
+        }, "contract"_a = py::none(), "The avenants (of one contract), by contract, date and id.")
+        .def("conventions", [](PyStore& s, std::optional<std::string> contract) {
+            py::list out;
+            for (const auto& v : s.run([&](auto& st) { return st.conventions(contract_arg(contract)); }))
+                out.append(json_loads(ctai::convention_to_json(v)));
+            return out;
+        }, "contract"_a = py::none(), "The local conventions (of one contract), by contract, date and id.")
+        .def("contract_on", [](PyStore& s, const std::string& id, Date on) {
+            const auto c = s.run([&](auto& st) { return st.contract_on(ContractId{id}, on); });
+            py::dict out;
+            out["contract"] = contract_to_python(c.contract);
+            out["amended_by"] = c.amended_by;
+            out["convention"] = c.convention ? py::object(py::str(*c.convention)) : py::object(py::none());
+            return out;
+        }, "contract_id"_a, py::kw_only(), "on"_a,
+        "R10: the contract as amended on `on`: {'contract': ctai.Contract, 'amended_by': [ids], "
+        "'convention': id or None}.")
         // ---- writes
         .def("put_person", [](PyStore& s, const py::object& p) {
             const ctai::Person person = person_from(p);

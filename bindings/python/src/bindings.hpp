@@ -64,6 +64,10 @@ ctai::ExportOptions export_options(const std::optional<std::string>& key,
 /// A contract as the dict of its JSON file (json.loads(contract_to_json(c))), and back.
 py::object contract_to_python(const ctai::Contract& c);
 ctai::Contract contract_from_python(const py::handle& obj);
+/// R10: a contract, avenant or convention from the dict of its file (the C++ reader).
+ctai::ContractDocument contract_document_from_python(const py::handle& obj);
+/// json.loads of a JSON text.
+py::object json_loads(const std::string& text);
 
 // --- Policy (bind_policy.cpp) ------------------------------------------------------------
 /// The C++ Policy behind a Python argument: None -> the default Policy, a ctai.Policy (its

@@ -4,12 +4,14 @@
 /// prerequisites and exit reasons, R8 targets). A contract file is JSON (docs/contracts.md);
 /// the Dijon contracts of 2022 and 2023-2024 are built in.
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include <ctai/date.hpp>
@@ -69,6 +71,16 @@ struct Action {
     friend bool operator==(const Action&, const Action&) = default;
 };
 
+/// R10: how a contract follows an earlier one (key `continues` of the contract file).
+struct Continuation {
+    /// The earlier contract.
+    ContractId contract;
+    /// Earlier action number -> this contract's action number. An earlier action absent
+    /// here has no successor: its journeys stay in the earlier contract only.
+    std::map<int, int> actions;
+    friend bool operator==(const Continuation&, const Continuation&) = default;
+};
+
 /// A CTAI contract between a territory and the State.
 struct Contract {
     ContractId id;
@@ -86,7 +98,16 @@ struct Contract {
     std::string source;
     /// Reading choices made when the text was vague (e.g. exact days of a period), free text.
     std::vector<std::string> notes;
+    /// R8: the publics the contract serves (default: all three), in vocabulary order.
+    std::vector<PublicCategory> publics{PublicCategory::bpi, PublicCategory::bpt,
+                                        PublicCategory::primo_arrivant};
+    /// R10: the département codes of the territory (e.g. "21"); may be empty.
+    std::vector<std::string> departments;
+    /// R10: the contract this one follows, with the mapping of its actions.
+    std::optional<Continuation> continues;
 
+    /// R8: whether the contract serves that public.
+    bool serves(PublicCategory p) const noexcept;
     /// The action numbered `number`. Throws NotFoundError.
     const Action& action(int number) const;
     /// Whether the contract has that action.
@@ -97,6 +118,96 @@ struct Contract {
     bool is_positive_exit(std::string_view code) const;
     friend bool operator==(const Contract&, const Contract&) = default;
 };
+
+/// R10: what an avenant sets in one action: `values` holds the action's fields, `keys` the
+/// action keys of the file (docs/contracts.md) the avenant gives, in the file's order; the
+/// other fields of `values` are meaningless. An action number the contract lacks adds the
+/// action (then `title` is required).
+struct ActionAmendment {
+    Action values;
+    std::vector<std::string> keys;
+    bool sets(std::string_view key) const noexcept;
+    friend bool operator==(const ActionAmendment&, const ActionAmendment&) = default;
+};
+
+/// R10 (contract art. 9): a dated amendment of a contract, effective from `effective`.
+struct Avenant {
+    std::string id;
+    ContractId contract;
+    Date effective;
+    std::string title;
+    /// A new end date of the contract.
+    std::optional<Date> end;
+    /// A new total budget.
+    std::optional<double> budget;
+    std::vector<ActionAmendment> actions;
+    std::string source;
+    std::vector<std::string> notes;
+    friend bool operator==(const Avenant&, const Avenant&) = default;
+};
+
+/// R10/R6: what a local convention sets for one action.
+struct ConventionAction {
+    int number = 0;
+    AgirPolicy agir_policy = AgirPolicy::open;
+    std::vector<Need> agir_needs;
+    friend bool operator==(const ConventionAction&, const ConventionAction&) = default;
+};
+
+/// R10 (contract art. 2): the local convention with the AGIR operator, replacing the
+/// contract's per-action AGIR policy from `effective`.
+struct Convention {
+    std::string id;
+    ContractId contract;
+    Date effective;
+    std::string title;
+    /// The signatories (e.g. the métropole, the operator, the AGIR operator).
+    std::vector<std::string> parties;
+    /// Who provides the global accompaniment (free text), if the convention says.
+    std::string global_accompaniment;
+    std::vector<ConventionAction> actions;
+    std::string source;
+    std::vector<std::string> notes;
+    friend bool operator==(const Convention&, const Convention&) = default;
+};
+
+/// R10: a contract as it stands on a date, with what was applied to it.
+struct ContractOn {
+    Contract contract;
+    /// The ids of the avenants applied, in the order applied (effective date, then id).
+    std::vector<std::string> amended_by;
+    /// The id of the convention in force, if any.
+    std::optional<std::string> convention;
+    friend bool operator==(const ContractOn&, const ContractOn&) = default;
+};
+
+/// R10: `c` as amended on `on`: every avenant of `c` (others in `avenants` are ignored)
+/// effective on or before `on` applied in (effective, id) order, then the convention of `c`
+/// in force on `on` (the latest effective on or before `on`; ties: the greatest id), whose
+/// actions replace the agir_policy and agir_needs of the contract's. Pure. Throws
+/// ValidationError when the result is inconsistent (check_contract_consistency).
+ContractOn contract_on(const Contract& c, std::span<const Avenant> avenants,
+                       std::span<const Convention> conventions, Date on);
+
+/// R10: `c` with one avenant applied (its contract id is not checked).
+Contract apply_avenant(Contract c, const Avenant& a);
+/// R10: `c` with one convention applied; ValidationError naming the action when the
+/// contract lacks an action of the convention.
+Contract apply_convention(Contract c, const Convention& v);
+/// R10: the convention of contract `contract` in force on `on`, or nullptr.
+const Convention* convention_in_force(std::span<const Convention> conventions,
+                                      const ContractId& contract, Date on);
+
+/// R6/R7 consistency of a whole contract (also after avenants and conventions): a partner
+/// action declares needs and only a partner action does; a prerequisite names another
+/// action of the contract, without cycles. Throws ValidationError naming the action.
+void check_contract_consistency(const Contract& c);
+
+/// R10: the contracts `c` continues, nearest first, each with the mapping of its actions
+/// onto `c`'s (composed through the intermediate contracts). `lookup` returns the contract
+/// with an id or nullptr; a chain stops at an unknown contract or a cycle.
+template <class Lookup>
+std::vector<Continuation> lineage(const Contract& c, Lookup&& lookup);
 
 /// The version of the contract file format this library reads and writes
 /// (key `format_version`, docs/contracts.md).
@@ -120,10 +231,54 @@ Contract load_contract(const std::filesystem::path& path);
 /// Serialises a contract to the JSON format parse_contract reads (round trip).
 std::string contract_to_json(const Contract& c);
 
+/// Any document of the contract file format: a contract, an avenant or a convention
+/// (key `kind`, default "contract").
+using ContractDocument = std::variant<Contract, Avenant, Convention>;
+
+/// Parses a contract, an avenant or a convention (R10). Throws ValidationError naming the
+/// field, as parse_contract.
+ContractDocument parse_contract_document(std::string_view json_text,
+                                         std::string_view source = "<contract>");
+/// Loads a contract document file. Throws ValidationError or NotFoundError (no file).
+ContractDocument load_contract_document(const std::filesystem::path& path);
+
+/// Serialises an avenant or a convention to the JSON format parse_contract_document reads.
+std::string avenant_to_json(const Avenant& a);
+std::string convention_to_json(const Convention& v);
+/// Any of the three.
+std::string contract_document_to_json(const ContractDocument& d);
+/// The id of a document, and its kind ("contract", "avenant", "convention").
+std::string document_id(const ContractDocument& d);
+std::string_view document_kind(const ContractDocument& d) noexcept;
+
 /// The built-in contracts (`dijon-2022`, `dijon-2023-2024`).
 std::span<const Contract> builtin_contracts();
 
 /// The built-in contract with that id. Throws NotFoundError.
 const Contract& builtin_contract(std::string_view id);
+
+template <class Lookup>
+std::vector<Continuation> lineage(const Contract& c, Lookup&& lookup) {
+    std::vector<Continuation> out;
+    std::vector<ContractId> seen{c.id};
+    const Contract* current = &c;
+    std::map<int, int> onto;  // current's action -> c's action (identity for c itself)
+    for (const auto& a : c.actions) onto[a.number] = a.number;
+    while (current->continues) {
+        const Continuation& k = *current->continues;
+        if (std::find(seen.begin(), seen.end(), k.contract) != seen.end()) break;
+        Continuation composed{k.contract, {}};
+        for (const auto& [earlier, mine] : k.actions)
+            if (const auto it = onto.find(mine); it != onto.end())
+                composed.actions[earlier] = it->second;
+        out.push_back(composed);
+        seen.push_back(k.contract);
+        const Contract* prev = lookup(k.contract);
+        if (!prev) break;
+        current = prev;
+        onto = std::move(composed.actions);
+    }
+    return out;
+}
 
 }  // namespace ctai

@@ -27,7 +27,9 @@ struct ContractData {
     /// its dense indexes.
     std::shared_ptr<const CaseSnapshot> cases;
 
-    /// R7: the contract's journeys, in journey id order. The steps of journey j are rows
+    /// R7: the contract's journeys, in journey id order, then (R10) those of the contracts it
+    /// continues that are still open on its start date, each under the action the
+    /// succession maps it onto, in (contract, journey id) order. The steps of journey j are rows
     /// [step_begin[j], step_begin[j + 1]) of `steps`, in recorded order.
     struct Journeys {
         std::vector<std::uint32_t> person;

@@ -50,17 +50,22 @@ bool in_agir_support(std::span<const AgirSupport> supports, Date on, const Polic
 
 /// R6/R7: every rule an enrollment must satisfy, in this order:
 /// 1. check_journey_shape and check_one_open_journey (never bypassed);
-/// 2. "R7.public_at_entry": evaluate(c, entry, p, family_bpi).ctai_public, unless the action
-///    is open_to_general_population (then allowed and EnrollmentCheck::counted_apart);
+/// 2. "R7.public_at_entry": at entry the person is in one of the publics the contract
+///    serves (R8: primo-arrivant, BPI or BPT per Contract::publics), unless the action is
+///    open_to_general_population (then allowed and EnrollmentCheck::counted_apart);
 /// 3. "R7.prerequisite": with an action Prerequisite, `others` must hold a journey of the
-///    same person and contract in the prerequisite action that reached one of its steps on
-///    or before the entry date, or (when exited_counts) exited on or before it;
+///    same person in the prerequisite action that reached one of its steps on or before the
+///    entry date, or (when exited_counts) exited on or before it; the journey may be of an
+///    earlier contract whose action `earlier` (lineage(), R10) maps onto the prerequisite
+///    action (empty: the contract's own `continues`, one contract back);
 /// 4. "R6.agir_excluded": inside an AGIR support window on the entry date (in_agir_support)
 ///    and the action's agir_policy is `excluded`;
 ///    "R6.agir_partner_need": inside a window, agir_policy `partner`, referral source `agir`,
 ///    `need` known and not in the action's agir_needs. An unknown need is accepted
 ///    (documented simplification: the need is checked when the caller or a referral gives
 ///    it).
+/// `contract` is the contract as it stands on the entry date (R10: its avenants and the
+/// local convention in force then, contract_on()).
 /// Rules 2-4 are bypassed when the journey carries an override reason (has_override); the
 /// bypassed rules are returned for the audit log. Throws ConflictError naming the rule of
 /// the first failure, ValidationError for a malformed journey.
@@ -68,7 +73,8 @@ EnrollmentCheck check_enrollment(const Contract& contract, const Journey& candid
                                  const PersonCase& c, std::span<const Journey> others,
                                  std::span<const AgirSupport> agir, const Policy& p,
                                  std::optional<Need> need = std::nullopt,
-                                 const PersonCase* family_bpi = nullptr);
+                                 const PersonCase* family_bpi = nullptr,
+                                 std::span<const Continuation> earlier = {});
 
 /// R7: whether a closed journey ended with a positive exit under the contract's vocabulary.
 /// False for an open journey or an exit reason unknown to the contract.

@@ -157,6 +157,10 @@ struct ReportOrientations {
 struct Report {
     ContractId contract_id;
     std::string contract_title;
+    /// R10: the avenants applied to the contract (as amended on evaluated_on), in order.
+    std::vector<std::string> amended_by;
+    /// R10: the local AGIR convention in force on evaluated_on, if any.
+    std::optional<std::string> convention;
     Date from;
     Date to;
     Date evaluated_on;

@@ -203,6 +203,24 @@ public:
     bool put_contract(const Contract& c);
     /// The contracts loaded by users only.
     std::vector<Contract> loaded_contracts() const;
+    /// R10: loads (or replaces) an avenant of a built-in or loaded contract. NotFoundError
+    /// for an unknown contract; ValidationError when it takes effect before the contract
+    /// starts or leaves the contract inconsistent on some date (check_contract_consistency);
+    /// ConflictError "contract_document.kind" when its id is a convention's. Returns whether
+    /// something changed. Audited (entity "avenant").
+    bool put_avenant(const Avenant& a);
+    /// R10: loads (or replaces) a local AGIR convention, as put_avenant (entity "convention").
+    bool put_convention(const Convention& v);
+    /// R10: the avenant / convention with that id. Throws NotFoundError.
+    Avenant avenant(std::string_view id) const;
+    Convention convention(std::string_view id) const;
+    /// R10: the avenants / conventions of one contract (of all when nullopt), in (contract,
+    /// effective date, id) order.
+    std::vector<Avenant> avenants(std::optional<ContractId> contract = std::nullopt) const;
+    std::vector<Convention> conventions(std::optional<ContractId> contract = std::nullopt) const;
+    /// R10: the contract as amended on `on` by its avenants, with the convention in force on
+    /// `on` (ctai::contract_on). Throws NotFoundError for an unknown contract.
+    ContractOn contract_on(const ContractId& id, Date on) const;
 
     // ---- idempotent upserts (import) ---------------------------------------------------
     // Each returns true when something changed (and then writes one audit row), false for

@@ -1,8 +1,10 @@
-// The JSON contract file format (docs/contracts.md): reading with validation (through the
-// codecs' one strict reader, json_reader.hpp), writing, and the built-in Dijon contracts.
+// The JSON contract file format (docs/contracts.md): reading contracts, avenants and local
+// conventions (R10) with validation (through the codecs' one strict reader, json_reader.hpp),
+// and the built-in Dijon contracts. Writing: contract_json_write.cpp.
 #include <ctai/contract.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <fstream>
@@ -31,6 +33,13 @@ bool is_code(std::string_view s) {
 }
 
 // Contract ids appear in referrals as `<contract_id>:<action>` and in file names.
+// A département code: two digits, 2A/2B, or three digits (overseas).
+bool is_department(std::string_view s) {
+    const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    if (s == "2A" || s == "2B") return true;
+    return (s.size() == 2 || s.size() == 3) && std::all_of(s.begin(), s.end(), digit);
+}
+
 bool is_contract_id(std::string_view s) {
     return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -101,14 +110,16 @@ public:
         return pre;
     }
 
-    Action action(const Json& j, const std::string& path) const {
+    // `patch`: an avenant's action (R10): only `number` is required and the R6 needs are
+    // checked on the amended contract (check_contract_consistency).
+    Action action(const Json& j, const std::string& path, bool patch = false) const {
         object(j, path,
                {"number", "title", "public_targets", "public_table", "specific_indicators",
                 "planned_cost", "etp", "agir_policy", "agir_needs", "prerequisite",
                 "open_to_general_population"});
         Action a;
         a.number = req_int(j, path, "number", 1);
-        a.title = req_string(j, path, "title");
+        if (!patch || j.contains("title")) a.title = req_string(j, path, "title");
 
         if (const Json* targets = find(j, path, "public_targets", false)) {
             const std::string p = child(path, "public_targets");
@@ -135,28 +146,151 @@ public:
 
         if (const Json* policy = find(j, path, "agir_policy", false))
             a.agir_policy = enumeration<AgirPolicy>(*policy, child(path, "agir_policy"));
-        if (const Json* needs = find(j, path, "agir_needs", false)) {
-            const std::string p = child(path, "agir_needs");
-            const Json& arr = array(*needs, p);
-            for (std::size_t i = 0; i < arr.size(); ++i) {
-                const auto n = enumeration<Need>(arr[i], at_index(p, i));
-                if (std::find(a.agir_needs.begin(), a.agir_needs.end(), n) != a.agir_needs.end())
-                    fail(at_index(p, i), "duplicate need '" + std::string(to_string(n)) + "'");
-                a.agir_needs.push_back(n);
-            }
-        }
-        // R6: AGIR refers its BPI to a partner action for the needs it declares, and only then.
-        if (a.agir_policy == AgirPolicy::partner && a.agir_needs.empty())
-            fail(child(path, "agir_needs"),
-                 "a partner action must declare the needs AGIR may refer its BPI for");
-        if (a.agir_policy != AgirPolicy::partner && !a.agir_needs.empty())
-            fail(child(path, "agir_needs"),
-                 "agir_needs is only meaningful when agir_policy is 'partner'");
+        a.agir_needs = needs(j, path);
+        if (!patch) check_needs(a.agir_policy, a.agir_needs, path);
 
         if (const Json* pre = find(j, path, "prerequisite", false); pre && !pre->is_null())
             a.prerequisite = prerequisite(*pre, child(path, "prerequisite"));
         a.open_to_general_population = opt_bool(j, path, "open_to_general_population", false);
         return a;
+    }
+
+    std::vector<Need> needs(const Json& j, const std::string& path) const {
+        std::vector<Need> out;
+        if (const Json* list = find(j, path, "agir_needs", false)) {
+            const std::string p = child(path, "agir_needs");
+            const Json& arr = array(*list, p);
+            for (std::size_t i = 0; i < arr.size(); ++i) {
+                const auto n = enumeration<Need>(arr[i], at_index(p, i));
+                if (std::find(out.begin(), out.end(), n) != out.end())
+                    fail(at_index(p, i), "duplicate need '" + std::string(to_string(n)) + "'");
+                out.push_back(n);
+            }
+        }
+        return out;
+    }
+
+    // R6: AGIR refers its BPI to a partner action for the needs it declares, and only then.
+    void check_needs(AgirPolicy policy, const std::vector<Need>& n,
+                     const std::string& path) const {
+        if (policy == AgirPolicy::partner && n.empty())
+            fail(child(path, "agir_needs"),
+                 "a partner action must declare the needs AGIR may refer its BPI for");
+        if (policy != AgirPolicy::partner && !n.empty())
+            fail(child(path, "agir_needs"),
+                 "agir_needs is only meaningful when agir_policy is 'partner'");
+    }
+
+    std::vector<std::string> strings(const Json& obj, std::string_view key) const {
+        std::vector<std::string> out;
+        if (const Json* list = find(obj, "", key, false)) {
+            const std::string p(key);
+            const Json& arr = array(*list, p);
+            for (std::size_t i = 0; i < arr.size(); ++i) out.push_back(string(arr[i], at_index(p, i)));
+        }
+        return out;
+    }
+
+    std::string document_id(const Json& j) const {
+        const std::string id = req_string(j, "", "id");
+        if (!is_contract_id(id))
+            fail("id", "'" + id + "' is not a valid id (use letters, digits, '-', '_' and '.')");
+        return id;
+    }
+
+    ContractId contract_ref(const Json& j, const std::string& path) const {
+        const std::string id = req_string(j, path, "contract");
+        if (!is_contract_id(id)) fail(child(path, "contract"), "'" + id + "' is not a contract id");
+        return ContractId(id);
+    }
+
+    void check_version(const Json& j) const {
+        const int version = req_int(j, "", "format_version", 1);
+        if (version != contract_format_version)
+            fail("format_version", "unsupported format version " + std::to_string(version) +
+                                       " (this library reads version " +
+                                       std::to_string(contract_format_version) + ")");
+    }
+
+    ContractDocument document(const Json& j) const {
+        if (!j.is_object()) object(j, "", {});
+        const Json* kind = j.contains("kind") ? &j.at("kind") : nullptr;
+        const std::string k = kind ? string(*kind, "kind") : "contract";
+        if (k == "contract") return contract(j);
+        if (k == "avenant") return avenant(j);
+        if (k == "convention") return convention(j);
+        fail("kind", "unknown document kind '" + k + "' (expected contract, avenant or convention)");
+    }
+
+    Avenant avenant(const Json& j) const {
+        object(j, "", {"format_version", "kind", "id", "contract", "effective", "title", "end",
+                       "budget", "actions", "source", "notes"});
+        check_version(j);
+        Avenant a;
+        a.id = document_id(j);
+        a.contract = contract_ref(j, "");
+        a.effective = date(j, "", "effective");
+        a.title = opt_string(j, "", "title").value_or("");
+        if (const Json* end = find(j, "", "end", false); end && !end->is_null())
+            a.end = date(j, "", "end");
+        if (a.end && *a.end < a.effective)
+            fail("end", "the new end (" + to_iso(*a.end) + ") is before the avenant's effective date (" +
+                            to_iso(a.effective) + ")");
+        a.budget = opt_amount(j, "", "budget");
+        if (const Json* actions = find(j, "", "actions", false)) {
+            const Json& arr = array(*actions, "actions");
+            for (std::size_t i = 0; i < arr.size(); ++i) {
+                const std::string p = at_index("actions", i);
+                ActionAmendment am;
+                am.values = action(arr[i], p, true);
+                for (const auto& [key, value] : arr[i].items())
+                    if (key != "number") am.keys.push_back(key);
+                for (const auto& prev : a.actions)
+                    if (prev.values.number == am.values.number)
+                        fail(child(p, "number"), "action " + std::to_string(am.values.number) +
+                                                     " is amended twice");
+                if (am.sets("agir_policy") && am.sets("agir_needs"))
+                    check_needs(am.values.agir_policy, am.values.agir_needs, p);
+                a.actions.push_back(std::move(am));
+            }
+        }
+        if (!a.end && !a.budget && a.actions.empty())
+            fail("actions", "an avenant must change something (end, budget or actions)");
+        a.source = opt_string(j, "", "source").value_or("");
+        a.notes = strings(j, "notes");
+        return a;
+    }
+
+    Convention convention(const Json& j) const {
+        object(j, "", {"format_version", "kind", "id", "contract", "effective", "title",
+                       "parties", "global_accompaniment", "actions", "source", "notes"});
+        check_version(j);
+        Convention v;
+        v.id = document_id(j);
+        v.contract = contract_ref(j, "");
+        v.effective = date(j, "", "effective");
+        v.title = opt_string(j, "", "title").value_or("");
+        v.parties = strings(j, "parties");
+        v.global_accompaniment = opt_string(j, "", "global_accompaniment").value_or("");
+        const Json& arr = array(*find(j, "", "actions", true), "actions");
+        if (arr.empty()) fail("actions", "a convention must set at least one action");
+        for (std::size_t i = 0; i < arr.size(); ++i) {
+            const std::string p = at_index("actions", i);
+            object(arr[i], p, {"number", "agir_policy", "agir_needs"});
+            ConventionAction ca;
+            ca.number = req_int(arr[i], p, "number", 1);
+            ca.agir_policy = enumeration<AgirPolicy>(*find(arr[i], p, "agir_policy", true),
+                                                     child(p, "agir_policy"));
+            ca.agir_needs = needs(arr[i], p);
+            check_needs(ca.agir_policy, ca.agir_needs, p);
+            for (const auto& prev : v.actions)
+                if (prev.number == ca.number)
+                    fail(child(p, "number"), "action " + std::to_string(ca.number) + " is set twice");
+            v.actions.push_back(std::move(ca));
+        }
+        v.source = opt_string(j, "", "source").value_or("");
+        v.notes = strings(j, "notes");
+        return v;
     }
 
     ExitReason exit_reason(const Json& j, const std::string& path) const {
@@ -172,13 +306,12 @@ public:
 
     Contract contract(const Json& j) const {
         object(j, "",
-               {"format_version", "id", "title", "territory", "operator_name", "start", "end",
-                "budget", "source", "notes", "actions", "exit_reasons"});
-        const int version = req_int(j, "", "format_version", 1);
-        if (version != contract_format_version)
-            fail("format_version", "unsupported format version " + std::to_string(version) +
-                                       " (this library reads version " +
-                                       std::to_string(contract_format_version) + ")");
+               {"format_version", "kind", "id", "title", "territory", "operator_name", "start",
+                "end", "budget", "source", "notes", "actions", "exit_reasons", "publics",
+                "departments", "continues"});
+        check_version(j);
+        if (const Json* kind = find(j, "", "kind", false); kind && string(*kind, "kind") != "contract")
+            fail("kind", "expected a contract, not '" + kind->get<std::string>() + "'");
         Contract c;
         const std::string id = req_string(j, "", "id");
         if (!is_contract_id(id))
@@ -195,11 +328,26 @@ public:
                             to_iso(c.start) + ")");
         c.budget = opt_amount(j, "", "budget");
         c.source = opt_string(j, "", "source").value_or("");
-        if (const Json* notes = find(j, "", "notes", false)) {
-            const Json& arr = array(*notes, "notes");
-            for (std::size_t i = 0; i < arr.size(); ++i)
-                c.notes.push_back(string(arr[i], at_index("notes", i)));
+        c.notes = strings(j, "notes");
+        if (const Json* publics = find(j, "", "publics", false)) {
+            const Json& arr = array(*publics, "publics");
+            if (arr.empty()) fail("publics", "a contract serves at least one public");
+            c.publics.clear();
+            for (std::size_t i = 0; i < arr.size(); ++i) {
+                const auto p = enumeration<PublicCategory>(arr[i], at_index("publics", i));
+                if (c.serves(p))
+                    fail(at_index("publics", i), "duplicate public '" + std::string(to_string(p)) + "'");
+                c.publics.push_back(p);
+            }
+            std::sort(c.publics.begin(), c.publics.end());
         }
+        c.departments = strings(j, "departments");
+        for (std::size_t i = 0; i < c.departments.size(); ++i)
+            if (!is_department(c.departments[i]))
+                fail(at_index("departments", i),
+                     "'" + c.departments[i] + "' is not a département code (e.g. 21, 2A, 974)");
+        if (const Json* k = find(j, "", "continues", false); k && !k->is_null())
+            c.continues = continuation(*k, c.id);
 
         const Json& actions = array(*find(j, "", "actions", true), "actions");
         if (actions.empty()) fail("actions", "a contract must have at least one action");
@@ -213,6 +361,11 @@ public:
             c.actions.push_back(std::move(a));
         }
         check_prerequisites(c);
+        if (c.continues)
+            for (const auto& [earlier, mine] : c.continues->actions)
+                if (!c.has_action(mine))
+                    fail("continues.actions." + std::to_string(earlier),
+                         "the contract has no action " + std::to_string(mine));
 
         c.exit_reasons = default_exit_reasons();
         if (const Json* reasons = find(j, "", "exit_reasons", false)) {
@@ -236,6 +389,24 @@ public:
     }
 
 private:
+    Continuation continuation(const Json& j, const ContractId& self) const {
+        object(j, "continues", {"contract", "actions"});
+        Continuation k;
+        k.contract = contract_ref(j, "continues");
+        if (k.contract == self) fail("continues.contract", "a contract cannot continue itself");
+        const Json& map = *find(j, "continues", "actions", true);
+        if (!map.is_object()) object(map, "continues.actions", {});
+        for (const auto& [key, value] : map.items()) {
+            const std::string p = "continues.actions." + key;
+            int earlier = 0;
+            const auto [ptr, ec] = std::from_chars(key.data(), key.data() + key.size(), earlier);
+            if (ec != std::errc{} || ptr != key.data() + key.size() || earlier < 1)
+                fail(p, "'" + key + "' is not an action number of the earlier contract");
+            k.actions[earlier] = static_cast<int>(integer(value, p, 1));
+        }
+        return k;
+    }
+
     void check_prerequisites(const Contract& c) const {
         auto path = [](std::size_t i) {
             return child(child(at_index("actions", i), "prerequisite"), "action");
@@ -263,34 +434,7 @@ private:
 
 };
 
-// JSON numbers: integral amounts are written without a decimal part (300000, not 300000.0).
-OrderedJson number(double v) {
-    if (std::trunc(v) == v && std::fabs(v) < 9007199254740992.0)
-        return static_cast<std::int64_t>(v);
-    return v;
-}
-
-OrderedJson optional_number(const std::optional<double>& v) {
-    return v ? number(*v) : OrderedJson(nullptr);
-}
-
-OrderedJson indicators_json(const std::vector<Indicator>& list) {
-    OrderedJson out = OrderedJson::array();
-    for (const auto& ind : list)
-        out.push_back(OrderedJson{{"key", ind.key},
-                                  {"label_fr", ind.label_fr},
-                                  {"target", optional_number(ind.target)}});
-    return out;
-}
-
-}  // namespace
-
-Contract parse_contract(std::string_view json_text, std::string_view source) {
-    const ContractReader reader(source);
-    return reader.contract(reader.parse(json_text));
-}
-
-Contract load_contract(const std::filesystem::path& path) {
+std::string read_contract_file(const std::filesystem::path& path) {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(path, ec))
         throw NotFoundError("contract file not found: " + path.string(), "contract_file",
@@ -301,62 +445,29 @@ Contract load_contract(const std::filesystem::path& path) {
                             path.string());
     std::ostringstream text;
     text << in.rdbuf();
-    return parse_contract(text.str(), path.string());
+    return text.str();
 }
 
-std::string contract_to_json(const Contract& c) {
-    OrderedJson j;
-    j["format_version"] = contract_format_version;
-    j["id"] = c.id.str();
-    j["title"] = c.title;
-    j["territory"] = c.territory;
-    j["operator_name"] = c.operator_name;
-    j["start"] = to_iso(c.start);
-    j["end"] = to_iso(c.end);
-    j["budget"] = optional_number(c.budget);
-    j["source"] = c.source;
-    j["notes"] = c.notes;
-    OrderedJson actions = OrderedJson::array();
-    for (const auto& a : c.actions) {
-        OrderedJson ja;
-        ja["number"] = a.number;
-        ja["title"] = a.title;
-        OrderedJson targets = OrderedJson::object();
-        for (auto key : public_target_keys)
-            if (auto it = a.public_targets.find(std::string(key)); it != a.public_targets.end())
-                targets[std::string(key)] = it->second;
-        ja["public_targets"] = targets;
-        ja["public_table"] = indicators_json(a.public_table);
-        ja["specific_indicators"] = indicators_json(a.specific_indicators);
-        ja["planned_cost"] = optional_number(a.planned_cost);
-        ja["etp"] = optional_number(a.etp);
-        ja["agir_policy"] = to_string(a.agir_policy);
-        if (!a.agir_needs.empty()) {
-            OrderedJson needs = OrderedJson::array();
-            for (auto n : a.agir_needs) needs.push_back(to_string(n));
-            ja["agir_needs"] = needs;
-        }
-        if (a.prerequisite) {
-            OrderedJson steps = OrderedJson::array();
-            for (auto s : a.prerequisite->steps) steps.push_back(to_string(s));
-            ja["prerequisite"] = OrderedJson{{"action", a.prerequisite->action},
-                                             {"steps", steps},
-                                             {"exited_counts", a.prerequisite->exited_counts}};
-        }
-        ja["open_to_general_population"] = a.open_to_general_population;
-        actions.push_back(std::move(ja));
-    }
-    j["actions"] = actions;
-    // Only what differs from the defaults: reading adds the defaults back (R7).
-    const auto defaults = default_exit_reasons();
-    OrderedJson reasons = OrderedJson::array();
-    for (const auto& r : c.exit_reasons)
-        if (std::find(defaults.begin(), defaults.end(), r) == defaults.end())
-            reasons.push_back(
-                OrderedJson{{"code", r.code}, {"label_fr", r.label_fr}, {"positive", r.positive}});
-    if (!reasons.empty()) j["exit_reasons"] = reasons;
-    return j.dump(2) + "\n";
+}  // namespace
+
+Contract parse_contract(std::string_view json_text, std::string_view source) {
+    const ContractReader reader(source);
+    return reader.contract(reader.parse(json_text));
 }
+
+ContractDocument parse_contract_document(std::string_view json_text, std::string_view source) {
+    const ContractReader reader(source);
+    return reader.document(reader.parse(json_text));
+}
+
+ContractDocument load_contract_document(const std::filesystem::path& path) {
+    return parse_contract_document(read_contract_file(path), path.string());
+}
+
+Contract load_contract(const std::filesystem::path& path) {
+    return parse_contract(read_contract_file(path), path.string());
+}
+
 
 std::span<const Contract> builtin_contracts() {
     // Parsed once; a C++11 function-local static is initialised thread-safely.

@@ -151,6 +151,7 @@ JourneyVerdict check_journey_continuation(const Journey& j, const Contract& cont
 JourneyVerdict check_journey_enrollment(const Contract& contract, const Journey& j,
                                         const PersonCase& c, std::span<const Journey> others,
                                         std::span<const AgirSupport> agir, const Policy& p,
-                                        std::optional<Need> need, const PersonCase* family);
+                                        std::optional<Need> need, const PersonCase* family,
+                                        std::span<const Continuation> earlier = {});
 
 }  // namespace ctai::rules

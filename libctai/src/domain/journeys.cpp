@@ -22,11 +22,25 @@ std::int64_t end_key(const Journey& j) noexcept {
     return j.exit_date ? j.exit_date->days() : std::numeric_limits<std::int64_t>::max();
 }
 
+// R10: whether journey `o` is in action `action` of the candidate's contract, directly or
+// through an earlier contract whose action the succession maps onto it.
+bool in_action(const Journey& o, const ContractId& contract, int action,
+               std::span<const Continuation> earlier) {
+    if (o.contract_id == contract) return o.action == action;
+    for (const auto& k : earlier)
+        if (k.contract == o.contract_id) {
+            const auto it = k.actions.find(o.action);
+            return it != k.actions.end() && it->second == action;
+        }
+    return false;
+}
+
 bool satisfies_prerequisite(const Prerequisite& pre, const Journey& candidate,
-                            std::span<const Journey> others) {
+                            std::span<const Journey> others,
+                            std::span<const Continuation> earlier) {
     for (const auto& o : others) {
         if (o.id == candidate.id || o.person_id != candidate.person_id ||
-            o.contract_id != candidate.contract_id || o.action != pre.action)
+            !in_action(o, candidate.contract_id, pre.action, earlier))
             continue;
         if (pre.exited_counts && o.exit_date && *o.exit_date <= candidate.entry_date) return true;
         for (const auto& s : o.steps)
@@ -109,7 +123,8 @@ bool in_agir_support(std::span<const AgirSupport> supports, Date on, const Polic
 EnrollmentCheck check_enrollment(const Contract& contract, const Journey& candidate,
                                  const PersonCase& c, std::span<const Journey> others,
                                  std::span<const AgirSupport> agir, const Policy& p,
-                                 std::optional<Need> need, const PersonCase* family_bpi) {
+                                 std::optional<Need> need, const PersonCase* family_bpi,
+                                 std::span<const Continuation> earlier) {
     check_journey_shape(candidate, contract);
     if (c.person.id != candidate.person_id)
         throw ValidationError(journey_label(candidate) + ": case of another person",
@@ -123,7 +138,11 @@ EnrollmentCheck check_enrollment(const Contract& contract, const Journey& candid
                               "', action " + std::to_string(candidate.action) + ")";
 
     const Eligibility e = evaluate(c, candidate.entry_date, p, family_bpi);
-    if (!e.ctai_public) {
+    // R8: the public is the contract's (dijon-2022 does not serve BPT).
+    const bool in_public = (e.primo_arrivant && contract.serves(PublicCategory::primo_arrivant)) ||
+                           (e.bpi && contract.serves(PublicCategory::bpi)) ||
+                           (e.bpt && contract.serves(PublicCategory::bpt));
+    if (!in_public) {
         if (action.open_to_general_population)
             result.counted_apart = true;
         else
@@ -131,7 +150,12 @@ EnrollmentCheck check_enrollment(const Contract& contract, const Journey& candid
                                       "' is not in the contract's public at entry",
                                   "R7.public_at_entry");
     }
-    if (action.prerequisite && !satisfies_prerequisite(*action.prerequisite, candidate, others))
+    // Without a lineage from the caller, the contract's own `continues` (one step back).
+    std::vector<Continuation> direct;
+    if (earlier.empty() && contract.continues) direct.push_back(*contract.continues);
+    if (action.prerequisite &&
+        !satisfies_prerequisite(*action.prerequisite, candidate, others,
+                                earlier.empty() ? std::span<const Continuation>(direct) : earlier))
         failures.emplace_back(where + ": requires a journey in action " +
                                   std::to_string(action.prerequisite->action) +
                                   " that reached its end of support",

@@ -27,6 +27,7 @@
 #include <ctai/store.hpp>
 #include <ctai/vocab.hpp>
 
+#include "exchange/contracts_io.hpp"
 #include "exchange/csv.hpp"
 #include "exchange/guards.hpp"
 #include "exchange/format.hpp"
@@ -497,7 +498,15 @@ ExportSummary export_any(const Source& store, const fs::path& dir, const ExportO
 }  // namespace detail
 
 ExportSummary export_dir(const Store& store, const fs::path& dir, const ExportOptions& options) {
-    return detail::export_any(store, dir, options);
+    if (!options.overwrite && detail::has_contract_files(dir))
+        throw ValidationError("'" + dir.string() + "' already holds contract files (" +
+                                  std::string(detail::contracts_folder) +
+                                  "/*.json): choose an empty folder or overwrite them",
+                              "dir");
+    auto summary = detail::export_any(store, dir, options);
+    // R10: the contracts, avenants and conventions of the store (contracts_io.cpp).
+    for (auto& file : detail::write_contract_files(store, dir)) summary.files.push_back({file, 1});
+    return summary;
 }
 
 ExportSummary write_exchange_dir(const Dataset& data, const fs::path& dir, const ExportOptions& options) {

@@ -20,6 +20,7 @@
 #include <ctai/store.hpp>
 
 #include "domain/journey_rules.hpp"
+#include "exchange/contracts_io.hpp"
 #include "exchange/guards.hpp"
 #include "exchange/read.hpp"
 
@@ -57,13 +58,17 @@ private:
 
 class Writer {
 public:
-    Writer(Store& store, ReadResult& read, const ImportOptions& options, IssueSink& sink)
-        : store_(store), read_(read), data_(read.data), options_(options), sink_(sink) {}
+    Writer(Store& store, ReadResult& read, const ImportOptions& options, IssueSink& sink,
+           const std::vector<ContractFile>& contract_files = {})
+        : store_(store), read_(read), data_(read.data), options_(options), sink_(sink),
+          contract_files_(contract_files) {}
 
     void run() {
-        check_contracts();
         ActorScope actor(store_, options_.actor);
         auto tx = store_.transaction(options_.reason);
+        // R10: the folder's contracts, avenants and conventions first (contracts_io.cpp).
+        put_contract_files(store_, contract_files_, sink_);
+        check_contracts();
         // Into a store without data: the store checks the rules against what it has written
         // in memory instead of reading rows back (same results, much faster).
         bulk_ = detail::begin_bulk_load(store_);
@@ -106,7 +111,8 @@ private:
         if (it == contracts_.end()) {
             std::optional<Contract> c;
             try {
-                c = store_.contract(id);
+                // R10: every version of it (an avenant may add an action).
+                c = store_.contract_on(id, Date(9999, 12, 31)).contract;
             } catch (const NotFoundError&) {
             }
             it = contracts_.emplace(id.str(), std::move(c)).first;
@@ -371,9 +377,14 @@ private:
                 if (!contract) continue;
                 std::optional<Need> need;
                 if (j.referral_source == ReferralSource::agir) need = rules::inferred_need(j, refs);
+                // R10: judged under the contract as it stood on the entry date, with the
+                // contracts it continues.
+                const auto earlier =
+                    lineage(*contract, [&](const ContractId& e) { return this->contract(e); });
                 const auto v = rules::check_journey_enrollment(
-                    *contract, j, c, std::span<const Journey>(js.data(), k), agir, store_.policy(),
-                    need, family ? &*family : nullptr);
+                    store_.contract_on(j.contract_id, j.entry_date).contract, j, c,
+                    std::span<const Journey>(js.data(), k), agir, store_.policy(), need,
+                    family ? &*family : nullptr, earlier);
                 if (v.verdict.allowed()) continue;
                 const auto& rule = v.verdict.rule;
                 const std::string prefix = rule.empty() ? std::string() : rule + ": ";
@@ -511,6 +522,7 @@ private:
     const Dataset& data_;
     const ImportOptions& options_;
     IssueSink& sink_;
+    const std::vector<ContractFile>& contract_files_;
     std::map<std::string, std::optional<Contract>> contracts_;
     /// Persons whose case the store refused: nothing about them is written.
     std::unordered_set<std::string> refused_persons_;
@@ -538,7 +550,8 @@ ImportSummary import_dir(Store& store, const std::filesystem::path& dir,
     // file could not be read at all: the rules would then see a partial folder.
     detail::check_pseudonymized(dir, options, sink);
     for (auto& t : read.summary.tables) t.kept = !t.present;
-    if (read.complete) detail::Writer(store, read, options, sink).run();
+    const auto contract_files = detail::read_contract_files(dir, sink);
+    if (read.complete) detail::Writer(store, read, options, sink, contract_files).run();
     if (!sink.empty()) throw ImportError(sink.sorted());
     read.summary.dry_run = options.dry_run;
     return std::move(read.summary);

@@ -32,14 +32,35 @@ const ActionReport& Report::action(int number) const {
                         std::to_string(number));
 }
 
+namespace {
+
+// R10: an exit reason of a journey continued from an earlier contract may be of that
+// contract's vocabulary only: the nearest contract of the lineage that knows it decides.
+bool is_positive_in_lineage(const Store& store, const Contract& c, const std::string& code) {
+    const Contract* current = &c;
+    std::optional<Contract> held;
+    for (std::size_t hops = 0; hops < 64; ++hops) {
+        for (const auto& r : current->exit_reasons)
+            if (r.code == code) return r.positive;
+        if (!current->continues) break;
+        held = store.contract(current->continues->contract);
+        current = &*held;
+    }
+    return current->is_positive_exit(code);  // NotFoundError: not in any vocabulary
+}
+
+}  // namespace
+
 Report build_report(const Store& store, const ContractId& contract_id,
                     const ReportOptions& options) {
-    const Contract contract = store.contract(contract_id);
+    // R10: the contract as amended on the evaluation date (which defaults to the end of the
+    // period, itself by default the contract's end as amended on it).
+    const Contract base = store.contract(contract_id);
+    const Date first_guess = options.evaluated_on.value_or(options.to.value_or(base.end));
+    ContractOn amended = store.contract_on(contract_id, first_guess);
     Report rep;
-    rep.contract_id = contract.id;
-    rep.contract_title = contract.title;
-    rep.from = options.from.value_or(contract.start);
-    rep.to = options.to.value_or(contract.end);
+    rep.from = options.from.value_or(amended.contract.start);
+    rep.to = options.to.value_or(amended.contract.end);
     if (rep.from > rep.to)
         throw ValidationError("report period: from " + to_iso(rep.from) + " is after to " +
                                   to_iso(rep.to),
@@ -49,6 +70,12 @@ Report build_report(const Store& store, const ContractId& contract_id,
         throw ValidationError("report evaluated_on " + to_iso(rep.evaluated_on) +
                                   " is before the period starts",
                               "evaluated_on");
+    if (rep.evaluated_on != first_guess) amended = store.contract_on(contract_id, rep.evaluated_on);
+    const Contract& contract = amended.contract;
+    rep.contract_id = contract.id;
+    rep.contract_title = contract.title;
+    rep.amended_by = amended.amended_by;
+    rep.convention = amended.convention;
     rep.policy = store.policy();
     rep.k = options.k.value_or(rep.policy.suppression_k);
     if (rep.k < 1) throw ValidationError("suppression k must be >= 1", "k");
@@ -71,11 +98,12 @@ Report build_report(const Store& store, const ContractId& contract_id,
     }
     std::vector<std::uint8_t> positive_reason;  // Contract::is_positive_exit of each code
     for (const auto& code : data->exit_reasons)
-        positive_reason.push_back(contract.is_positive_exit(code) ? 1 : 0);
+        positive_reason.push_back(is_positive_in_lineage(store, contract, code) ? 1 : 0);
     std::vector<ActionCounts> counts(slots.size(), ActionCounts(*data));
     for (std::uint32_t g0 = 0; g0 < slots.size(); g0 += group_size)
         count_slots(g0, std::min(group_size, slots.size() - g0), slots, *data, positive_reason,
-                    rep.policy, rep.from, rep.to, rep.evaluated_on, counts);
+                    rep.policy, rep.from, rep.to, rep.evaluated_on, counts,
+                    publics_mask(contract));
     for (const auto& a : contract.actions)
         rep.actions.push_back(action_report(a, counts[slots.of(a.number)], *data, rep.from,
                                             rep.to, rep.evaluated_on, rep.notes));

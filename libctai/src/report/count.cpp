@@ -6,8 +6,15 @@ namespace ctai::detail::counting {
 
 void count_slots(std::uint32_t g0, std::uint32_t gn, const Slots& slots, const ContractData& data,
                  const std::vector<std::uint8_t>& positive_reason, const Policy& policy,
-                 Date from, Date to, Date evaluated_on, std::vector<ActionCounts>& counts) {
+                 Date from, Date to, Date evaluated_on, std::vector<ActionCounts>& counts,
+                 std::uint8_t publics) {
     const CaseSnapshot& cases = *data.cases;
+    // R8: the public is the contract's: statuses it does not serve are dropped.
+    auto verdict = [&](std::uint32_t p, Date on) {
+        Verdict v = cases.verdict(p, on);
+        v.flags &= publics;
+        return v;
+    };
     const std::size_t n = cases.size();
     const auto& jn = data.journeys;
     const std::int32_t from_d = from.days(), to_d = to.days();
@@ -133,7 +140,7 @@ void count_slots(std::uint32_t g0, std::uint32_t gn, const Slots& slots, const C
             const std::uint32_t j = first[std::size_t{p} * gn + ls];
             const Date entry = Date::from_days(jn.entry[j]);
             const Date ref = reference(entry);
-            const Verdict e = cases.verdict(p, ref);
+            const Verdict e = verdict(p, ref);
             count_person(c.pc, t, e, ref, policy, ages);
             if (e.ctai_public())
                 if (const std::uint32_t h = data.person_household[p]; h != no_index)
@@ -143,7 +150,7 @@ void count_slots(std::uint32_t g0, std::uint32_t gn, const Slots& slots, const C
                 ++c.sex_count[static_cast<std::size_t>(t.sex)];
                 ++c.age_count[age_band(ages, t, entry, policy)];
                 const auto at_entry = ref == entry ? e.public_category()
-                                                   : cases.verdict(p, entry).public_category();
+                                                   : verdict(p, entry).public_category();
                 ++c.public_count[at_entry ? static_cast<std::size_t>(*at_entry)
                                           : c.public_count.size() - 1];
                 ++c.source_count[jn.referral_source[j]];
@@ -155,7 +162,7 @@ void count_slots(std::uint32_t g0, std::uint32_t gn, const Slots& slots, const C
         for (unsigned m = in_co; m != 0; m &= m - 1) {
             const auto ls = static_cast<std::uint32_t>(std::countr_zero(m));
             const Date ref = reference(Date::from_days(co_first[std::size_t{p} * gn + ls]));
-            count_person(counts[g0 + ls].co, t, cases.verdict(p, ref), ref, policy, ages);
+            count_person(counts[g0 + ls].co, t, verdict(p, ref), ref, policy, ages);
         }
     }
 

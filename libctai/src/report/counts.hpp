@@ -336,9 +336,22 @@ inline constexpr std::uint32_t group_size = 8;
 /// persons visited once, in snapshot order, for every action they are counted in (their
 /// rule row, traits and ages are fetched once and stay in cache), the co-animated
 /// participants included, instead of once per action and in participation order.
+///
+/// `publics`: the Verdict bits of the publics the contract serves (publics_mask()); a person
+/// in none of them at the reference date is not_eligible for this contract (R8).
 void count_slots(std::uint32_t g0, std::uint32_t gn, const Slots& slots, const ContractData& data,
                  const std::vector<std::uint8_t>& positive_reason, const Policy& policy,
-                 Date from, Date to, Date evaluated_on, std::vector<ActionCounts>& counts);
+                 Date from, Date to, Date evaluated_on, std::vector<ActionCounts>& counts,
+                 std::uint8_t publics = 0xFF);
+
+/// R8: the Verdict bits of the publics `c` serves, and the AGIR bit.
+inline std::uint8_t publics_mask(const Contract& c) {
+    std::uint8_t m = Verdict::agir;
+    if (c.serves(PublicCategory::primo_arrivant)) m |= Verdict::primo_arrivant;
+    if (c.serves(PublicCategory::bpi)) m |= Verdict::bpi;
+    if (c.serves(PublicCategory::bpt)) m |= Verdict::bpt;
+    return m;
+}
 
 /// The fiche of `action` from the counts of its slot.
 ActionReport action_report(const Action& action, const ActionCounts& c, const ContractData& data,

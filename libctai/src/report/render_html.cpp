@@ -226,6 +226,19 @@ void km_chart(std::ostringstream& o, const ActionReport& a, const std::string& i
          "la date d'évaluation (traits verticaux) ; pointillés : 50 %.</figcaption></figure>\n";
 }
 
+// R10: the avenants applied and the local convention in force, when there are some.
+std::string amendments_html(const Report& r) {
+    std::string out;
+    if (!r.amended_by.empty()) {
+        out += "<dt>Avenants appliqués</dt><dd>";
+        for (std::size_t i = 0; i < r.amended_by.size(); ++i)
+            out += (i ? ", " : "") + esc(r.amended_by[i]);
+        out += "</dd>\n";
+    }
+    if (r.convention) out += "<dt>Convention locale AGIR en vigueur</dt><dd>" + esc(*r.convention) + "</dd>\n";
+    return out;
+}
+
 }  // namespace
 
 std::string to_html(const Report& r) {
@@ -237,7 +250,7 @@ std::string to_html(const Report& r) {
       << esc(r.contract_id.str()) << "</h1>\n<p class=\"title\">" << esc(r.contract_title)
       << "</p>\n<dl class=\"meta\">\n<dt>Période</dt><dd>du " << to_iso(r.from) << " au "
       << to_iso(r.to) << " (inclus)</dd>\n<dt>Date d'évaluation</dt><dd>"
-      << to_iso(r.evaluated_on) << "</dd>\n<dt>Âge et statut BPI pris à</dt><dd>"
+      << to_iso(r.evaluated_on) << "</dd>\n" << amendments_html(r) << "<dt>Âge et statut BPI pris à</dt><dd>"
       << detail::age_reference_label(r.policy.age_reference) << "</dd>\n<dt>Diffusion</dt><dd>"
       << (r.publish ? "publique — secret statistique, k = " + std::to_string(r.k)
                     : std::string("questionnaire (sans masquage)"))

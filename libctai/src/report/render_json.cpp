@@ -59,6 +59,8 @@ std::string to_json(const Report& r) {
     j["fingerprint"] = r.fingerprint;
     j["library_version"] = r.library_version;
     j["contract_title"] = r.contract_title;
+    j["amended_by"] = r.amended_by;  // R10
+    j["convention"] = r.convention ? Json(*r.convention) : Json(nullptr);
     Json actions = Json::array();
     for (const auto& a : r.actions) {
         Json ja;

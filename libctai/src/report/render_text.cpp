@@ -95,6 +95,13 @@ std::string to_markdown(const Report& r) {
     o << "| | |\n|---|---|\n";
     o << "| Période | du " << to_iso(r.from) << " au " << to_iso(r.to) << " (inclus) |\n";
     o << "| Date d'évaluation | " << to_iso(r.evaluated_on) << " |\n";
+    if (!r.amended_by.empty()) {  // R10: the contract as amended on the evaluation date
+        o << "| Avenants appliqués |";
+        for (std::size_t i = 0; i < r.amended_by.size(); ++i)
+            o << (i ? ", " : " ") << md_escape(r.amended_by[i]);
+        o << " |\n";
+    }
+    if (r.convention) o << "| Convention locale AGIR en vigueur | " << md_escape(*r.convention) << " |\n";
     o << "| Âge et statut BPI pris à | " << detail::age_reference_label(r.policy.age_reference) << " |\n";
     o << "| Diffusion | "
       << (r.publish ? "publique, secret statistique k = " + std::to_string(r.k)

@@ -84,7 +84,7 @@ bool Store::put_activity(const Activity& a) {
         const std::string label = "activity '" + a.id.str() + "'";
         auto* bulk = impl_->bulk.get();
         if (bulk && !bulk->activity_ids.count(a.id.str())) {
-            detail::require_action(bulk->contract(*impl_, a.contract_id), a.action, label);
+            detail::require_action(impl_->contract_with_every_action(a.contract_id), a.action, label);
             impl_->query("INSERT INTO activities (activity_id, contract_id, action, kind, type, "
                          "date, hours, co_animated, structure) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
                 .bind(a.id, a.contract_id, a.action, a.kind, a.type, a.date, a.hours,
@@ -96,7 +96,7 @@ bool Store::put_activity(const Activity& a) {
             return true;
         }
         auto tx = transaction();
-        detail::require_action(impl_->require_contract(a.contract_id), a.action, label);
+        detail::require_action(impl_->contract_with_every_action(a.contract_id), a.action, label);
         const auto old = impl_->load_activity(a.id);
         if (old && *old == a) return false;
         impl_->query("INSERT INTO activities (activity_id, contract_id, action, kind, type, date, "

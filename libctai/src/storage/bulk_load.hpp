@@ -30,13 +30,7 @@ struct BulkSession {
     std::unordered_set<std::string> referral_ids, activity_ids;
     /// Keys of the other tables written ("table\\x1fkey...").
     std::unordered_set<std::string> keys;
-    std::unordered_map<std::string, Contract> contracts;
-
-    const Contract& contract(StoreImpl& impl, const ContractId& id) {
-        auto it = contracts.find(id.str());
-        if (it == contracts.end()) it = contracts.emplace(id.str(), impl.require_contract(id)).first;
-        return it->second;
-    }
+    // Contracts: StoreImpl::contract_at and contract_with_every_action (cached there, R10).
 
     void remember(const Journey& j) {
         auto [it, inserted] = journey_person.try_emplace(j.id.str(), j.person_id.str());

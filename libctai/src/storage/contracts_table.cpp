@@ -52,6 +52,12 @@ void require_action(const Contract& c, int action, const std::string& what) {
 bool Store::put_contract(const Contract& c) {
     return detail::guard([&] {
         rules::enforce(rules::check_contract(c));
+        // R10: the contract it continues is known (built in or loaded).
+        if (c.continues && c.continues->contract != c.id &&
+            !impl_->find_contract(c.continues->contract))
+            throw NotFoundError("contract '" + c.id.str() + "' continues unknown contract '" +
+                                    c.continues->contract.str() + "'",
+                                "contract", c.continues->contract.str());
         const std::string text = contract_to_json(c);
         impl_->end_bulk();
         auto tx = transaction();
@@ -73,7 +79,7 @@ bool Store::put_contract(const Contract& c) {
         } else {
             impl_->audit_upsert("contract", c.id.str(), std::nullopt, nullptr, after);
         }
-        impl_->contract_cache.erase(c.id.str());
+        impl_->clear_contract_caches();
         tx.commit();
         return true;
     });

@@ -164,6 +164,10 @@ std::string hash_data(detail::StoreImpl& impl) {
         }
     };
     for (const auto& t : fingerprint_tables) hash_table(t);
+    // R10 (schema v4): avenants and conventions change reports, so they are data; hashed
+    // only when there are some, so a store without any keeps its fingerprint of v3.
+    if (impl.db->execAndGet("SELECT count(*) FROM contract_documents").getInt64() > 0)
+        hash_table({"contract_documents", "*", "document_id"});
     flush();
     return sha.hex();
 }

@@ -189,7 +189,7 @@ void bulk_insert_journey(StoreImpl& impl, BulkSession& b, const Journey& j) {
         throw NotFoundError("journey '" + j.id.str() + "': unknown person '" + j.person_id.str() +
                                 "'",
                             "person", j.person_id.str());
-    const Contract& contract = b.contract(impl, j.contract_id);
+    const Contract& contract = impl.contract_at(j.contract_id, j.entry_date);  // R10
     static const std::vector<Journey> no_journeys;
     static const std::vector<AgirSupport> no_agir;
     const auto oit = b.journeys_of.find(j.person_id.str());
@@ -208,7 +208,8 @@ void bulk_insert_journey(StoreImpl& impl, BulkSession& b, const Journey& j) {
         if (rit != b.referrals_of.end()) need = rules::inferred_need(j, rit->second);
     }
     auto verdict = rules::check_journey_enrollment(contract, j, c, others, agir,
-                                                   impl.options.policy, need, family);
+                                                   impl.options.policy, need, family,
+                                                   impl.lineage_of(j.contract_id));
     rules::enforce(verdict.verdict);
     const auto& check = verdict.check;
     // No savepoint: a failure deletes the new journey row and (ON DELETE CASCADE) its steps.
@@ -229,7 +230,7 @@ bool StoreImpl::store_journey(const Journey& j, std::optional<Need> need,
         throw NotFoundError("journey '" + j.id.str() + "': unknown person '" +
                                 j.person_id.str() + "'",
                             "person", j.person_id.str());
-    const Contract contract = require_contract(j.contract_id);
+    const Contract contract = contract_at(j.contract_id, j.entry_date);  // R10
     const auto old = load_journey(j.id);
     const auto kind = rules::classify_journey_write(old, j);
     if (kind == rules::JourneyWrite::unchanged) return false;
@@ -246,7 +247,8 @@ bool StoreImpl::store_journey(const Journey& j, std::optional<Need> need,
         if (!need && j.referral_source == ReferralSource::agir)
             need = rules::inferred_need(j, load_referrals_of(j.person_id));
         verdict = rules::check_journey_enrollment(contract, j, *c, others, agir, options.policy,
-                                                  need, family ? &*family : nullptr);
+                                                  need, family ? &*family : nullptr,
+                                                  lineage_of(j.contract_id));
     }
     rules::enforce(verdict.verdict);
     const auto& check = verdict.check;

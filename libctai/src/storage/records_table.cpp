@@ -184,7 +184,7 @@ bool Store::put_partnership(const Partnership& p) {
     return detail::guard([&] {
         auto* bulk = impl_->bulk.get();
         if (bulk) {
-            detail::require_action(bulk->contract(*impl_, p.contract_id), p.action, "partnership");
+            detail::require_action(impl_->contract_with_every_action(p.contract_id), p.action, "partnership");
             auto key = detail::make_key("partnerships", p.contract_id.str(),
                                         std::to_string(p.action), p.partner, p.theme,
                                         std::to_string(p.date.days()));
@@ -200,7 +200,7 @@ bool Store::put_partnership(const Partnership& p) {
             return true;
         }
         auto tx = transaction();
-        detail::require_action(impl_->require_contract(p.contract_id), p.action, "partnership");
+        detail::require_action(impl_->contract_with_every_action(p.contract_id), p.action, "partnership");
         {
             auto q = impl_->query("SELECT 1 FROM partnerships WHERE contract_id = ? AND action = ? "
                                   "AND partner = ? AND theme = ? AND date = ?");
@@ -223,7 +223,7 @@ bool Store::put_cost(const Cost& c) {
         const std::string label = "cost of " + c.contract_id.str() + ":" + std::to_string(c.action);
         rules::enforce(rules::check_cost(c));
         auto tx = transaction();
-        detail::require_action(impl_->require_contract(c.contract_id), c.action, label);
+        detail::require_action(impl_->contract_with_every_action(c.contract_id), c.action, label);
         std::optional<Cost> old;
         {
             auto q = impl_->query(

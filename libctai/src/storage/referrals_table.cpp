@@ -119,7 +119,7 @@ bool Store::put_referral(const Referral& r) {
             for (const auto* end : {&r.from, &r.to}) {
                 const auto e = parse_referral_endpoint(*end);
                 if (!e.is_agir())
-                    detail::require_action(bulk->contract(*impl_, e.contract_id), e.action,
+                    detail::require_action(impl_->contract_with_every_action(e.contract_id), e.action,
                                    "referral '" + r.id.str() + "'");
             }
             impl_->write_referral(r);  // one row: no savepoint
@@ -135,7 +135,7 @@ bool Store::put_referral(const Referral& r) {
         for (const auto* end : {&r.from, &r.to}) {
             const auto e = parse_referral_endpoint(*end);
             if (!e.is_agir())
-                detail::require_action(impl_->require_contract(e.contract_id), e.action,
+                detail::require_action(impl_->contract_with_every_action(e.contract_id), e.action,
                                "referral '" + r.id.str() + "'");
         }
         const auto old = impl_->load_referral(r.id);

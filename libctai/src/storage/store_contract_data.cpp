@@ -220,6 +220,48 @@ void read_journeys(sqlite3* db, const std::string& contract, ContractData& d,
         [&](std::size_t) { begin.push_back(static_cast<std::uint32_t>(st.size())); });
 }
 
+// R10: the journeys of the contracts `contract` continues that are still open when it
+// starts, under the action the succession maps them onto (an unmapped action stays in its
+// own contract only), appended after its own journeys with their steps.
+void read_continued_journeys(detail::StoreImpl& impl, sqlite3* db, const ContractId& contract,
+                             ContractData& d, std::vector<std::uint8_t>& in_contract) {
+    const auto& line = impl.lineage_of(contract);
+    if (line.empty()) return;
+    const std::int32_t start = impl.require_contract(contract).start.days();
+    for (const auto& k : line) {
+        if (k.actions.empty()) continue;
+        ContractData e;
+        e.cases = d.cases;
+        std::vector<std::uint8_t> scratch(d.cases->size(), 0);
+        read_journeys(db, k.contract.str(), e, scratch);
+        const auto& ej = e.journeys;
+        auto& j = d.journeys;
+        for (std::size_t i = 0; i < ej.size(); ++i) {
+            const auto mapped = k.actions.find(ej.action[i]);
+            if (mapped == k.actions.end() || (ej.exit[i] != no_date && ej.exit[i] < start)) continue;
+            j.person.push_back(ej.person[i]);
+            j.action.push_back(mapped->second);
+            j.entry.push_back(ej.entry[i]);
+            j.exit.push_back(ej.exit[i]);
+            j.referral_source.push_back(ej.referral_source[i]);
+            std::uint32_t reason = no_index;
+            if (ej.exit_reason[i] != no_index) {
+                const std::string& code = e.exit_reasons[ej.exit_reason[i]];
+                const auto it = std::find(d.exit_reasons.begin(), d.exit_reasons.end(), code);
+                reason = static_cast<std::uint32_t>(it - d.exit_reasons.begin());
+                if (it == d.exit_reasons.end()) d.exit_reasons.push_back(code);
+            }
+            j.exit_reason.push_back(reason);
+            for (std::uint32_t s = ej.step_begin[i]; s < ej.step_begin[i + 1]; ++s) {
+                d.steps.kind.push_back(e.steps.kind[s]);
+                d.steps.date.push_back(e.steps.date[s]);
+            }
+            j.step_begin.push_back(static_cast<std::uint32_t>(d.steps.size()));
+            in_contract[ej.person[i]] = 1;
+        }
+    }
+}
+
 void read_activities(sqlite3* db, const std::string& contract, ContractData& d) {
     Persons persons(*d.cases, "participations");
     Coder types(d.activity_types), structures(d.structures);
@@ -376,6 +418,7 @@ std::shared_ptr<const ContractData> Store::contract_data(const ContractId& contr
         // The pages of each large read released once it is in columns (StoreImpl::
         // release_page_cache): the next table's columns reuse their memory.
         read_journeys(db, contract.str(), *d, in_contract);
+        read_continued_journeys(impl, db, contract, *d, in_contract);
         impl.release_page_cache();
         read_activities(db, contract.str(), *d);
         impl.release_page_cache();

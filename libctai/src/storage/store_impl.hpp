@@ -178,6 +178,15 @@ struct StoreImpl {
     std::vector<std::string> reasons;
     /// Loaded contracts by id (cache; cleared by put_contract).
     mutable std::map<std::string, Contract> contract_cache;
+    /// R10: the avenants and conventions of a contract, in (effective, id) order.
+    struct ContractDocuments {
+        std::vector<Avenant> avenants;
+        std::vector<Convention> conventions;
+    };
+    /// Caches of contract_documents_table.cpp, cleared by every put of a contract document.
+    std::map<std::string, ContractDocuments> documents_cache;
+    std::map<std::string, Contract> contract_at_cache;
+    std::map<std::string, std::vector<Continuation>> lineage_cache;
     /// Set by detail::begin_bulk_load on a store without data rows: the put_* upserts read
     /// what they need from it instead of the file. Ended with the transaction at depth
     /// `bulk_depth` (commit or rollback) and by every other kind of write.
@@ -289,6 +298,19 @@ struct StoreImpl {
     std::optional<Contract> find_contract(const ContractId& id);
     /// Built-in or loaded contract; throws NotFoundError.
     Contract require_contract(const ContractId& id);
+    /// R10: the avenants and conventions of a contract (contract_documents_table.cpp).
+    const ContractDocuments& documents_of(const ContractId& id);
+    /// R10: the contract as amended on `on`, with the convention in force then (what an
+    /// enrollment on `on` is judged under). NotFoundError for an unknown contract.
+    const Contract& contract_at(const ContractId& id, Date on);
+    /// R10: the contracts `id` continues, with their action mappings (lineage()).
+    const std::vector<Continuation>& lineage_of(const ContractId& id);
+    void clear_contract_caches();
+    /// R10: the contract with every avenant applied (avenants only add actions): what a
+    /// record naming an action (activity, partnership, cost, referral) is checked against.
+    const Contract& contract_with_every_action(const ContractId& id) {
+        return contract_at(id, Date(9999, 12, 31));
+    }
 
     // writes (no validation, no audit)
     void write_person(const Person& p);

@@ -18,9 +18,11 @@ namespace ctai::synth {
 
 // -- journeys -----------------------------------------------------------------------
 bool Generator::in_public(const PersonCase& c, Date d) const {
-    // Same as evaluate(c, d, policy).ctai_public, without building the reasons.
-    return is_bpi(c, d, policy_) || is_bpt(c, d, policy_) ||
-           is_primo_arrivant(c, d, policy_);
+    // Same as the R7 public_at_entry check (evaluate() and the contract's publics, R8),
+    // without building the reasons.
+    return (contract_.serves(PublicCategory::bpi) && is_bpi(c, d, policy_)) ||
+           (contract_.serves(PublicCategory::bpt) && is_bpt(c, d, policy_)) ||
+           (contract_.serves(PublicCategory::primo_arrivant) && is_primo_arrivant(c, d, policy_));
 }
 
 bool Generator::entry_allowed(const ActionPlan& plan, const PersonCase& c, const PersonInfo& info,
