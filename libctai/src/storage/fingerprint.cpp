@@ -61,16 +61,17 @@ struct Sha256 {
 // insertion order. journeys: the columns of schema v2, not the step summary of v3
 // (step_count, end_step_date: derived from steps, which is hashed), so that the same data
 // gives the same hash before and after that migration.
-// nationalities (version 4) is `when_rows`: its name enters the hash only once it has a
-// row, so that a store without dated nationalities keeps the hash of version 3 (and the
-// fingerprint cached by change counter stays true across the migration).
+// nationalities (version 4) and contract_documents (version 5: avenants and conventions
+// change reports, so they are data, R10) are `when_rows`: a table's name enters the hash
+// only once it has a row, so that a store without them keeps the hash of version 3 (and the
+// fingerprint cached by change counter stays true across the migrations).
 struct FingerprintTable {
     const char* table;
     const char* columns;
     const char* order;
     bool when_rows = false;
 };
-constexpr std::array<FingerprintTable, 16> fingerprint_tables{{
+constexpr std::array<FingerprintTable, 17> fingerprint_tables{{
     {"persons", "*", "person_id"},
     {"permits", "*", "person_id, position"},
     {"protections", "*", "person_id, position"},
@@ -90,6 +91,7 @@ constexpr std::array<FingerprintTable, 16> fingerprint_tables{{
     {"partnerships", "*", "contract_id, action, partner, theme, date"},
     {"costs", "*", "contract_id, action"},
     {"nationalities", "*", "person_id, position", true},
+    {"contract_documents", "*", "document_id", true},
 }};
 
 // SHA-256 over every data table in key order (read in the caller's read snapshot).
@@ -164,10 +166,6 @@ std::string hash_data(detail::StoreImpl& impl) {
         }
     };
     for (const auto& t : fingerprint_tables) hash_table(t);
-    // R10 (schema v4): avenants and conventions change reports, so they are data; hashed
-    // only when there are some, so a store without any keeps its fingerprint of v3.
-    if (impl.db->execAndGet("SELECT count(*) FROM contract_documents").getInt64() > 0)
-        hash_table({"contract_documents", "*", "document_id"});
     flush();
     return sha.hex();
 }
