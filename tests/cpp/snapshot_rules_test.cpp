@@ -236,6 +236,60 @@ TEST(SnapshotRules, AnswerLikeThePureEvaluationOnRandomCasesUnderRandomPolicies)
     for (const std::size_t n : seen) EXPECT_GT(n, 200u);
 }
 
+// The reason code columns of the eligibility table (append_reasons) hold, per dimension, the
+// code and date of evaluate() on the case objects, for random cohorts under random policies.
+TEST(SnapshotRules, ReasonColumnsAreTheCodesOfThePureEvaluation) {
+    std::size_t checked = 0;
+    std::set<std::uint8_t> codes_seen;
+    for (std::uint64_t seed = 1; seed <= 40; ++seed) {
+        Gen g(seed);
+        const Policy policy = random_policy(g);
+        const auto cases = random_cases(g, 60);
+        const CaseSnapshot snap(cases, {}, policy);
+        for (int k = 0; k < 8; ++k) {
+            const Date on = g.day();
+            EligibilityColumns cols;
+            for (std::uint32_t i = 0; i < snap.size(); ++i) snap.append(cols, i, on);
+            snap.append_reasons(cols, on);
+            ASSERT_EQ(cols.primo_reason.size(), snap.size());
+            for (std::uint32_t i = 0; i < snap.size(); ++i) {
+                const PersonCase& c = cases[i];
+                const PersonCase* family = snap.family(i) != CaseSnapshot::npos
+                                               ? &cases[snap.family(i)] : nullptr;
+                const Eligibility want = evaluate(c, on, policy, family);
+                const std::string where = "seed " + std::to_string(seed) + ", case " +
+                                          std::to_string(i) + ", on " + to_iso(on);
+                std::array<std::uint8_t, 5> code{255, 255, 255, 255, 255};
+                std::array<std::int32_t, 5> date{no_date, no_date, no_date, no_date, no_date};
+                for (const ReasonCode& rc : want.reason_codes) {
+                    const auto dim = static_cast<std::size_t>(dimension(rc.code));
+                    ASSERT_EQ(code[dim], 255) << where << ": two codes for one dimension";
+                    code[dim] = static_cast<std::uint8_t>(rc.code);
+                    date[dim] = rc.date ? rc.date->days() : no_date;
+                    codes_seen.insert(code[dim]);
+                }
+                using D = ReasonDimension;
+                const auto at = [](D dim) { return static_cast<std::size_t>(dim); };
+                EXPECT_EQ(cols.primo_reason[i], code[at(D::primo_arrivant)]) << where;
+                EXPECT_EQ(cols.bpi_reason[i], code[at(D::bpi)]) << where;
+                EXPECT_EQ(cols.bpt_reason[i], code[at(D::bpt)]) << where;
+                EXPECT_EQ(cols.agir_reason[i], code[at(D::agir)]) << where;
+                EXPECT_EQ(cols.primo_reason_date[i], date[at(D::primo_arrivant)]) << where;
+                EXPECT_EQ(cols.bpi_reason_date[i], date[at(D::bpi)]) << where;
+                EXPECT_EQ(cols.bpt_reason_date[i], date[at(D::bpt)]) << where;
+                EXPECT_EQ(cols.agir_reason_date[i], date[at(D::agir)]) << where;
+                // Every dimension decided by a code.
+                for (const D dim : {D::primo_arrivant, D::bpi, D::bpt, D::agir})
+                    EXPECT_NE(code[at(dim)], 255) << where;
+                ++checked;
+            }
+        }
+    }
+    EXPECT_GT(checked, 15000u);
+    // The generator reaches most codes (a test of the test).
+    EXPECT_GE(codes_seen.size(), 20u);
+}
+
 // R3 minors_follow_household, a rule across persons: the random cases put in ten
 // households, adults and minors mixed; the snapshot (verdict, evaluate, verdicts) answers as
 // evaluate() corrected by follow_household() with the cases of the household.
@@ -297,58 +351,6 @@ TEST(SnapshotRules, MinorsFollowingTheirHouseholdAnswerLikeThePureEvaluation) {
     }
     EXPECT_GT(checks, 10000u);
     EXPECT_GT(followed, 50u);  // the rule really applied
-// The reason code columns of the eligibility table (append_reasons) hold, per dimension, the
-// code and date of evaluate() on the case objects, for random cohorts under random policies.
-TEST(SnapshotRules, ReasonColumnsAreTheCodesOfThePureEvaluation) {
-    std::size_t checked = 0;
-    std::set<std::uint8_t> codes_seen;
-    for (std::uint64_t seed = 1; seed <= 40; ++seed) {
-        Gen g(seed);
-        const Policy policy = random_policy(g);
-        const auto cases = random_cases(g, 60);
-        const CaseSnapshot snap(cases, {}, policy);
-        for (int k = 0; k < 8; ++k) {
-            const Date on = g.day();
-            EligibilityColumns cols;
-            for (std::uint32_t i = 0; i < snap.size(); ++i) snap.append(cols, i, on);
-            snap.append_reasons(cols, on);
-            ASSERT_EQ(cols.primo_reason.size(), snap.size());
-            for (std::uint32_t i = 0; i < snap.size(); ++i) {
-                const PersonCase& c = cases[i];
-                const PersonCase* family = snap.family(i) != CaseSnapshot::npos
-                                               ? &cases[snap.family(i)] : nullptr;
-                const Eligibility want = evaluate(c, on, policy, family);
-                const std::string where = "seed " + std::to_string(seed) + ", case " +
-                                          std::to_string(i) + ", on " + to_iso(on);
-                std::array<std::uint8_t, 5> code{255, 255, 255, 255, 255};
-                std::array<std::int32_t, 5> date{no_date, no_date, no_date, no_date, no_date};
-                for (const ReasonCode& rc : want.reason_codes) {
-                    const auto dim = static_cast<std::size_t>(dimension(rc.code));
-                    ASSERT_EQ(code[dim], 255) << where << ": two codes for one dimension";
-                    code[dim] = static_cast<std::uint8_t>(rc.code);
-                    date[dim] = rc.date ? rc.date->days() : no_date;
-                    codes_seen.insert(code[dim]);
-                }
-                using D = ReasonDimension;
-                const auto at = [](D dim) { return static_cast<std::size_t>(dim); };
-                EXPECT_EQ(cols.primo_reason[i], code[at(D::primo_arrivant)]) << where;
-                EXPECT_EQ(cols.bpi_reason[i], code[at(D::bpi)]) << where;
-                EXPECT_EQ(cols.bpt_reason[i], code[at(D::bpt)]) << where;
-                EXPECT_EQ(cols.agir_reason[i], code[at(D::agir)]) << where;
-                EXPECT_EQ(cols.primo_reason_date[i], date[at(D::primo_arrivant)]) << where;
-                EXPECT_EQ(cols.bpi_reason_date[i], date[at(D::bpi)]) << where;
-                EXPECT_EQ(cols.bpt_reason_date[i], date[at(D::bpt)]) << where;
-                EXPECT_EQ(cols.agir_reason_date[i], date[at(D::agir)]) << where;
-                // Every dimension decided by a code.
-                for (const D dim : {D::primo_arrivant, D::bpi, D::bpt, D::agir})
-                    EXPECT_NE(code[at(dim)], 255) << where;
-                ++checked;
-            }
-        }
-    }
-    EXPECT_GT(checked, 15000u);
-    // The generator reaches most codes (a test of the test).
-    EXPECT_GE(codes_seen.size(), 20u);
 }
 
 TEST(SnapshotRules, AgirThroughTheFamilyFollowsTheBpiJoined) {
