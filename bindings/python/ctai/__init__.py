@@ -109,7 +109,7 @@ from ._exchange import (  # noqa: E402
     Step,
     TableSummary,
 )
-from ._store import Store, Transaction  # noqa: E402
+from ._store import Store, StoreSettings, Transaction  # noqa: E402
 from ._report import build_report  # noqa: E402  (also adds Report.to_pandas)
 from ._stats import journey_curves, journey_stats  # noqa: E402
 
@@ -221,6 +221,7 @@ __all__ = [
     # store
     "CaseSnapshot",
     "Store",
+    "StoreSettings",
     "Transaction",
     "Columns",
     "JourneyStats",

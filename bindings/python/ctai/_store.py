@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-from typing import Any, Dict, Optional, Sequence, Union
+from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Union
 
 from . import _core
 from ._columns import Columns
@@ -25,7 +25,16 @@ from ._core import Report
 from ._exchange import AnonymizationReport, ExportSummary, _deprecated
 from ._policy import Policy
 
-__all__ = ["Store", "Transaction"]
+__all__ = ["Store", "StoreSettings", "Transaction"]
+
+
+class StoreSettings(NamedTuple):
+    """One dated entry of a store's settings (R10): in force from ``effective``; the
+    territory (an INSEE département code such as ``"21"``, or None) and the policy."""
+
+    effective: _dt.date
+    territory: Optional[str] = None
+    policy: Policy = Policy()
 
 _DEFAULTS = _core._store_defaults()
 
@@ -115,8 +124,10 @@ class Store(_core._Store):
         must_exist: bool = _DEFAULTS["must_exist"],
     ) -> "Store":
         """Opens or creates the store at ``path`` (``":memory:"``: a private in-memory
-        store), applying pending schema migrations. ``policy`` (default ``Policy()``) is
-        applied by the rules and queries; ``actor`` is recorded in every audit row;
+        store), applying pending schema migrations. ``policy`` is applied by the rules and
+        queries; without it, the store's settings in force today (R10, :meth:`settings`),
+        or ``Policy()`` when the store has none (a report then lists the options of an
+        explicit policy that differ from the store's, ``policy_overrides``); ``actor`` is recorded in every audit row;
         ``must_exist`` refuses to create a file. Raises SchemaVersionError (file written
         by a newer libctai, or not a libctai store), StorageError."""
         return cls(os.fspath(path), policy=policy, actor=actor,
@@ -138,6 +149,25 @@ class Store(_core._Store):
         """Begins a write transaction (a savepoint inside another one); use it with
         ``with``. ``reason`` is recorded in the audit rows it writes."""
         return Transaction(super().transaction(reason))
+
+    # --- settings of the store (R10) -------------------------------------------------------
+    def settings(self, on: Optional[_dt.date] = None) -> Optional[StoreSettings]:
+        """The settings in force on ``on`` (default today): the entry with the latest
+        effective date on or before it, or None."""
+        t = self._settings(as_optional_date(on, "on"))
+        return None if t is None else StoreSettings(*t)
+
+    def settings_history(self) -> List[StoreSettings]:
+        """Every dated settings entry, by effective date (each change is also audited)."""
+        return [StoreSettings(*t) for t in self._settings_history()]
+
+    def put_settings(self, settings: StoreSettings) -> bool:
+        """Records a dated settings entry, in force from ``settings.effective`` (an entry of
+        the same day is replaced, the others kept). Audited. ValidationError for a territory
+        that is not a département code. True when something changed. A Store opened without
+        ``policy=`` takes the new policy when it is in force today."""
+        return self._put_settings(as_date(settings.effective, "effective"), settings.territory,
+                                  settings.policy)
 
     # --- exchange folders -------------------------------------------------------------------
     def import_dir(self, dir: PathLike, *, actor: Optional[str] = None,

@@ -473,7 +473,7 @@ persons; `person_id in snapshot` tells whether a person is in it.)doc")
                int busy_timeout_ms, bool must_exist) {
                 ctai::StoreOptions o;
                 o.actor = std::move(actor);
-                o.policy = policy_arg(policy);
+                if (!policy.is_none()) o.policy = policy_arg(policy);  // else the store's settings (R10)
                 o.busy_timeout_ms = busy_timeout_ms;
                 o.must_exist = must_exist;
                 auto s = std::make_unique<PyStore>();
@@ -630,6 +630,24 @@ persons; `person_id in snapshot` tells whether a person is in it.)doc")
         }, "person_id"_a,
         "R1: the person's dated nationalities (ctai.DatedNationality), empty when none. "
         "NotFoundError when unknown.")
+        // R10: the store's settings, as (effective, territory, policy) tuples; ctai.Store wraps
+        // them in ctai.StoreSettings (_store.py).
+        .def("_settings", [](PyStore& s, std::optional<Date> on) -> py::object {
+            const auto v = s.run([&](auto& st) { return st.settings(on); });
+            if (!v) return py::none();
+            return py::make_tuple(v->effective, v->territory, policy_to_python(v->policy));
+        }, "on"_a = py::none())
+        .def("_settings_history", [](PyStore& s) {
+            py::list out;
+            for (const auto& v : s.run([](auto& st) { return st.settings_history(); }))
+                out.append(py::make_tuple(v.effective, v.territory, policy_to_python(v.policy)));
+            return out;
+        })
+        .def("_put_settings", [](PyStore& s, Date effective, std::optional<std::string> territory,
+                                 const py::object& policy) {
+            ctai::StoreSettings v{effective, std::move(territory), policy_arg(policy)};
+            return s.run([&](auto& st) { return st.put_settings(v); });
+        }, "effective"_a, "territory"_a, "policy"_a)
         .def("put_nationalities", [](PyStore& s, const std::string& id, const py::list& dated) {
             std::vector<ctai::DatedNationality> list;
             for (const auto& n : dated) list.push_back(dated_nationality_from(n));

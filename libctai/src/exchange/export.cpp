@@ -31,6 +31,7 @@
 #include "exchange/guards.hpp"
 #include "exchange/format.hpp"
 #include "exchange/read.hpp"
+#include "exchange/settings_io.hpp"
 
 namespace ctai {
 
@@ -497,7 +498,11 @@ ExportSummary export_any(const Source& store, const fs::path& dir, const ExportO
 }  // namespace detail
 
 ExportSummary export_dir(const Store& store, const fs::path& dir, const ExportOptions& options) {
-    return detail::export_any(store, dir, options);
+    detail::check_settings_target(dir, options.overwrite);
+    auto summary = detail::export_any(store, dir, options);
+    if (detail::write_settings_file(store, dir))  // R10: the settings in force
+        summary.files.push_back({std::string(detail::settings_file), 1});
+    return summary;
 }
 
 ExportSummary write_exchange_dir(const Dataset& data, const fs::path& dir, const ExportOptions& options) {
