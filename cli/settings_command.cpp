@@ -20,7 +20,33 @@ struct SettingsArgs {
 };
 SettingsArgs settings_args;
 
-// Every policy option with its value in force and the default one (policy_to_json's text).
+// An option's value as its flag takes it: "a,b" for a list, "21=2024-01-01" for a map,
+// "none" for no value.
+std::string flag_text(const nlohmann::ordered_json& v) {
+    if (v.is_null()) return "none";
+    if (v.is_string()) return v.get<std::string>();
+    std::string out;
+    if (v.is_array()) {
+        for (const auto& x : v) {
+            if (!out.empty()) out += ',';
+            out += flag_text(x);
+        }
+        return out;
+    }
+    if (v.is_object()) {
+        for (const auto& [k, x] : v.items()) {
+            if (!out.empty()) out += ',';
+            out += k;
+            out += '=';
+            out += flag_text(x);
+        }
+        return out.empty() ? "none" : out;
+    }
+    return v.dump();
+}
+
+// Every policy option with its value in force and whether it is the default, in the
+// spelling of the flags.
 Table policy_table(const Policy& p) {
     const auto used = nlohmann::ordered_json::parse(policy_to_json(p));
     const auto defaults = nlohmann::ordered_json::parse(policy_to_json(Policy{}));
@@ -28,8 +54,13 @@ Table policy_table(const Policy& p) {
     for (const auto name : policy_option_names()) {
         const std::string key(name);
         const auto v = used.at(key), d = defaults.at(key);
-        t.rows.push_back({key, v.is_string() ? v.get<std::string>() : v.dump(),
-                          v == d ? "yes" : "no (" + (d.is_string() ? d.get<std::string>() : d.dump()) + ")"});
+        std::string is_default = "yes";
+        if (v != d) {
+            is_default = "no (";
+            is_default += flag_text(d);
+            is_default += ")";
+        }
+        t.rows.push_back({key, flag_text(v), is_default});
     }
     return t;
 }

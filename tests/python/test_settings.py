@@ -30,8 +30,7 @@ def test_put_settings_is_dated_kept_and_followed(tmp_path):
         assert [x.effective for x in s.settings_history()] == [dt.date(2024, 1, 1), dt.date(2025, 1, 1)]
         assert s.settings(on=dt.date(2024, 6, 1)).policy == ctai.Policy()
         assert s.settings() == ctai.StoreSettings(dt.date(2025, 1, 1), "21", inclusive)
-        assert eval(repr(s.settings()), {"StoreSettings": ctai.StoreSettings, "datetime": dt,
-                                         "Policy": ctai.Policy, **vars(ctai)}) == s.settings()
+        assert eval(repr(s.settings()), {"ctai": ctai, "datetime": dt}) == s.settings()
         assert s.policy == inclusive
         assert len(s.audit_log(entity="settings")) == 2
         with pytest.raises(ctai.ValidationError):

@@ -135,6 +135,7 @@ _core._register(
         "PersonCase": PersonCase,
         "AgirSupport": AgirSupport,
         "Policy": Policy,
+        "StoreSettings": StoreSettings,
         "Columns": Columns,
         "Contract": Contract,
         "Journey": Journey,

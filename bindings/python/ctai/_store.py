@@ -36,6 +36,10 @@ class StoreSettings(NamedTuple):
     territory: Optional[str] = None
     policy: Policy = Policy()
 
+    def __repr__(self) -> str:  # evaluates back, as ctai.Policy's
+        return (f"ctai.StoreSettings(effective={self.effective!r}, territory={self.territory!r}, "
+                f"policy={self.policy!r})")
+
 _DEFAULTS = _core._store_defaults()
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -149,25 +153,6 @@ class Store(_core._Store):
         """Begins a write transaction (a savepoint inside another one); use it with
         ``with``. ``reason`` is recorded in the audit rows it writes."""
         return Transaction(super().transaction(reason))
-
-    # --- settings of the store (R10) -------------------------------------------------------
-    def settings(self, on: Optional[_dt.date] = None) -> Optional[StoreSettings]:
-        """The settings in force on ``on`` (default today): the entry with the latest
-        effective date on or before it, or None."""
-        t = self._settings(as_optional_date(on, "on"))
-        return None if t is None else StoreSettings(*t)
-
-    def settings_history(self) -> List[StoreSettings]:
-        """Every dated settings entry, by effective date (each change is also audited)."""
-        return [StoreSettings(*t) for t in self._settings_history()]
-
-    def put_settings(self, settings: StoreSettings) -> bool:
-        """Records a dated settings entry, in force from ``settings.effective`` (an entry of
-        the same day is replaced, the others kept). Audited. ValidationError for a territory
-        that is not a département code. True when something changed. A Store opened without
-        ``policy=`` takes the new policy when it is in force today."""
-        return self._put_settings(as_date(settings.effective, "effective"), settings.territory,
-                                  settings.policy)
 
     # --- exchange folders -------------------------------------------------------------------
     def import_dir(self, dir: PathLike, *, actor: Optional[str] = None,

@@ -630,24 +630,30 @@ persons; `person_id in snapshot` tells whether a person is in it.)doc")
         }, "person_id"_a,
         "R1: the person's dated nationalities (ctai.DatedNationality), empty when none. "
         "NotFoundError when unknown.")
-        // R10: the store's settings, as (effective, territory, policy) tuples; ctai.Store wraps
-        // them in ctai.StoreSettings (_store.py).
-        .def("_settings", [](PyStore& s, std::optional<Date> on) -> py::object {
+        // R10: the store's settings, as ctai.StoreSettings named tuples (_store.py).
+        .def("settings", [](PyStore& s, std::optional<Date> on) -> py::object {
             const auto v = s.run([&](auto& st) { return st.settings(on); });
             if (!v) return py::none();
-            return py::make_tuple(v->effective, v->territory, policy_to_python(v->policy));
-        }, "on"_a = py::none())
-        .def("_settings_history", [](PyStore& s) {
+            return registered("StoreSettings")(v->effective, v->territory, policy_to_python(v->policy));
+        }, py::kw_only(), "on"_a = py::none(),
+        "R10: the settings in force on `on` (default today, UTC): the entry with the latest "
+        "effective date on or before it, or None.")
+        .def("settings_history", [](PyStore& s) {
             py::list out;
             for (const auto& v : s.run([](auto& st) { return st.settings_history(); }))
-                out.append(py::make_tuple(v.effective, v.territory, policy_to_python(v.policy)));
+                out.append(registered("StoreSettings")(v.effective, v.territory, policy_to_python(v.policy)));
             return out;
-        })
-        .def("_put_settings", [](PyStore& s, Date effective, std::optional<std::string> territory,
-                                 const py::object& policy) {
-            ctai::StoreSettings v{effective, std::move(territory), policy_arg(policy)};
+        }, "R10: every dated settings entry (ctai.StoreSettings), by effective date.")
+        .def("put_settings", [](PyStore& s, const py::object& settings) {
+            ctai::StoreSettings v{settings.attr("effective").cast<Date>(),
+                                  settings.attr("territory").cast<std::optional<std::string>>(),
+                                  policy_arg(settings.attr("policy"))};
             return s.run([&](auto& st) { return st.put_settings(v); });
-        }, "effective"_a, "territory"_a, "policy"_a)
+        }, "settings"_a,
+        "R10: records a dated settings entry (ctai.StoreSettings), in force from its effective "
+        "date (an entry of the same day is replaced, the others kept). Audited. ValidationError "
+        "for a territory that is not a département code. True when something changed. A Store "
+        "opened without policy= takes the new policy when it is in force today.")
         .def("put_nationalities", [](PyStore& s, const std::string& id, const py::list& dated) {
             std::vector<ctai::DatedNationality> list;
             for (const auto& n : dated) list.push_back(dated_nationality_from(n));
