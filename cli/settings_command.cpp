@@ -134,7 +134,8 @@ CLI::App* register_settings_command(CLI::App& app, Args& a, const std::function<
 }
 
 int cmd_settings(const Args& a) {
-    const Date on = a.on.empty() ? today_utc() : date_arg(a.on, "--on");
+    // The library's today (UTC): the day whose settings every command takes.
+    const Date on = a.on.empty() ? settings_today() : date_arg(a.on, "--on");
     auto store = open_existing(a.db);
     const bool change = !settings_args.territory.empty() || has_policy_args(a.policy);
     if (settings_args.history) {

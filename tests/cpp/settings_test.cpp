@@ -17,10 +17,7 @@ namespace {
 using test::d;
 using test::TempDir;
 
-Date today() {
-    const auto days = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
-    return Date::from_days(static_cast<std::int32_t>(days.time_since_epoch().count()));
-}
+Date today() { return settings_today(); }
 
 AuditQuery settings_audit() {
     AuditQuery q;

@@ -26,6 +26,10 @@ struct StoreSettings {
     friend bool operator==(const StoreSettings&, const StoreSettings&) = default;
 };
 
+/// R10: today's date in UTC, the day whose settings are in force (Store::settings() without
+/// a date, Store::open without a policy).
+Date settings_today();
+
 /// R10: whether `code` is an INSEE département code: "01".."95" but "20", "2A", "2B",
 /// "971".."974", "976" (the territory of a store and of a contract's `departments`).
 bool is_departement_code(std::string_view code) noexcept;

@@ -13,13 +13,14 @@
 #include "storage/store_impl.hpp"
 
 namespace ctai {
-namespace detail {
-namespace {
 
-Date today_utc() {
+Date settings_today() {
     const auto days = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
     return Date::from_days(static_cast<std::int32_t>(days.time_since_epoch().count()));
 }
+
+namespace detail {
+namespace {
 
 // The row codec: the policy column holds policy_to_json's text.
 StoreSettings read_row(Query& q) {
@@ -49,7 +50,7 @@ Json audit_json(const StoreSettings& s) {
 }  // namespace
 
 void StoreImpl::load_settings_policy() {
-    const auto s = settings_on(*this, today_utc());
+    const auto s = settings_on(*this, settings_today());
     policy = s ? s->policy : Policy{};
     policy_from_settings = true;
 }
@@ -68,7 +69,7 @@ void refresh_settings_policy(Store& store) {
 }  // namespace detail
 
 std::optional<StoreSettings> Store::settings(std::optional<Date> on) const {
-    return detail::guard([&] { return detail::settings_on(*impl_, on.value_or(detail::today_utc())); });
+    return detail::guard([&] { return detail::settings_on(*impl_, on.value_or(settings_today())); });
 }
 
 std::vector<StoreSettings> Store::settings_history() const {
