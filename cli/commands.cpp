@@ -51,8 +51,8 @@ std::string read_file(const std::string& path) {
 
 }  // namespace
 
-Policy make_policy(const PolicyArgs& args) {
-    Policy p = args.file.empty() ? Policy{} : policy_from_json(read_file(args.file), args.file);
+Policy make_policy(const PolicyArgs& args, const Policy& base) {
+    Policy p = args.file.empty() ? base : policy_from_json(read_file(args.file), args.file);
     for (const auto& [name, value] : args.values) {
         try {
             set_policy_option(p, name, value);
@@ -79,7 +79,15 @@ Date today_utc() {
     return Date(local.tm_year + 1900, static_cast<unsigned>(local.tm_mon + 1), static_cast<unsigned>(local.tm_mday));
 }
 
-Store open_existing(const std::string& db, const Policy& policy) {
+bool has_policy_args(const PolicyArgs& args) { return !args.file.empty() || !args.values.empty(); }
+
+Store open_with_policy(const std::string& db, const PolicyArgs& args) {
+    auto store = open_existing(db);  // the store's settings in force (R10)
+    if (has_policy_args(args)) store.set_policy(make_policy(args, store.policy()));
+    return store;
+}
+
+Store open_existing(const std::string& db, const std::optional<Policy>& policy) {
     if (!std::filesystem::exists(db))
         throw StorageError("no store at " + db + " (create one with `ctai init " + db + "`)");
     StoreOptions o;
@@ -140,8 +148,7 @@ int cmd_contracts(const Args& a) {
 
 int cmd_check(const Args& a) {
     const Date on = date_arg(a.on, "--on");
-    const Policy policy = make_policy(a.policy);
-    auto store = open_existing(a.db, policy);
+    auto store = open_with_policy(a.db, a.policy);
     std::vector<PersonId> ids;
     if (!a.person.empty())
         ids.push_back(PersonId{a.person});
@@ -202,7 +209,6 @@ int cmd_check(const Args& a) {
 
 int cmd_windows(const Args& a) {
     const Date on = date_arg(a.on, "--on");
-    const Policy policy = make_policy(a.policy);
     // Range-checked before the arithmetic (--within is 0..36500 at parsing; again here).
     if (a.within < 0 || a.within > max_window_horizon_days)
         throw UsageError("--within: outside 0..36500 days");
@@ -212,7 +218,7 @@ int cmd_windows(const Args& a) {
         if (!kind) throw UsageError("--kind: '" + k + "' is not a kind (" + window_kinds_text() + ")");
         kinds.push_back(*kind);
     }
-    auto store = open_existing(a.db, policy);
+    auto store = open_with_policy(a.db, a.policy);
     const auto w = windows_ending(store, on, static_cast<std::int32_t>(a.within), kinds);
     const Date until = on.plus_days(static_cast<std::int32_t>(a.within));
     const auto category = [](std::uint8_t c) {

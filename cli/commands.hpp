@@ -56,14 +56,22 @@ struct Args {
     PolicyArgs policy;
 };
 
-/// The policy from --policy FILE then the individual flags.
-Policy make_policy(const PolicyArgs& args);
+/// The policy from --policy FILE (else `base`) then the individual flags.
+Policy make_policy(const PolicyArgs& args, const Policy& base = Policy{});
+/// Whether any policy option (--policy FILE or a flag) was given.
+bool has_policy_args(const PolicyArgs& args);
+/// Opens an existing store for a command that evaluates rules (R10): the store's settings
+/// in force when no policy option is given; with options, --policy FILE (else the store's
+/// policy) then the flags, and the Store's policy is that one (a report then lists the
+/// options that differ from the store's, `policy_overrides`). Every such command calls it.
+Store open_with_policy(const std::string& db, const PolicyArgs& args);
 /// Parses an ISO date argument; UsageError naming the option otherwise.
 Date date_arg(const std::string& value, const char* option);
 /// Today's date (UTC), for the guards of destructive commands.
 Date today_utc();
-/// Opens an existing store with the policy (StorageError when absent).
-Store open_existing(const std::string& db, const Policy& policy);
+/// Opens an existing store with the policy (StorageError when absent); without one, the
+/// store's settings in force (R10).
+Store open_existing(const std::string& db, const std::optional<Policy>& policy = std::nullopt);
 
 int cmd_init(const Args& a);
 int cmd_contracts(const Args& a);
@@ -77,6 +85,11 @@ std::string window_kinds_text();
 CLI::App* register_referrals_command(CLI::App& app, Args& a,
                                      const std::function<void(CLI::App&, std::vector<std::string>)>& add_format);
 int cmd_referrals(const Args& a);
+
+/// settings (settings_command.cpp): the store's settings (R10), shown or changed.
+CLI::App* register_settings_command(CLI::App& app, Args& a, const std::function<void(CLI::App&)>& add_policy,
+                                    const std::function<void(CLI::App&, std::vector<std::string>)>& add_format);
+int cmd_settings(const Args& a);
 
 /// import, export, journeys, report, demo (data_commands.cpp).
 void register_data_commands(CLI::App& app, Args& a,

@@ -85,7 +85,7 @@ void print_import_summary(const ImportSummary& s) {
 }
 
 int cmd_import(const Args& a) {
-    auto store = open_existing(a.db, make_policy(a.policy));
+    auto store = open_with_policy(a.db, a.policy);
     Progress progress(stderr_is_terminal());
     ImportOptions o;
     o.progress = [&](std::string_view stage, std::size_t done, std::size_t total) {
@@ -130,8 +130,7 @@ int cmd_export(const Args& a) {
 }
 
 int cmd_journeys(const Args& a) {
-    const Policy policy = make_policy(a.policy);
-    auto store = open_existing(a.db, policy);
+    auto store = open_with_policy(a.db, a.policy);
     std::optional<ContractId> contract;
     if (!a.contract.empty()) contract = ContractId{a.contract};
     check_contract_and_action(store, contract, a.action);
@@ -208,7 +207,7 @@ std::string render(const Report& r, const std::string& format) {
 
 int cmd_report(const Args& a) {
     if (!a.output.empty()) check_output_target(a.output, a.overwrite);  // before opening anything
-    auto store = open_existing(a.db, make_policy(a.policy));
+    auto store = open_with_policy(a.db, a.policy);
     const auto report = build_report(store, ContractId{a.contract}, report_options(a));
     const std::string text = render(report, a.report_format);
     if (a.output.empty()) {
@@ -298,7 +297,7 @@ int cmd_retention(const Args& a) {
             throw UsageError("--on " + to_iso(on) + " is after today (" + to_iso(today) +
                              "): --apply anonymises only case files already past the retention period");
     }
-    auto store = open_existing(a.db, make_policy(a.policy));
+    auto store = open_with_policy(a.db, a.policy);
     const auto ids = store.retention_candidates(on);
     if (!a.apply) {
         if (a.format == "json") {

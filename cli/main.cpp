@@ -95,6 +95,10 @@ int run(int argc, char** argv) {
         add_format_option(sub, a.format, std::move(allowed));
     });
 
+    auto* settings = register_settings_command(
+        app, a, [&](CLI::App& sub) { add_policy_options(sub, a.policy); },
+        [&](CLI::App& sub, std::vector<std::string> allowed) { add_format_option(sub, a.format, std::move(allowed)); });
+
     register_data_commands(app, a, [&](CLI::App& sub) { add_policy_options(sub, a.policy); },
                            [&](CLI::App& sub, std::vector<std::string> allowed) {
                                add_format_option(sub, a.format, std::move(allowed));
@@ -114,6 +118,7 @@ int run(int argc, char** argv) {
         if (check->parsed()) return cmd_check(a);
         if (windows->parsed()) return cmd_windows(a);
         if (referrals->parsed()) return cmd_referrals(a);
+        if (settings->parsed()) return cmd_settings(a);
         if (const auto code = run_contract_command()) return *code;
         return run_data_command(app, a);
     } catch (const UsageError& e) {

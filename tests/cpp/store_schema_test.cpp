@@ -489,7 +489,8 @@ TEST(StoreSchemaV2, AV1FileWithDataMigratesKeepingEveryRowTheFingerprintAndTheRu
                   (std::vector<std::string>{"activities", "agir_supports", "costs", "housing_moves",
                                             "journeys", "nationalities", "participations",
                                             "partnerships", "permits", "persons", "protections",
-                                            "referrals", "situations", "steps", "volunteering"}));
+                                            "referrals", "situations", "steps", "store_settings",
+                                            "volunteering"}));
         EXPECT_EQ(count_rows(db, "SELECT count(*) FROM sqlite_sequence WHERE name = 'audit_log'"), 0);
 
         // The constraints of v1 hold in v2: CHECK, foreign keys, the partial unique index,

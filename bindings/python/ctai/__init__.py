@@ -110,7 +110,7 @@ from ._exchange import (  # noqa: E402
     Step,
     TableSummary,
 )
-from ._store import Store, Transaction  # noqa: E402
+from ._store import Store, StoreSettings, Transaction  # noqa: E402
 from ._report import build_report  # noqa: E402  (also adds Report.to_pandas)
 from ._stats import journey_curves, journey_stats  # noqa: E402
 
@@ -136,6 +136,7 @@ _core._register(
         "PersonCase": PersonCase,
         "AgirSupport": AgirSupport,
         "Policy": Policy,
+        "StoreSettings": StoreSettings,
         "Columns": Columns,
         "Contract": Contract,
         "Journey": Journey,
@@ -222,6 +223,7 @@ __all__ = [
     # store
     "CaseSnapshot",
     "Store",
+    "StoreSettings",
     "Transaction",
     "Columns",
     "JourneyStats",

@@ -26,6 +26,7 @@ from ._enums import (
 )
 from ._model import AgirSupport, DatedNationality, Person, PersonCase
 from ._policy import Policy
+from ._store import StoreSettings
 from ._columns import Columns
 from ._contract import Contract
 from ._exchange import (
@@ -606,6 +607,16 @@ class _Store:
     def person_case(self, person_id: str) -> PersonCase: ...
     def nationalities(self, person_id: str) -> List[DatedNationality]: ...
     def put_nationalities(self, person_id: str, nationalities: Sequence[DatedNationality]) -> bool: ...
+    def settings(self, *, on: Optional[datetime.date] = None) -> Optional[StoreSettings]:
+        """R10: the settings in force on ``on`` (default today, UTC): the entry with the
+        latest effective date on or before it, or None."""
+    def settings_history(self) -> List[StoreSettings]:
+        """R10: every dated settings entry, by effective date (each change is audited)."""
+    def put_settings(self, settings: StoreSettings) -> bool:
+        """R10: records a dated settings entry, in force from ``settings.effective`` (an
+        entry of the same day is replaced, the others kept). Audited. ValidationError for a
+        territory that is not a département code. True when something changed. A Store
+        opened without ``policy=`` takes the new policy when it is in force today."""
     def person_ids(self) -> List[str]: ...
     def person_count(self) -> int: ...
     def journey(self, journey_id: str) -> Journey: ...

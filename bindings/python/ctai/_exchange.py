@@ -49,10 +49,14 @@ class ImportSummary:
 
     tables: List[TableSummary]
     warnings: List[ImportIssue]
+    #: settings.json (R10): None when absent from the folder (the store's settings were left
+    #: as they were), else whether it changed them.
+    settings_changed: Optional[bool] = None
 
     @classmethod
     def _from_core(cls, d: Dict[str, Any]) -> "ImportSummary":
-        return cls([TableSummary(**t) for t in d["tables"]], list(d["warnings"]))
+        return cls([TableSummary(**t) for t in d["tables"]], list(d["warnings"]),
+                   d.get("settings_changed"))
 
     @property
     def changed(self) -> int:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-from typing import Any, Dict, Optional, Sequence, Union
+from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Union
 
 from . import _core
 from ._columns import Columns
@@ -26,7 +26,20 @@ from ._exchange import AnonymizationReport, ExportSummary, _deprecated
 from ._enums import WindowKind
 from ._policy import Policy
 
-__all__ = ["Store", "Transaction"]
+__all__ = ["Store", "StoreSettings", "Transaction"]
+
+
+class StoreSettings(NamedTuple):
+    """One dated entry of a store's settings (R10): in force from ``effective``; the
+    territory (an INSEE département code such as ``"21"``, or None) and the policy."""
+
+    effective: _dt.date
+    territory: Optional[str] = None
+    policy: Policy = Policy()
+
+    def __repr__(self) -> str:  # evaluates back, as ctai.Policy's
+        return (f"ctai.StoreSettings(effective={self.effective!r}, territory={self.territory!r}, "
+                f"policy={self.policy!r})")
 
 _DEFAULTS = _core._store_defaults()
 
@@ -116,8 +129,10 @@ class Store(_core._Store):
         must_exist: bool = _DEFAULTS["must_exist"],
     ) -> "Store":
         """Opens or creates the store at ``path`` (``":memory:"``: a private in-memory
-        store), applying pending schema migrations. ``policy`` (default ``Policy()``) is
-        applied by the rules and queries; ``actor`` is recorded in every audit row;
+        store), applying pending schema migrations. ``policy`` is applied by the rules and
+        queries; without it, the store's settings in force today (R10, :meth:`settings`),
+        or ``Policy()`` when the store has none (a report then lists the options of an
+        explicit policy that differ from the store's, ``policy_overrides``); ``actor`` is recorded in every audit row;
         ``must_exist`` refuses to create a file. Raises SchemaVersionError (file written
         by a newer libctai, or not a libctai store), StorageError."""
         return cls(os.fspath(path), policy=policy, actor=actor,

@@ -32,7 +32,7 @@ py::dict summary_dict(const ctai::ImportSummary& s) {
     py::list tables, warnings;
     for (const auto& t : s.tables) tables.append(table_dict(t));
     for (const auto& w : s.warnings) warnings.append(import_issue(w));
-    return py::dict("tables"_a = tables, "warnings"_a = warnings);
+    return py::dict("tables"_a = tables, "warnings"_a = warnings, "settings_changed"_a = s.settings_changed);
 }
 
 py::dict summary_dict(const ctai::ExportSummary& s) {

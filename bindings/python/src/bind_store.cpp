@@ -484,7 +484,7 @@ persons; `person_id in snapshot` tells whether a person is in it.)doc")
                int busy_timeout_ms, bool must_exist) {
                 ctai::StoreOptions o;
                 o.actor = std::move(actor);
-                o.policy = policy_arg(policy);
+                if (!policy.is_none()) o.policy = policy_arg(policy);  // else the store's settings (R10)
                 o.busy_timeout_ms = busy_timeout_ms;
                 o.must_exist = must_exist;
                 auto s = std::make_unique<PyStore>();
@@ -686,6 +686,30 @@ persons; `person_id in snapshot` tells whether a person is in it.)doc")
         }, "person_id"_a,
         "R1: the person's dated nationalities (ctai.DatedNationality), empty when none. "
         "NotFoundError when unknown.")
+        // R10: the store's settings, as ctai.StoreSettings named tuples (_store.py).
+        .def("settings", [](PyStore& s, std::optional<Date> on) -> py::object {
+            const auto v = s.run([&](auto& st) { return st.settings(on); });
+            if (!v) return py::none();
+            return registered("StoreSettings")(v->effective, v->territory, policy_to_python(v->policy));
+        }, py::kw_only(), "on"_a = py::none(),
+        "R10: the settings in force on `on` (default today, UTC): the entry with the latest "
+        "effective date on or before it, or None.")
+        .def("settings_history", [](PyStore& s) {
+            py::list out;
+            for (const auto& v : s.run([](auto& st) { return st.settings_history(); }))
+                out.append(registered("StoreSettings")(v.effective, v.territory, policy_to_python(v.policy)));
+            return out;
+        }, "R10: every dated settings entry (ctai.StoreSettings), by effective date.")
+        .def("put_settings", [](PyStore& s, const py::object& settings) {
+            ctai::StoreSettings v{settings.attr("effective").cast<Date>(),
+                                  settings.attr("territory").cast<std::optional<std::string>>(),
+                                  policy_arg(settings.attr("policy"))};
+            return s.run([&](auto& st) { return st.put_settings(v); });
+        }, "settings"_a,
+        "R10: records a dated settings entry (ctai.StoreSettings), in force from its effective "
+        "date (an entry of the same day is replaced, the others kept). Audited. ValidationError "
+        "for a territory that is not a département code. True when something changed. A Store "
+        "opened without policy= takes the new policy when it is in force today.")
         .def("put_nationalities", [](PyStore& s, const std::string& id, const py::list& dated) {
             std::vector<ctai::DatedNationality> list;
             for (const auto& n : dated) list.push_back(dated_nationality_from(n));

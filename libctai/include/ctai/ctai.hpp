@@ -15,6 +15,7 @@
 #include <ctai/orientations.hpp>
 #include <ctai/policy.hpp>
 #include <ctai/referrals.hpp>
+#include <ctai/settings.hpp>
 #include <ctai/report.hpp>
 #include <ctai/stats.hpp>
 #include <ctai/store.hpp>

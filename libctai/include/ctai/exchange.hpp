@@ -139,6 +139,9 @@ struct ImportSummary {
     std::size_t removed() const noexcept;
     /// ImportOptions::dry_run was set: nothing was written.
     bool dry_run = false;
+    /// settings.json (R10): absent from the folder (none: the store's settings were left as
+    /// they were), else whether it changed the store's settings (a new dated entry).
+    std::optional<bool> settings_changed;
     std::size_t rows_read() const noexcept;
     /// The entry of `table`; throws NotFoundError for an unknown table name.
     const TableSummary& table(std::string_view table) const;

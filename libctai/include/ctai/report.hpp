@@ -15,6 +15,7 @@
 #include <ctai/date.hpp>
 #include <ctai/ids.hpp>
 #include <ctai/policy.hpp>
+#include <ctai/settings.hpp>
 #include <ctai/stats.hpp>
 
 namespace ctai {
@@ -166,6 +167,12 @@ struct Report {
     Date evaluated_on;
     /// The store policy the figures were computed under (suppression_k = the k used).
     Policy policy;
+    /// R10: the options of `policy` that differ from the store's settings in force (the
+    /// default policy when the store has none): an explicit override (a policy flag, a
+    /// policy file, StoreOptions::policy, set_policy). Empty when there is none; the report
+    /// JSON then has no `policy_overrides` key. suppression_k set by ReportOptions::k is
+    /// not an override.
+    std::vector<PolicyOverride> policy_overrides;
     bool publish = false;
     int k = 11;
     /// Data version: Store::fingerprint().sha256 at build time.

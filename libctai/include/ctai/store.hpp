@@ -32,6 +32,7 @@
 #include <ctai/eligibility.hpp>
 #include <ctai/model.hpp>
 #include <ctai/policy.hpp>
+#include <ctai/settings.hpp>
 
 namespace ctai {
 
@@ -40,6 +41,10 @@ namespace detail {
 struct StoreImpl;
 /// Internal (the import's bulk path, storage/bulk_load.cpp): see docs/storage.md, "Bulk load".
 bool begin_bulk_load(Store& store);
+/// Internal (R10, storage/settings_table.cpp): a Store opened without an explicit policy
+/// takes the store's settings in force again, when no transaction is active (put_settings
+/// and the import call it once their writes are committed).
+void refresh_settings_policy(Store& store);
 }  // namespace detail
 
 /// The application id recorded in a libctai store file: 0x43544149, "CTAI" in ASCII.
@@ -49,8 +54,10 @@ inline constexpr std::int32_t store_application_id = 0x43544149;
 struct StoreOptions {
     /// Recorded as the actor of every audit row written through this Store (R9).
     std::string actor = "ctai";
-    /// The policy applied by the rules the store enforces (R6/R7) and its queries.
-    Policy policy{};
+    /// The policy applied by the rules the store enforces (R6/R7) and its queries. Absent:
+    /// the store's settings in force today (R10, Store::settings()), or the default Policy
+    /// when the store has none.
+    std::optional<Policy> policy{};
     /// How long a writer waits for the write lock held by another connection.
     int busy_timeout_ms = 10000;
     /// Open an existing store only (never create the file).
@@ -180,8 +187,23 @@ public:
     int schema_version() const;
     /// The file path (":memory:" for an in-memory store).
     const std::filesystem::path& path() const noexcept;
+    /// The policy in force for this Store (StoreOptions::policy, else the store's settings).
     const Policy& policy() const noexcept;
+    /// Replaces the policy of this Store (not the store's settings: see put_settings).
     void set_policy(Policy p);
+
+    // ---- settings of the store (R10, settings.hpp) ----------------------------------------
+    /// The settings in force on `on` (default: today, UTC): the entry with the latest
+    /// effective date on or before it; none when the store has no such entry.
+    std::optional<StoreSettings> settings(std::optional<Date> on = std::nullopt) const;
+    /// Every entry, by effective date (the history; each change is also in the audit log).
+    std::vector<StoreSettings> settings_history() const;
+    /// Records a dated settings entry (R10): in force from s.effective; an entry of the same
+    /// effective date is replaced, the others are kept. ValidationError for a territory that
+    /// is not a département code. Audited (entity "settings", id the effective date). Returns
+    /// whether something changed. A Store opened without an explicit policy takes the new
+    /// settings' policy when they are in force today.
+    bool put_settings(const StoreSettings& s);
     const std::string& actor() const noexcept;
     /// Sets the actor recorded in the following audit rows (R9).
     void set_actor(std::string actor);
@@ -413,6 +435,7 @@ public:
 
 private:
     friend bool detail::begin_bulk_load(Store& store);
+    friend void detail::refresh_settings_policy(Store& store);
     explicit Store(std::unique_ptr<detail::StoreImpl> impl);
     std::unique_ptr<detail::StoreImpl> impl_;
 };

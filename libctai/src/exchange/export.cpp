@@ -32,6 +32,7 @@
 #include "exchange/guards.hpp"
 #include "exchange/format.hpp"
 #include "exchange/read.hpp"
+#include "exchange/settings_io.hpp"
 
 namespace ctai {
 
@@ -503,9 +504,12 @@ ExportSummary export_dir(const Store& store, const fs::path& dir, const ExportOp
                                   std::string(detail::contracts_folder) +
                                   "/*.json): choose an empty folder or overwrite them",
                               "dir");
+    detail::check_settings_target(dir, options.overwrite);
     auto summary = detail::export_any(store, dir, options);
     // R10: the contracts, avenants and conventions of the store (contracts_io.cpp).
     for (auto& file : detail::write_contract_files(store, dir)) summary.files.push_back({file, 1});
+    if (detail::write_settings_file(store, dir))  // R10: the settings in force
+        summary.files.push_back({std::string(detail::settings_file), 1});
     return summary;
 }
 

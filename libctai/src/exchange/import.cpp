@@ -23,6 +23,7 @@
 #include "exchange/contracts_io.hpp"
 #include "exchange/guards.hpp"
 #include "exchange/read.hpp"
+#include "exchange/settings_io.hpp"
 
 namespace ctai {
 namespace detail {
@@ -93,6 +94,7 @@ public:
         // AGIR supports, referrals) changed are checked again. A bulk load checked every
         // journey in this order against memory already.
         if (sink_.empty() && !bulk_) recheck_touched_persons();
+        if (read_.settings) read_.summary.settings_changed = apply_settings(store_, *read_.settings);  // R10
         if (sink_.empty() && !options_.dry_run)
             tx.commit();
         else
@@ -545,6 +547,7 @@ ImportSummary import_dir(Store& store, const std::filesystem::path& dir,
                          const ImportOptions& options) {
     detail::IssueSink sink;
     auto read = detail::read_exchange(dir, options, sink);
+    read.settings = detail::read_settings_file(dir, sink);
     // The store phase runs even when some rows had errors (they are left out), so that the
     // rule violations of the other rows are reported in the same run. It is skipped when a
     // file could not be read at all: the rules would then see a partial folder.
@@ -552,6 +555,7 @@ ImportSummary import_dir(Store& store, const std::filesystem::path& dir,
     for (auto& t : read.summary.tables) t.kept = !t.present;
     const auto contract_files = detail::read_contract_files(dir, sink);
     if (read.complete) detail::Writer(store, read, options, sink, contract_files).run();
+    detail::refresh_settings_policy(store);  // R10: settings.json may have changed them
     if (!sink.empty()) throw ImportError(sink.sorted());
     read.summary.dry_run = options.dry_run;
     return std::move(read.summary);

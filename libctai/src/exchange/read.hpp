@@ -3,6 +3,7 @@
 // read_exchange_dir and import_dir. Internal to libctai.
 
 #include <array>
+#include <optional>
 #include <filesystem>
 #include <string>
 #include <unordered_set>
@@ -10,6 +11,7 @@
 
 #include <ctai/exchange.hpp>
 #include <ctai/model.hpp>
+#include <ctai/settings.hpp>
 
 #include "exchange/format.hpp"
 
@@ -54,6 +56,8 @@ struct ReadResult {
     /// False when a file could not be read at all (parse error, missing required column,
     /// missing persons.csv): the store phase is then skipped.
     bool complete = true;
+    /// settings.json (R10, settings_io.cpp), when present and valid.
+    std::optional<StoreSettings> settings;
 
     const std::string& file_of(Table t) const { return file[static_cast<std::size_t>(t)]; }
     std::vector<long>& lines_of(Table t) { return lines[static_cast<std::size_t>(t)]; }

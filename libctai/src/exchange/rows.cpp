@@ -205,6 +205,7 @@ std::array<Loaded, table_count> scan_folder(const fs::path& dir, IssueSink& sink
             warnings.push_back({name, 0, {}, "ignored (hidden or lock file)", {}});
             continue;
         }
+        if (lower == "settings.json") continue;  // the store's settings: settings_io.cpp (R10)
         if (!lower.ends_with(".csv")) {
             warnings.push_back({name, 0, {}, "ignored (not a .csv file)", {}});
             continue;

@@ -77,6 +77,25 @@ Report build_report(const Store& store, const ContractId& contract_id,
     rep.amended_by = amended.amended_by;
     rep.convention = amended.convention;
     rep.policy = store.policy();
+    // R10: what differs from the store's settings is written in the report (JSON key and a note).
+    const auto settings = store.settings();
+    rep.policy_overrides = policy_overrides(settings ? settings->policy : Policy{}, rep.policy);
+    if (!rep.policy_overrides.empty()) {
+        std::string list;
+        for (const auto& o : rep.policy_overrides) {
+            if (!list.empty()) list += " ; ";
+            list += o.option;
+            list += " = ";
+            list += o.used_value;
+            list += " (réglage du magasin : ";
+            list += o.store_value;
+            list += ")";
+        }
+        std::string note = "Politique modifiée pour ce rapport par rapport aux réglages du magasin (R10) : ";
+        note += list;
+        note += ".";
+        rep.notes.push_back(std::move(note));
+    }
     rep.k = options.k.value_or(rep.policy.suppression_k);
     if (rep.k < 1) throw ValidationError("suppression k must be >= 1", "k");
     rep.policy.suppression_k = rep.k;

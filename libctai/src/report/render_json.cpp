@@ -54,6 +54,12 @@ std::string to_json(const Report& r) {
     j["period"] = Json{{"from", to_iso(r.from)}, {"to", to_iso(r.to)}};
     j["evaluated_on"] = to_iso(r.evaluated_on);
     j["policy"] = Json::parse(policy_to_json(r.policy));
+    if (!r.policy_overrides.empty()) {  // R10: only when the policy differs from the store's
+        Json o = Json::object();
+        for (const auto& p : r.policy_overrides)
+            o[p.option] = Json{{"store", Json::parse(p.store_value)}, {"used", Json::parse(p.used_value)}};
+        j["policy_overrides"] = o;
+    }
     j["publish"] = r.publish;
     j["k"] = r.k;
     j["fingerprint"] = r.fingerprint;

@@ -208,6 +208,11 @@ Store Store::open(const std::filesystem::path& path, StoreOptions options) {
                     std::this_thread::sleep_for(std::chrono::milliseconds(5 + 5 * std::min(attempt, 10)));
                 }
             }
+            // R10: an explicit policy, else the store's settings in force, else the default.
+            if (impl->options.policy)
+                impl->policy = *impl->options.policy;
+            else
+                impl->load_settings_policy();
             return Store(std::move(impl));
         });
     } catch (...) {
@@ -226,9 +231,10 @@ int Store::schema_version() const {
 }
 
 const std::filesystem::path& Store::path() const noexcept { return impl_->path; }
-const Policy& Store::policy() const noexcept { return impl_->options.policy; }
+const Policy& Store::policy() const noexcept { return impl_->policy; }
 void Store::set_policy(Policy p) {
-    impl_->options.policy = std::move(p);
+    impl_->policy = std::move(p);
+    impl_->policy_from_settings = false;
     impl_->case_snapshot.reset();  // it evaluates under the policy it was built with
     impl_->contract_data.reset();  // it holds such a snapshot
 }

@@ -16,7 +16,7 @@ std::vector<PersonId> household_member_ids(StoreImpl& impl, const HouseholdId& h
 }
 
 void apply_household_rule(StoreImpl& impl, Eligibility& e, const PersonCase& c) {
-    const Policy& p = impl.options.policy;
+    const Policy& p = impl.policy;
     if (!p.minors_follow_household || !c.person.household_id) return;
     std::vector<PersonCase> members;
     for (const auto& id : household_member_ids(impl, *c.person.household_id))

@@ -208,7 +208,7 @@ void bulk_insert_journey(StoreImpl& impl, BulkSession& b, const Journey& j) {
         if (rit != b.referrals_of.end()) need = rules::inferred_need(j, rit->second);
     }
     auto verdict = rules::check_journey_enrollment(contract, j, c, others, agir,
-                                                   impl.options.policy, need, family,
+                                                   impl.policy, need, family,
                                                    impl.lineage_of(j.contract_id));
     rules::enforce(verdict.verdict);
     const auto& check = verdict.check;
@@ -246,7 +246,7 @@ bool StoreImpl::store_journey(const Journey& j, std::optional<Need> need,
         const auto agir = load_agir_of(j.person_id);
         if (!need && j.referral_source == ReferralSource::agir)
             need = rules::inferred_need(j, load_referrals_of(j.person_id));
-        verdict = rules::check_journey_enrollment(contract, j, *c, others, agir, options.policy,
+        verdict = rules::check_journey_enrollment(contract, j, *c, others, agir, policy,
                                                   need, family ? &*family : nullptr,
                                                   lineage_of(j.contract_id));
     }

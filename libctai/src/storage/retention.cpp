@@ -30,7 +30,7 @@ namespace detail {
 
 std::vector<PersonId> Store::retention_candidates(Date today) const {
     return detail::guard([&] {
-        const auto& p = impl_->options.policy;
+        const auto& p = impl_->policy;
         std::vector<PersonId> out;
         auto q = impl_->query("SELECT person_id, last_contact FROM persons WHERE last_contact IS "
                               "NOT NULL AND anonymised_on IS NULL ORDER BY person_id");

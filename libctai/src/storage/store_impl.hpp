@@ -170,6 +170,13 @@ struct BulkSession;
 struct StoreImpl {
     std::filesystem::path path;
     StoreOptions options;
+    /// The policy in force for this Store: StoreOptions::policy, else the store's settings
+    /// in force (R10, settings_table.cpp), else the default.
+    Policy policy{};
+    /// Whether `policy` comes from the store's settings (then put_settings updates it).
+    bool policy_from_settings = false;
+    /// R10: sets `policy` from the settings in force today (settings_table.cpp).
+    void load_settings_policy();
     std::unique_ptr<SQLite::Database> db;
     /// The engine behind the seam (backend.hpp): transactions, change counters, audit rows.
     std::unique_ptr<Backend> backend;

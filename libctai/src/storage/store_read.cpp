@@ -63,7 +63,7 @@ std::shared_ptr<const CaseSnapshot> StoreImpl::read_case_snapshot() {
     std::vector<AgirSupport> supports = read_all_agir(*this);
     release_page_cache();  // before the snapshot's own arrays are allocated
     return std::make_shared<const CaseSnapshot>(std::move(cases), std::move(supports),
-                                                options.policy);
+                                                policy);
 }
 
 }  // namespace detail
@@ -115,7 +115,7 @@ Eligibility Store::eligibility(const PersonId& id, Date on) const {
         if (!c) throw NotFoundError("unknown person '" + id.str() + "'", "person", id.str());
         std::optional<PersonCase> family;
         if (c->person.rejoining_family_of) family = impl.load_case(*c->person.rejoining_family_of);
-        auto e = evaluate(*c, on, impl.options.policy, family ? &*family : nullptr);
+        auto e = evaluate(*c, on, impl.policy, family ? &*family : nullptr);
         detail::apply_household_rule(impl, e, *c);  // R3 minors_follow_household
         return e;
     });
@@ -136,7 +136,7 @@ EligibilityColumns Store::eligibility_for(std::span<const PersonId> persons,
                                   " persons but " + std::to_string(dates.size()) + " dates",
                               "dates");
     return detail::guard([&] {
-        const Policy& p = impl_->options.policy;
+        const Policy& p = impl_->policy;
         EligibilityColumns out;
         out.on = dates.empty() ? no_date : dates.front().days();
         for (const Date d : dates)
