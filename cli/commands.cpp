@@ -71,7 +71,7 @@ Date date_arg(const std::string& value, const char* option) {
     }
 }
 
-Date today_utc() {
+Date today_local() {
     // The operator's calendar day (local time), as `date` shows it.
     const std::time_t now = std::time(nullptr);
     std::tm local{};

@@ -68,7 +68,7 @@ Store open_with_policy(const std::string& db, const PolicyArgs& args);
 /// Parses an ISO date argument; UsageError naming the option otherwise.
 Date date_arg(const std::string& value, const char* option);
 /// Today's date (UTC), for the guards of destructive commands.
-Date today_utc();
+Date today_local();
 /// Opens an existing store with the policy (StorageError when absent); without one, the
 /// store's settings in force (R10).
 Store open_existing(const std::string& db, const std::optional<Policy>& policy = std::nullopt);

@@ -292,7 +292,7 @@ int cmd_retention(const Args& a) {
     const Date on = date_arg(a.on, "--on");
     if (a.apply) {
         // Anonymisation cannot be undone: a date in the future would purge files still in use.
-        const Date today = today_utc();
+        const Date today = today_local();
         if (today < on)
             throw UsageError("--on " + to_iso(on) + " is after today (" + to_iso(today) +
                              "): --apply anonymises only case files already past the retention period");

@@ -52,7 +52,7 @@ CLI::App* register_referrals_command(CLI::App& app, Args& a,
 }
 
 int cmd_referrals(const Args& a) {
-    const Date on = a.on.empty() ? today_utc() : date_arg(a.on, "--on");
+    const Date on = a.on.empty() ? today_local() : date_arg(a.on, "--on");
     auto store = open_existing(a.db);  // the store's settings (R10)
     ReferralFilter filter;
     if (!referral_args.status.empty()) filter.status = from_string<ReferralStatus>(referral_args.status);
